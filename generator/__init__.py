@@ -1,0 +1,3 @@
+"""modelhub: turn a folder of model cards into a verified, searchable static catalog."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,148 @@
+"""Front matter: find the YAML between the fences, load it tolerantly, remember where each key is.
+
+Dates stay strings in the mapping (the corpus has DD/MM/YYYY and impossible dates that would make a YAML
+timestamp constructor raise); ``parse_date`` turns them into ``datetime.date`` for typed access.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import frontmatter as _python_frontmatter
+import yaml
+
+from .model import Diagnostic
+
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class CardLoader(_Base):  # type: ignore[misc, valid-type]
+    """A safe YAML loader that leaves timestamps as strings."""
+
+
+CardLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+
+# python-frontmatter's own fence pattern decides what a YAML front matter block is, so modelhub agrees with it.
+_FENCE = _python_frontmatter.YAMLHandler.FM_BOUNDARY
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w\-. ]*?)[ \t]*:(?:[ \t]|\r?$)", re.MULTILINE)
+
+
+@dataclass
+class FrontMatter:
+    data: dict[str, Any] = field(default_factory=dict)
+    span: tuple[int, int] | None = None  # YAML text between the fences
+    lines: tuple[int, int] | None = None
+    body_offset: int = 0
+    body_line: int = 1
+    key_lines: dict[str, int] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def split_front_matter(text: str) -> FrontMatter:
+    """Locate and load the front matter; a defect becomes a diagnostic and the body is still returned."""
+    result = FrontMatter()
+    start = 1 if text.startswith("\ufeff") else 0
+    if not _FENCE.match(text, start) or not text.startswith("---", start):
+        result.diagnostics.append(
+            Diagnostic("MH001", "error", 1, "card has no YAML front matter", "start the file with a line '---', "
+                       "the metadata as YAML, and a closing '---'")
+        )
+        return result
+    open_end = text.find("\n", start)
+    if open_end < 0:
+        result.diagnostics.append(Diagnostic("MH001", "error", 1, "front matter is opened but never closed",
+                                             "add a closing '---' line after the metadata"))
+        return result
+    yaml_start = open_end + 1
+    closing = _CLOSING.search(text, yaml_start)
+    if closing is None:
+        result.diagnostics.append(Diagnostic("MH001", "error", 1, "front matter is opened but never closed",
+                                             "add a closing '---' line after the metadata"))
+        return result
+    yaml_end = closing.start()
+    close_line_end = text.find("\n", closing.end() - 1)
+    result.body_offset = len(text) if close_line_end < 0 else close_line_end + 1
+    first_line = 2
+    result.span = (yaml_start, yaml_end)
+    yaml_text = text[yaml_start:yaml_end]
+    last_line = first_line + yaml_text.count("\n") - (1 if yaml_text.endswith("\n") else 0)
+    result.lines = (first_line, max(first_line, last_line))
+    result.body_line = text.count("\n", 0, result.body_offset) + 1
+    for match in _TOP_KEY.finditer(yaml_text):
+        result.key_lines.setdefault(match.group(1), first_line + yaml_text.count("\n", 0, match.start()))
+    result.data = _load(yaml_text, first_line, result)
+    return result
+
+
+def _load(yaml_text: str, first_line: int, result: FrontMatter) -> dict[str, Any]:
+    try:
+        data = yaml.load(yaml_text, Loader=CardLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = first_line + (mark.line if mark else 0)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        result.diagnostics.append(Diagnostic(
+            "MH002", "error", line, f"front matter is not valid YAML: {problem}",
+            "fix the YAML at this line (quote values that contain ': ' or start with '{', '[', '@' or '`')",
+            column=(mark.column + 1) if mark else None,
+        ))
+        return _load_line_by_line(yaml_text)
+    except (ValueError, TypeError, RecursionError) as error:  # defensive: constructor errors on odd scalars
+        result.diagnostics.append(Diagnostic("MH002", "error", first_line, f"front matter could not be loaded: {error}",
+                                             "simplify the YAML values"))
+        return _load_line_by_line(yaml_text)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        result.diagnostics.append(Diagnostic(
+            "MH005", "error", first_line, f"front matter is a {type(data).__name__}, not a mapping of keys to values",
+            "write the metadata as 'key: value' lines"))
+        return {}
+    return {str(k): v for k, v in data.items()}
+
+
+def _load_line_by_line(yaml_text: str) -> dict[str, Any]:
+    """Salvage the top-level 'key: value' lines of broken YAML so the rest of the card still has metadata."""
+    data: dict[str, Any] = {}
+    for raw in yaml_text.splitlines():
+        match = re.match(r"^([A-Za-z_][\w\-]*)[ \t]*:[ \t]*(.*)$", raw)
+        if not match:
+            continue
+        key, value = match.groups()
+        try:
+            loaded = yaml.load(value, Loader=CardLoader) if value.strip() else None
+        except (yaml.YAMLError, ValueError):
+            loaded = value.strip()
+        if isinstance(loaded, (dict, list)) or loaded is None or isinstance(loaded, (str, int, float, bool)):
+            data.setdefault(key, loaded)
+    return data
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d", "%m/%d/%Y", "%d-%m-%Y", "%Y.%m.%d", "%d.%m.%Y")
+
+
+def parse_date(value: Any) -> _dt.date | None:
+    """Read a card date whatever its spelling (ISO, DD/MM/YYYY, a YAML date); None when it is no date."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    text = text.split("T")[0].split(" ")[0]
+    for fmt in _DATE_FORMATS:
+        try:
+            return _dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None

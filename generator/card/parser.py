@@ -1,0 +1,190 @@
+"""Read a card from bytes into a ``Card``. Never raises on card content: defects become diagnostics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .benchmark import parse_benchmark
+from .body import Fence, scan_body
+from .dialects import detect_dialect
+from .frontmatter import split_front_matter
+from .model import Card, Diagnostic, InfoTable, ResultsBlock, Snippet, TableRow
+from .tables import (
+    LABEL_SECTIONS,
+    is_info_table,
+    normalize_info_key,
+    read_heading_info,
+    read_info_table,
+    read_labels,
+    read_presets,
+)
+
+MAX_CARD_BYTES = 2 * 1024 * 1024  # beyond this only the head of the file is parsed (cards are a few KB)
+RESULTS_SECTIONS = {"results", "result", "output", "example output", "results:"}
+BENCHMARK_SECTIONS = {"benchmarking", "benchmark", "benchmarks", "evaluation results", "evaluation", "metrics",
+                      "accuracy", "benchmarking results"}
+CODE_LANGUAGES = {"python", "py", "python3", "scala", "java", "sh", "bash", "shell", "r", "javascript", "js", ""}
+
+
+def read_card(path: str | Path) -> Card:
+    """Read and parse one card file; an unreadable file is a card with an error diagnostic, not an exception."""
+    path = Path(path)
+    try:
+        source = path.read_bytes()
+    except OSError as error:
+        card = parse_card(b"", str(path))
+        card.diagnostics.insert(0, Diagnostic("MH000", "error", 1, f"cannot read card: {error.strerror or error}",
+                                              "check the path and the file's permissions"))
+        return card
+    return parse_card(source, str(path))
+
+
+def parse_card(source: bytes | str, path: str = "<memory>") -> Card:
+    if isinstance(source, str):
+        source = source.encode("utf-8", "surrogateescape")
+    diagnostics: list[Diagnostic] = []
+    text = _decode(source, diagnostics)
+    parse_text = text
+    if len(source) > MAX_CARD_BYTES:
+        cut = text.rfind("\n", 0, MAX_CARD_BYTES)
+        parse_text = text[: cut + 1 if cut > 0 else MAX_CARD_BYTES]
+        diagnostics.append(Diagnostic(
+            "MH004", "warning", parse_text.count("\n") + 1,
+            f"card is {len(source) / 1e6:.1f} MB; only the first {MAX_CARD_BYTES // (1024 * 1024)} MiB were parsed",
+            "move large outputs or data out of the card and link to them"))
+    if "\x00" in parse_text[:8192]:
+        diagnostics.append(Diagnostic("MH003", "error", parse_text.count("\n", 0, parse_text.index("\x00")) + 1,
+                                      "card contains NUL bytes; it looks like a binary file",
+                                      "cards must be UTF-8 text; remove the file or convert it"))
+
+    fm = split_front_matter(parse_text)
+    diagnostics.extend(fm.diagnostics)
+    scan = scan_body(parse_text, fm.body_offset, fm.body_line)
+    dialect = detect_dialect(fm.data, scan)
+    card = Card(
+        path=path, source=source, text=text, dialect=dialect, front_matter=fm.data, front_matter_span=fm.span,
+        front_matter_lines=fm.lines, body_line=fm.body_line, sections=scan.sections, links=scan.links,
+        key_lines=fm.key_lines, markup=scan.markup,
+    )
+    _fill_blocks(card, scan, parse_text, diagnostics)
+    if dialect == "native":
+        _fill_native(card)
+    card.diagnostics = diagnostics
+    return card
+
+
+def _decode(source: bytes, diagnostics: list[Diagnostic]) -> str:
+    try:
+        return source.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = source.count(b"\n", 0, error.start) + 1
+        column = error.start - (source.rfind(b"\n", 0, error.start) + 1) + 1
+        diagnostics.append(Diagnostic(
+            "MH003", "error", line, f"card is not valid UTF-8 (byte 0x{source[error.start]:02x})",
+            "re-save the file as UTF-8; the undecodable bytes are kept as they are", column=column))
+        return source.decode("utf-8", "surrogateescape")
+
+
+def _section_key(title: str | None) -> str:
+    return (title or "").strip().strip("*").strip().rstrip(":").strip().lower()
+
+
+def _fill_blocks(card: Card, scan, text: str, diagnostics: list[Diagnostic]) -> None:
+    results_fence: Fence | None = None
+    bench_fence: Fence | None = None
+    for fence in scan.fences:
+        key = _section_key(fence.section)
+        code = text[fence.code_start:fence.code_end]
+        if not fence.closed:
+            diagnostics.append(Diagnostic("MH006", "error", fence.fence_line, "code block is never closed",
+                                          "add a closing ``` line after the code"))
+        if key in RESULTS_SECTIONS:
+            results_fence = results_fence or fence
+            continue
+        if key in BENCHMARK_SECTIONS:
+            bench_fence = bench_fence or fence
+            continue
+        language = fence.language
+        card.snippets.append(Snippet(
+            language=language, code=code, line=fence.fence_line + 1, fence_line=fence.fence_line,
+            end_line=fence.end_line, span=(fence.code_start, fence.code_end), tab=_tab(language, code, fence),
+            section=fence.section, attributes=fence.attributes,
+        ))
+
+    for table in scan.tables:
+        if card.info is None and is_info_table(table):
+            card.info = read_info_table(table)
+        if not card.presets:
+            card.presets = read_presets(table)
+    if card.info is None:
+        card.info = read_heading_info(card.sections)
+
+    for section in card.sections:
+        key = _section_key(section.title)
+        if key in LABEL_SECTIONS and not card.labels:
+            body = text[section.body_span[0]:section.body_span[1]]
+            card.labels = read_labels(_until_next_block(body))
+            card.labels_line = section.line
+        elif key in RESULTS_SECTIONS and card.results is None:
+            card.results = _results(card, section, results_fence, text)
+        elif key in BENCHMARK_SECTIONS and card.benchmark is None:
+            if bench_fence is not None and bench_fence.section == section.title:
+                raw = text[bench_fence.code_start:bench_fence.code_end]
+                card.benchmark = parse_benchmark(raw, bench_fence.fence_line + 1)
+            else:
+                raw = text[section.body_span[0]:section.body_span[1]]
+                if raw.strip():
+                    card.benchmark = parse_benchmark(raw, section.line + 1)
+
+
+def _until_next_block(body: str) -> list[str]:
+    """Label lines end at the first button box or link block that follows them."""
+    lines = []
+    for line in body.splitlines():
+        if line.strip().startswith("{:.btn-box}"):
+            break
+        lines.append(line)
+    return lines
+
+
+def _results(card: Card, section, fence: Fence | None, text: str) -> ResultsBlock:
+    if fence is not None and fence.section == section.title:
+        return ResultsBlock(text[fence.code_start:fence.code_end], fence.fence_line + 1,
+                            (fence.code_start, fence.code_end), fence.language or "", section.line)
+    start, end = section.body_span
+    return ResultsBlock(text[start:end], section.line + 1, (start, end), None, section.line)
+
+
+def _tab(language: str, code: str, fence: Fence) -> str | None:
+    if "nlu-block" in fence.attributes or (language in {"python", "py", ""} and "nlu.load" in code):
+        return "nlu"
+    if language in {"python", "py", "python3"}:
+        return "python"
+    if language in {"scala", "java"}:
+        return language
+    return None
+
+
+def _fill_native(card: Card) -> None:
+    """The native dialect keeps labels, the info table and the artifact in front matter."""
+    data: dict[str, Any] = card.front_matter
+    labels = data.get("labels")
+    if isinstance(labels, list) and not card.labels:
+        card.labels = [str(label) for label in labels]
+        card.labels_line = card.key_lines.get("labels")
+    info = data.get("info")
+    if isinstance(info, dict):
+        line = card.key_lines.get("info", 1)
+        rows = [TableRow(str(k), normalize_info_key(str(k)), _scalar(v), line) for k, v in info.items()]
+        if card.info is not None:
+            rows = card.info.rows + [r for r in rows if r.normalized not in card.info.values]
+        card.info = InfoTable(rows, line, line, None)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return "" if value is None else str(value)
