@@ -105,6 +105,8 @@ def read_heading_info(sections) -> InfoTable | None:
 
 
 def read_presets(table: Table) -> list[Preset]:
+    if not table.lines or "preset" not in table.lines[0][1].lower():
+        return []
     rows = table_rows(table)
     if not rows:
         return []
