@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import artifact_server, second_server  # noqa: F401  (loopback HTTP fixtures for every suite)
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SEEDS = SHARED / "seeds"
