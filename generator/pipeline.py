@@ -18,7 +18,9 @@ from .cards_on_disk import iter_card_paths
 from .config import Config, load_config
 
 # Modules that register stages when imported. Order of execution comes from each stage's ``order``.
-STAGE_MODULES: list[str] = []
+STAGE_MODULES: list[str] = [
+    "generator.checks.stage",
+]
 
 MODES = ("off", "frozen", "auto", "force")
 

@@ -1,0 +1,249 @@
+"""The validation engine: run the registered rules over cards and return findings.
+
+Rules live in one module per family (``RULE_MODULES``); each registers itself with ``@rule`` (see ``registry``).
+Nothing here knows a rule by name. What a run checks is decided by a ``RuleSelection`` built from the ``rules``
+table of the configuration::
+
+    [tool.modelhub.rules]
+    select = ["ALL"]                  # codes, code prefixes ("MH3") or family names ("snippets")
+    ignore = ["MH114"]
+    severity = { MH302 = "error" }    # per-rule severity override
+    per-file-ignores = { "cards/legacy/*" = ["MH1"] }
+
+and per card with an HTML comment anywhere in the card (card-wide, invisible on the rendered page)::
+
+    <!-- modelhub: ignore MH301, MH405 -->
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import importlib.util
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..card import Card
+from ..config import Config, ConfigError
+from .registry import RULES, SEVERITIES, Finding, Rule, rule
+
+__all__ = [
+    "CheckContext", "Finding", "Rule", "RuleSelection", "RULES", "RULE_MODULES", "check_card", "check_cards",
+    "load_rules", "suppressed_codes", "rule", "SEVERITY_ORDER",
+]
+
+# Modules that register rules when imported. Other subsystems append theirs; a listed module that does not exist
+# (yet) is skipped, but one that exists and fails to import raises: a broken rule module must not pass silently.
+RULE_MODULES: list[str] = [
+    "generator.checks.parse",
+    "generator.checks.frontmatter",
+    "generator.checks.structure",
+    "generator.checks.snippets",
+    "generator.checks.consistency",
+    "generator.checks.results",
+    "generator.checks.catalog",
+    "generator.checks.artifacts",
+    "generator.checks.execution",
+    "generator.checks.bench",
+]
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+CONTEXT_KEYS = ("facts", "runs", "bench", "catalog")
+
+
+def load_rules() -> dict[str, Rule]:
+    """Import every rule module once; returns the registry."""
+    for name in RULE_MODULES:
+        if name in _LOADED:
+            continue
+        if importlib.util.find_spec(name) is None:
+            continue
+        importlib.import_module(name)
+        _LOADED.add(name)
+    return RULES
+
+
+_LOADED: set[str] = set()
+
+
+@dataclass
+class CheckContext:
+    """What a rule may know beyond the card itself. Rules that need a missing part are skipped, not failed."""
+
+    config: Config | None = None
+    catalog: list[Card] = field(default_factory=list)  # every card of the run, for cross-card rules
+    facts: dict[str, Any] | None = None  # artifact facts of this card (artifacts stage)
+    runs: dict[str, Any] | None = None  # execution results of this card (execute stage)
+    bench: dict[str, Any] | None = None  # benchmark record of this card (bench stage)
+    selection: RuleSelection | None = None
+    cache: dict[str, Any] = field(default_factory=dict)  # per-run memo shared by rules (e.g. catalog indexes)
+
+    def has(self, key: str) -> bool:
+        if key == "catalog":
+            return bool(self.catalog) or "identities" in self.cache
+        return getattr(self, key, None) is not None
+
+    def for_card(self, facts: dict | None = None, runs: dict | None = None, bench: dict | None = None
+                 ) -> CheckContext:
+        """The same run-wide context with one card's stage results."""
+        return CheckContext(self.config, self.catalog, facts, runs, bench, self.selection, self.cache)
+
+
+def _codes(values: Any, where: str) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [v for v in re.split(r"[,\s]+", values) if v]
+    if not isinstance(values, (list, tuple)):
+        raise ConfigError(f"{where} must be a list of rule codes, not {type(values).__name__}")
+    return tuple(str(v).strip() for v in values if str(v).strip())
+
+
+@dataclass(frozen=True)
+class RuleSelection:
+    """Which rules run and at which severity. Like ruff: the most specific matching selector wins."""
+
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, config: Config | None, select: Iterable[str] | None = None,
+                    ignore: Iterable[str] | None = None) -> RuleSelection:
+        """The config's ``rules`` table; ``select``/``ignore`` from the command line replace/extend it."""
+        section = config.section("rules") if config is not None else {}
+        where = f"{getattr(config, 'source', None) or 'configuration'}: [tool.modelhub.rules]"
+        chosen = _codes(section.get("select", ["ALL"]), f"{where} select")
+        if select:
+            chosen = _codes(list(select), "--select")
+        ignored = _codes(section.get("ignore", []), f"{where} ignore") + _codes(list(ignore or ()), "--ignore")
+        severity = section.get("severity", {})
+        if not isinstance(severity, dict):
+            raise ConfigError(f"{where} severity must be a table of CODE = \"error|warning|info\"")
+        for code, level in severity.items():
+            if level not in SEVERITIES:
+                raise ConfigError(f"{where} severity.{code} = {level!r}: use one of {', '.join(SEVERITIES)}")
+        per_file = section.get("per-file-ignores", section.get("per_file_ignores", {}))
+        if not isinstance(per_file, dict):
+            raise ConfigError(f"{where} per-file-ignores must be a table of \"glob\" = [codes]")
+        selection = cls(chosen, ignored, dict(severity),
+                        {str(k): _codes(v, f"{where} per-file-ignores") for k, v in per_file.items()})
+        unknown = selection.unknown_selectors()
+        if unknown:
+            raise ConfigError(f"{where}: unknown rule selector(s) {', '.join(unknown)}; "
+                              "see `modelhub check --list-rules`")
+        return selection
+
+    def unknown_selectors(self) -> list[str]:
+        rules = load_rules()
+        families = {r.family for r in rules.values()}
+        out = []
+        for selector in (*self.select, *self.ignore, *self.severity, *(c for v in self.per_file_ignores.values()
+                                                                           for c in v)):
+            if selector == "ALL" or selector in families or any(code.startswith(selector) for code in rules):
+                continue
+            out.append(selector)
+        return out
+
+    @staticmethod
+    def _specificity(selector: str, rule_: Rule) -> int:
+        """How precisely ``selector`` names the rule: -1 for no match, larger for closer matches."""
+        if selector == "ALL":
+            return 0
+        if selector == rule_.family:
+            return 1
+        if rule_.code.startswith(selector):
+            return 1 + len(selector)
+        return -1
+
+    def enabled(self, rule_: Rule, path: str | None = None) -> bool:
+        chosen = max((self._specificity(s, rule_) for s in self.select), default=-1)
+        dropped = max((self._specificity(s, rule_) for s in self.ignore), default=-1)
+        if path is not None and self.per_file_ignores:
+            for pattern, codes in self.per_file_ignores.items():
+                if _path_matches(path, pattern):
+                    dropped = max(dropped, *(self._specificity(s, rule_) for s in codes))
+        return chosen >= 0 and chosen > dropped
+
+    def severity_of(self, rule_: Rule) -> str:
+        best, level = -1, rule_.severity
+        for selector, value in self.severity.items():
+            score = self._specificity(selector, rule_)
+            if score > best:
+                best, level = score, value
+        return level
+
+
+def _path_matches(path: str, pattern: str) -> bool:
+    normalized = path.replace("\\", "/")
+    return fnmatch.fnmatch(normalized, pattern) or fnmatch.fnmatch(normalized, f"*/{pattern}")
+
+
+_SUPPRESS = re.compile(r"<!--\s*modelhub\s*:\s*ignore\b([^>]*?)-->", re.IGNORECASE)
+
+
+def suppressed_codes(card: Card) -> tuple[str, ...]:
+    """Codes (or prefixes, or ``ALL``) a card silences with ``<!-- modelhub: ignore MH301 MH405 -->``."""
+    if "modelhub" not in card.text:
+        return ()
+    codes: list[str] = []
+    for match in _SUPPRESS.finditer(card.text):
+        codes.extend(c for c in re.split(r"[,\s]+", match.group(1).strip()) if c)
+    return tuple(codes)
+
+
+def _is_suppressed(code: str, suppressed: tuple[str, ...]) -> bool:
+    return any(s == "ALL" or code.startswith(s) for s in suppressed)
+
+
+def active_rules(selection: RuleSelection, context: CheckContext, path: str | None = None) -> list[Rule]:
+    rules = load_rules()
+    return [r for code, r in sorted(rules.items()) if r.check is not None and selection.enabled(r, path)
+            and all(context.has(key) for key in r.needs)]
+
+
+def check_card(card: Card, context: CheckContext | None = None) -> list[Finding]:
+    """Every enabled rule on one card, sorted by line; a rule that crashes becomes an MH999 finding, not a crash."""
+    context = context or CheckContext()
+    selection = context.selection or RuleSelection.from_config(context.config)
+    suppressed = suppressed_codes(card)
+    findings: list[Finding] = []
+    for rule_ in active_rules(selection, context, card.path):
+        if suppressed and _is_suppressed(rule_.code, suppressed):
+            continue
+        try:
+            produced = list(rule_.check(card, context))
+        except Exception as error:  # noqa: BLE001 - a defect in one rule must not hide the others' findings
+            findings.append(Finding("MH999", "error", card.path, 1,
+                                    f"rule {rule_.code} ({rule_.name}) crashed: {type(error).__name__}: {error}",
+                                    "this is a bug in modelhub; please report it with the card", name="rule-crash"))
+            continue
+        level = selection.severity_of(rule_)
+        for finding in produced:
+            if level != rule_.severity and finding.severity == rule_.severity:
+                finding = Finding(finding.code, level, finding.path, finding.line, finding.message, finding.hint,
+                                  finding.column, finding.name)
+            findings.append(finding)
+    findings.sort(key=lambda f: (f.line, f.column or 0, f.code))
+    return findings
+
+
+def check_cards(cards: list[Card], config: Config | None = None, *, facts: Mapping[str, Any] | None = None,
+                runs: Mapping[str, Any] | None = None, bench: Mapping[str, Any] | None = None,
+                selection: RuleSelection | None = None) -> dict[str, list[Finding]]:
+    """Check a catalog: every card against every enabled rule, cross-card rules seeing all of ``cards``.
+
+    ``facts``/``runs``/``bench`` map a card path to that card's stage record; rules needing them are skipped for
+    cards that have none.
+    """
+    selection = selection or RuleSelection.from_config(config)
+    shared = CheckContext(config, list(cards), selection=selection)
+    out: dict[str, list[Finding]] = {}
+    for card in cards:
+        context = shared.for_card((facts or {}).get(card.path), (runs or {}).get(card.path),
+                                  (bench or {}).get(card.path))
+        out[card.path] = check_card(card, context)
+    return out
