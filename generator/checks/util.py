@@ -1,0 +1,98 @@
+"""Small helpers the rule families share: where a key is, what a value means, what a misspelling was meant to be."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from ..card import Card
+
+_EPOCH_MS = re.compile(r"^\d{12,13}$")
+
+
+def key_line(card: Card, key: str) -> int:
+    """The line of front-matter ``key``; the first front-matter line when the key is absent."""
+    line = card.key_lines.get(key)
+    if line:
+        return line
+    if card.front_matter_lines:
+        return card.front_matter_lines[0]
+    return 1
+
+
+def did_you_mean(value: str, choices: Iterable[str], cutoff: float = 0.75) -> str | None:
+    """The closest of ``choices`` to ``value`` (case-insensitive), or None when nothing is close."""
+    choices = list(choices)
+    folded = {c.lower(): c for c in choices}
+    match = difflib.get_close_matches(value.lower(), list(folded), n=1, cutoff=cutoff)
+    return folded[match[0]] if match else None
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, (list, dict, tuple)) and not value)
+
+
+def plain(value: str | None) -> str:
+    """A table or front-matter value without Markdown emphasis, code ticks, brackets or a trailing '+'."""
+    text = (value or "").strip()
+    text = re.sub(r"^[*_`]+|[*_`]+$", "", text).strip()
+    return text
+
+
+def as_items(value: str | None) -> list[str]:
+    """'[a, b]' / 'a, b' / '`a`, `b`' -> ['a', 'b']."""
+    text = plain(value).strip("[]() ")
+    return [part.strip(" `'\"*") for part in re.split(r"[,;]", text) if part.strip(" `'\"*")]
+
+
+def as_bool(value: Any) -> bool | None:
+    """true/false/yes/no/1/0 (and 1.0/0.0, seen in old tables) -> bool; anything else -> None."""
+    if isinstance(value, bool):
+        return value
+    text = plain(str(value)).lower() if value is not None else ""
+    if text in {"true", "yes", "1", "1.0"}:
+        return True
+    if text in {"false", "no", "0", "0.0"}:
+        return False
+    return None
+
+
+def version_tuple(text: str | None) -> tuple[int, ...] | None:
+    match = re.search(r"\d+(?:\.\d+)*", text or "")
+    return tuple(int(p) for p in match.group(0).split(".")) if match else None
+
+
+def same_version(a: str | None, b: str | None) -> bool:
+    """'3.0' == '3' == '3.0.0'; None when either has no version is treated as agreeing."""
+    ta, tb = version_tuple(a), version_tuple(b)
+    if ta is None or tb is None:
+        return True
+    width = max(len(ta), len(tb))
+    return ta + (0,) * (width - len(ta)) == tb + (0,) * (width - len(tb))
+
+
+def snippets_of(card: Card, *tabs: str) -> list:
+    return [s for s in card.snippets if s.tab in tabs]
+
+
+def line_of_text(card: Card, needle: str, start_line: int = 1) -> int | None:
+    """The first line at or after ``start_line`` that contains ``needle``."""
+    for number, text in enumerate(card.text.splitlines(), 1):
+        if number >= start_line and needle in text:
+            return number
+    return None
+
+
+def description_text(card: Card) -> tuple[str, int] | None:
+    """The Description section's text and first line (or the native `description` key)."""
+    section = card.section("description", "overview", "model description")
+    if section is None:
+        value = card.front_matter.get("description")
+        if isinstance(value, str) and value.strip():
+            return value, key_line(card, "description")
+        return None
+    start, end = section.body_span
+    return card.text[start:end], section.line + 1
