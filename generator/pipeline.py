@@ -20,6 +20,7 @@ from .config import Config, load_config
 # Modules that register stages when imported. Order of execution comes from each stage's ``order``.
 STAGE_MODULES: list[str] = [
     "generator.checks.stage",
+    "generator.artifacts.stage",
 ]
 
 MODES = ("off", "frozen", "auto", "force")

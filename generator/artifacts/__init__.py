@@ -1,0 +1,45 @@
+"""Artifacts: resolve a card's Download URL (mirrors, cache, s3, file, http), read facts from it without
+downloading it (HTTP Range), or materialize it as files in a content-addressed cache.
+
+    facts = inspect_artifact(url, card_path=card.path, config=config)   # ArtifactFacts; never raises
+    folder = materialize(url, card_path=card.path, config=config)       # Path; raises ArtifactError
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config import Config, load_config
+from .facts import ArtifactFacts
+from .settings import ArtifactSettings, parse_byte_size
+from .store import OFFLINE_MESSAGE, ArtifactError, ArtifactStore
+
+__all__ = ["OFFLINE_MESSAGE", "ArtifactError", "ArtifactFacts", "ArtifactSettings", "ArtifactStore",
+           "inspect_artifact", "materialize", "parse_byte_size", "settings_for"]
+
+
+def settings_for(config: Config | None = None, card_path: str | Path | None = None,
+                 offline: bool | None = None) -> ArtifactSettings:
+    return ArtifactSettings.from_config(config or load_config(card_path), offline=offline)
+
+
+def inspect_artifact(url: str, *, card_path: str | Path | None = None, config: Config | None = None,
+                     offline: bool | None = None, checksum: bool = False, refresh: bool = False) -> ArtifactFacts:
+    """Facts about the artifact at ``url`` (remote ones are read with Range requests, never downloaded whole
+    unless ``checksum`` asks for the sha256 or the server ignores Range)."""
+    store = ArtifactStore(settings_for(config, card_path, offline))
+    try:
+        return store.inspect(url, card_path, refresh=refresh, checksum=checksum)
+    finally:
+        store.close()
+
+
+def materialize(url: str, *, card_path: str | Path | None = None, config: Config | None = None,
+                offline: bool | None = None, expected_sha256: str | None = None) -> Path:
+    """The artifact as a local folder or file: downloaded atomically into the cache and verified, zips
+    extracted; local folders and mirror folders are returned as they are."""
+    store = ArtifactStore(settings_for(config, card_path, offline))
+    try:
+        return store.materialize(url, card_path, expected_sha256=expected_sha256)
+    finally:
+        store.close()

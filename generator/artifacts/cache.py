@@ -1,0 +1,153 @@
+"""The on-disk artifact cache. Content-addressed and written atomically, so a killed build leaves at most a
+resumable ``.part`` file and never a blob, tree or record that lies about its content.
+
+    blobs/sha256/ab/abcdef...      whole artifacts, named by their sha256
+    trees/<sha256>/                zips extracted (built in a temporary folder, then renamed into place)
+    files/<sha256>/<name>          a blob under its original file name (hard link)
+    urls/<key>.json                URL -> sha256, size, ETag, Last-Modified of the last download
+    facts/<key>.json               inspected facts, with the validators they were read under
+    partial/<key>.part (+ .json)   an interrupted download and the validators it can be resumed with
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
+
+
+def url_key(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON to a temporary file in the same folder, fsync, then rename over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=1, sort_keys=True)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class ArtifactCache:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    # ---- blobs ------------------------------------------------------------------------------------------------
+    def blob_path(self, sha256: str) -> Path:
+        return self.root / "blobs" / "sha256" / sha256[:2] / sha256
+
+    def has_blob(self, sha256: str | None) -> bool:
+        return bool(sha256) and self.blob_path(sha256).is_file()
+
+    def commit_blob(self, temporary: Path, sha256: str) -> Path:
+        """Move a fully written and verified file into place under its hash."""
+        target = self.blob_path(sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temporary, target)
+        return target
+
+    def verify_blob(self, sha256: str) -> bool:
+        """Re-hash a blob; a blob whose content no longer matches its name is removed."""
+        path = self.blob_path(sha256)
+        if path.is_file() and sha256_file(path) == sha256:
+            return True
+        path.unlink(missing_ok=True)
+        return False
+
+    def named_file(self, sha256: str, name: str) -> Path:
+        """The blob under its original file name, for loaders that look at extensions."""
+        target = self.root / "files" / sha256 / (Path(name).name or "artifact")
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".tmp-{os.getpid()}-{target.name}")
+            temporary.unlink(missing_ok=True)
+            try:
+                os.link(self.blob_path(sha256), temporary)
+            except OSError:
+                shutil.copyfile(self.blob_path(sha256), temporary)
+            os.replace(temporary, target)
+        return target
+
+    # ---- extracted zips ---------------------------------------------------------------------------------------
+    def tree(self, sha256: str, archive: Path, max_size: int) -> Path:
+        """The zip's members extracted under trees/<sha256>; extracted once, atomically."""
+        target = self.root / "trees" / sha256
+        if (target / ".complete").exists():
+            return target
+        with self.lock(f"tree-{sha256}"):
+            if (target / ".complete").exists():
+                return target
+            staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self._dir("trees")))
+            try:
+                with zipfile.ZipFile(archive) as zipped:
+                    total = sum(info.file_size for info in zipped.infolist())
+                    if total > max_size:
+                        raise ValueError(f"{archive.name} would extract to {total:,} bytes, over max_size "
+                                         f"{max_size:,}")
+                    zipped.extractall(staging)  # zipfile drops absolute paths and '..' from member names
+                (staging / ".complete").write_text(sha256, encoding="utf-8")
+                if target.exists():  # an incomplete leftover from a killed run
+                    shutil.rmtree(target)
+                os.replace(staging, target)
+            finally:
+                if staging.exists():
+                    shutil.rmtree(staging, ignore_errors=True)
+        return target
+
+    # ---- records ----------------------------------------------------------------------------------------------
+    def url_entry(self, url: str) -> dict[str, Any] | None:
+        entry = read_json(self._dir("urls") / f"{url_key(url)}.json")
+        if entry and self.has_blob(entry.get("sha256")):
+            return entry
+        return None
+
+    def remember_url(self, url: str, entry: dict[str, Any]) -> None:
+        write_json_atomic(self._dir("urls") / f"{url_key(url)}.json", {"url": url, **entry})
+
+    def facts(self, key: str) -> dict[str, Any] | None:
+        return read_json(self._dir("facts") / f"{url_key(key)}.json")
+
+    def store_facts(self, key: str, facts: dict[str, Any]) -> None:
+        write_json_atomic(self._dir("facts") / f"{url_key(key)}.json", facts)
+
+    def partial(self, url: str) -> tuple[Path, Path]:
+        base = self._dir("partial") / url_key(url)
+        return base.with_suffix(".part"), base.with_suffix(".json")
+
+    def lock(self, name: str) -> FileLock:
+        return FileLock(str(self._dir("locks") / f"{url_key(name)}.lock"))
+
+    def _dir(self, name: str) -> Path:
+        path = self.root / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
