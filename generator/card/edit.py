@@ -93,3 +93,30 @@ def set_front_matter_value(card: Card, key: str, value: Any) -> bytes:
     comment = re.search(r"[ \t]+#[^\r\n]*$", match.group(1))
     suffix = comment.group(0) if comment else ""
     return replace_span(card, (value_start, value_end), f" {rendered}{suffix}")
+
+
+BENCHMARK_TITLES = ("Benchmarking", "Benchmark", "Benchmarks", "Benchmarking Results", "Evaluation Results")
+
+
+def replace_benchmark(card: Card, text: str, language: str = "bash") -> bytes:
+    """Put ``text`` in the card's Benchmarking block, the way ``replace_results`` does for Results.
+
+    A fenced block keeps its fence and language; a prose/table block or an empty Benchmarking section becomes a
+    fenced block; a card without one gets a ``## Benchmarking`` section at the end.
+    """
+    nl = _newline(card)
+    body = text.replace("\r\n", "\n").rstrip("\n").replace("\n", nl) + nl
+    fence = "````" if "```" in text else "```"
+    block = card.benchmark
+    if block is not None and block.span is not None and block.language is not None:
+        return replace_span(card, block.span, body)
+    fenced = f"{nl}{fence}{language}{nl}{body}{fence}{nl}{nl}"
+    if block is not None and block.span is not None:
+        return replace_span(card, block.span, fenced)
+    section = card.section(*BENCHMARK_TITLES)
+    if section is not None:
+        return replace_span(card, section.body_span, fenced)
+    existing = card.text
+    prefix = "" if existing.endswith(("\n", "\r")) or not existing else nl
+    addition = f"{prefix}{nl}## Benchmarking{nl}{nl}{fence}{language}{nl}{body}{fence}{nl}"
+    return replace_span(card, (len(existing), len(existing)), addition)

@@ -153,6 +153,8 @@ class Benchmark:
     metrics: dict[str, float] = field(default_factory=dict)  # flat: eval_accuracy, accuracy, macro_avg_f1 ...
     per_label: dict[str, dict[str, float]] = field(default_factory=dict)  # label -> precision/recall/f1/support
     rows: list[dict[str, str]] = field(default_factory=list)  # Markdown tables, as written
+    span: Span | None = None  # the block's text in Card.text (fence content, or the section body), for editing
+    language: str | None = None  # fence language, or None when the block is the section's prose/table
 
     @property
     def labels(self) -> list[str]:

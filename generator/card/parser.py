@@ -132,10 +132,13 @@ def _fill_blocks(card: Card, scan, text: str, diagnostics: list[Diagnostic]) -> 
             if bench_fence is not None and bench_fence.section == section.title:
                 raw = text[bench_fence.code_start:bench_fence.code_end]
                 card.benchmark = parse_benchmark(raw, bench_fence.fence_line + 1)
+                card.benchmark.span = (bench_fence.code_start, bench_fence.code_end)
+                card.benchmark.language = bench_fence.language or ""
             else:
                 raw = text[section.body_span[0]:section.body_span[1]]
                 if raw.strip():
                     card.benchmark = parse_benchmark(raw, section.line + 1)
+                    card.benchmark.span = section.body_span
 
 
 def _until_next_block(body: str) -> list[str]:

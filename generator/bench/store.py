@@ -1,0 +1,98 @@
+"""Benchmark records on disk: ``<card stem>.bench.json`` beside the card, committable, written atomically.
+
+A record carries the cache key it was measured under; the key hashes everything that changes the numbers (the
+card's model and evaluation entry, the artifact and dataset digests, the settings, library versions, the probe's
+own version). Hardware is recorded but not keyed: a catalog measured on one machine builds on any other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+SUFFIX = ".bench.json"
+SCHEMA = 1
+PROBE_VERSION = 1  # bump when the probe measures differently, so stored records become stale
+
+
+def record_path(card_path: str | Path) -> Path:
+    path = Path(card_path)
+    return path.with_name(path.stem + SUFFIX)
+
+
+def cache_key(parts: dict[str, Any]) -> str:
+    """sha256 of the canonical JSON of ``parts``."""
+    canonical = json.dumps({"schema": SCHEMA, "probe": PROBE_VERSION, **parts}, sort_keys=True,
+                           separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class StoreError(ValueError):
+    """A stored record that cannot be read; the message names the file."""
+
+
+def read_record(card_path: str | Path) -> dict[str, Any] | None:
+    """The stored record for a card, None when there is none. Raises StoreError for an unreadable file."""
+    path = record_path(card_path)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise StoreError(f"{path}: unreadable benchmark record ({error}); delete it and run "
+                         "`modelhub bench --mode force` to measure again") from error
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise StoreError(f"{path}: not a modelhub benchmark record (schema {SCHEMA} expected); delete it and run "
+                         "`modelhub bench --mode force`")
+    return data
+
+
+def write_record(card_path: str | Path, record: dict[str, Any]) -> Path:
+    """Write the record next to the card: a temporary file in the same folder, then an atomic rename."""
+    path = record_path(card_path)
+    text = json.dumps({"schema": SCHEMA, **record}, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    atomic_write(path, text.encode("utf-8"))
+    return path
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Readers see the old file or the new one, never half of either."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def tree_digest(path: Path) -> str:
+    """sha256 over a file, or over every file of a folder (relative names and contents)."""
+    digest = hashlib.sha256()
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    for file in files:
+        digest.update(file.relative_to(path).as_posix().encode() if file != path else file.name.encode())
+        digest.update(b"\0")
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def tree_size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
