@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from ..card import Card
 from ..card.tables import INFO_KEYS
+from .code import is_placeholder
 from .registry import Finding, rule
 from .util import did_you_mean
 
@@ -93,13 +94,14 @@ def info_table_key(card: Card, context) -> Iterator[Finding]:
 @rule("MH203", "empty-code-block", FAMILY, "warning", "a code example is empty",
       "write the example code, or remove the empty block")
 def empty_code_block(card: Card, context) -> Iterator[Finding]:
-    empty = [s for s in card.snippets if s.tab in ("python", "scala", "java", "nlu") and not s.code.strip()]
+    empty = [s for s in card.snippets if s.tab in ("python", "scala", "java", "nlu")
+             and (not s.code.strip() or is_placeholder(s.code))]
     if empty:
         tabs = " and ".join(dict.fromkeys(s.tab.capitalize() for s in empty))
         lines = ", ".join(str(s.fence_line) for s in empty)
         plural = "s are" if len(empty) > 1 else " is"
         yield empty_code_block.rule.finding(card.path, empty[0].fence_line,
-                                            f"the {tabs} code block{plural} empty (line {lines})")
+                                            f"the {tabs} code block{plural} empty or a placeholder (line {lines})")
 
 
 # UTF-8 text decoded as Windows-1252 turns each non-ASCII character into two to four of these.
