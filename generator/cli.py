@@ -13,6 +13,9 @@ from . import __version__
 # name -> (module, one-line help). A command module defines add_arguments(parser) and run(args) -> int.
 COMMANDS: dict[str, tuple[str, str]] = {
     "parse": ("generator.commands.parse", "parse cards and print what was read from them"),
+    "inspect": ("generator.commands.inspect", "read an artifact's facts without downloading it"),
+    "new": ("generator.commands.new", "scaffold a card from an artifact's facts"),
+    "bench": ("generator.commands.bench", "measure models' speed and quality, and check the cards' claims"),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

@@ -21,7 +21,7 @@ from .settings import ArtifactSettings
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 HEAD_REFUSED = frozenset({403, 405, 501})
-CHUNK = 1 << 20
+CHUNK = 64 * 1024  # small enough that a broken connection loses little of what was already received
 
 
 class FetchError(Exception):
@@ -174,21 +174,29 @@ class Fetcher:
                           or response.status_code == 206)
 
     def read_range(self, url: str, start: int, end: int, transfer: Transfer) -> bytes:
-        """Bytes ``start..end`` inclusive. Raises FetchError('range-ignored') without reading the body when the
-        server answers 200 with the whole file."""
-        response = self.request("GET", url, transfer, headers={"Range": f"bytes={start}-{end}"}, stream=True)
-        with response:
-            if response.status_code == 200:
-                raise FetchError("range-ignored", f"{url}: the server ignores Range requests")
-            _raise_for_status(response, url)
-            try:
-                data = response.raw.read(end - start + 1, decode_content=False)
-            except Exception as error:  # urllib3 protocol/timeout errors
-                raise FetchError("truncated", f"{url}: range {start}-{end} broke off: {_short(error)}") from error
-        transfer.add(len(data))
-        if len(data) != end - start + 1:
-            raise FetchError("truncated", f"{url}: asked for bytes {start}-{end}, got {len(data)} bytes")
-        return data
+        """Bytes ``start..end`` inclusive, retried when the body breaks off or stalls. Raises
+        FetchError('range-ignored') without reading the body when the server answers 200 with the whole file."""
+        problem = ""
+        for attempt in range(self.settings.retries + 1):
+            if attempt:
+                self.sleep(min(self.settings.backoff * 2 ** (attempt - 1), 30.0))
+            response = self.request("GET", url, transfer, headers={"Range": f"bytes={start}-{end}"}, stream=True)
+            with response:
+                if response.status_code == 200:
+                    raise FetchError("range-ignored", f"{url}: the server ignores Range requests")
+                _raise_for_status(response, url)
+                try:
+                    data = response.raw.read(end - start + 1, decode_content=False)
+                except Exception as error:  # urllib3 timeout / protocol errors: the body broke off
+                    problem = _short(error)
+                    continue
+            transfer.add(len(data))
+            if len(data) == end - start + 1:
+                return data
+            problem = f"got {len(data)} of {end - start + 1} bytes"
+        kind = "timeout" if "timed out" in problem.lower() else "truncated"
+        raise FetchError(kind, f"{url}: reading bytes {start}-{end} broke off after {self.settings.retries + 1} "
+                               f"attempts ({problem}; read timeout {self.settings.read_timeout:g} s)")
 
     # ---- whole files ------------------------------------------------------------------------------------------
     def download(self, url: str, part: Path, transfer: Transfer, *, expected_size: int | None,
