@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "parse": ("generator.commands.parse", "parse cards and print what was read from them"),
     "inspect": ("generator.commands.inspect", "read an artifact's facts without downloading it"),
     "new": ("generator.commands.new", "scaffold a card from an artifact's facts"),
+    "run": ("generator.commands.run", "run the cards' examples in the sandbox and store (or --write) their real output"),
     "bench": ("generator.commands.bench", "measure models' speed and quality, and check the cards' claims"),
 }
 

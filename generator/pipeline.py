@@ -21,6 +21,7 @@ from .config import Config, load_config
 STAGE_MODULES: list[str] = [
     "generator.checks.stage",
     "generator.artifacts.stage",
+    "generator.execute.stage",
 ]
 
 MODES = ("off", "frozen", "auto", "force")

@@ -1,0 +1,135 @@
+"""``modelhub run [PATHS] [--mode ...] [--write] [--check]``: run the cards' examples in the sandbox.
+
+Results are stored beside each card (``<stem>.results.json``) and reused while the card, its artifact and the
+libraries stay the same. ``--write`` puts the real output in each card's Results block (only that block changes);
+``--check`` reports cards whose Results block differs from their example's output, with a diff.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from ..card import read_card
+from ..card.edit import replace_results
+from ..cards_on_disk import iter_card_paths
+from ..config import ConfigError, load_config
+from ..execute.compare import fresh_output, normalize_results, results_diff
+from ..execute.progress import STATUS_STYLE, run_progress
+from ..execute.runner import MODES, Executor
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="card files or folders (default: cards/)")
+    parser.add_argument("--mode", choices=MODES, default="auto",
+                        help="frozen: stored results only; auto: run what is missing or stale (default); "
+                             "force: run everything; off: nothing")
+    parser.add_argument("--write", action="store_true", help="replace each card's Results block with the real output")
+    parser.add_argument("--check", action="store_true",
+                        help="report cards whose Results block differs from their example's output (exit 1)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress, only problems and the summary")
+
+
+def write_card_atomic(path: Path, data: bytes) -> None:
+    """Replace the card's bytes atomically, keeping its permissions."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, path.stat().st_mode & 0o777)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+def write_results(path: Path, run: dict[str, Any]) -> bool:
+    """Put the run's output in the card's Results block; returns whether the card changed."""
+    output = fresh_output(run)
+    if output is None:
+        return False
+    card = read_card(path)  # re-read: the file on disk is what we edit
+    if card.results is not None and normalize_results(card.results.text) == normalize_results(output):
+        return False
+    data = replace_results(card, output, language="text")
+    if data == card.source:
+        return False
+    write_card_atomic(path, data)
+    return True
+
+
+def run(args: argparse.Namespace) -> int:
+    console = Console(stderr=False, highlight=False, soft_wrap=True)
+    paths = args.paths or ["cards"]
+    card_paths = [path for path in iter_card_paths(paths)]
+    missing = [path for path in card_paths if not path.exists()]
+    for path in missing:
+        print(f"modelhub: {path}: no such file", file=sys.stderr)
+    card_paths = [path for path in card_paths if path.exists()]
+    if missing and not card_paths:
+        return 2
+    try:
+        config = load_config(card_paths[0] if card_paths else paths[0])
+    except ConfigError as error:
+        print(f"modelhub: {error}", file=sys.stderr)
+        return 2
+    cards = [read_card(path) for path in card_paths]
+    if args.mode == "off":
+        console.print("execution is off (--mode off): nothing to do")
+        return 0
+    show = not args.quiet and sys.stderr.isatty()
+    with run_progress(enabled=show) as (on_start, on_card):
+        executor = Executor(config, args.mode, on_start=on_start, on_card=on_card)
+        runs = executor.run(cards)
+
+    problems = 0
+    written = 0
+    for card in cards:
+        result = runs.get(card.path)
+        if result is None:
+            continue
+        status = result.get("status")
+        if status == "failed":
+            problems += 1
+            console.print(f"[red]{escape(card.path)}: example fails: {escape(str(result.get('reason')))}[/]")
+            for cell in result.get("cells", []):
+                if cell.get("error") and cell["error"].get("traceback"):
+                    console.print(escape(cell["error"]["traceback"].rstrip()), style="dim")
+        elif status in ("not_executed", "stale", "missing") and not args.quiet:
+            console.print(f"[yellow]{escape(card.path)}: {status.replace('_', ' ')}: "
+                          f"{escape(str(result.get('reason')))}[/]")
+        if args.write and write_results(Path(card.path), result):
+            written += 1
+            console.print(f"wrote the Results block of {escape(card.path)}")
+        if args.check:
+            current = read_card(card.path) if args.write else card
+            diff = results_diff(current, result)
+            if diff is not None:
+                problems += 1
+                console.print(f"{escape(card.path)}:{current.results.line}: [yellow]MH620[/] the Results block "
+                              "differs from the output of the example (modelhub run --write to update it)")
+                for line in diff:
+                    style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
+                    console.print(escape(line), style=style)
+
+    tally: dict[str, int] = {}
+    for result in runs.values():
+        tally[result["status"]] = tally.get(result["status"], 0) + 1
+    summary = ", ".join(f"[{STATUS_STYLE.get(k, 'white')}]{v} {k.replace('_', ' ')}[/]" for k, v in sorted(tally.items()))
+    counts = executor.counts
+    console.print(f"{len(runs)} cards: {summary or 'none'}; executed {counts['cards']} cards ({counts['cells']} "
+                  f"snippets, {counts['workers']} workers), {counts['cached']} from the store"
+                  + (f"; wrote {written} Results blocks" if args.write else ""))
+    return 1 if problems or missing else 0

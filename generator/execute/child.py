@@ -1,0 +1,429 @@
+"""The program that runs inside the sandbox: it confines itself, then executes code cells sent by the parent.
+
+It is started by path (``python -s -P child.py``) and imports only the standard library, so it works whatever the
+snippet's environment holds and never imports the ``generator`` package. Startup, in this order, while still
+privileged: read the setup message, leave the network (a fresh network namespace, else an audit hook), set resource
+limits, forbid privilege gain, drop to the sandbox user. Then it answers one JSON line per command:
+
+    {"op": "exec", "code": ..., "line": 12, "filename": "cards/x.md"}  run a cell in the current namespace
+    {"op": "card", "cwd": ..., "filename": ..., "text": ...}          start a fresh namespace (a new card)
+    {"op": "ping"} / {"op": "exit"}
+
+Commands arrive on the fd named by the first argument and replies leave on the second; fd 0 is /dev/null and fds 1/2
+are drained by the parent, so a snippet cannot read the protocol through ``input()`` nor flood it through ``print``.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import ctypes
+import ctypes.util
+import io
+import json
+import linecache
+import os
+import random
+import re
+import resource
+import sys
+import time
+import traceback
+
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x10000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+MNT_DETACH = 2
+PR_SET_NO_NEW_PRIVS = 38
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]{4,}")
+THIS_FILE = os.path.abspath(__file__)
+
+
+def strip_addresses(text: str) -> str:
+    """Memory addresses differ on every run; a Results block must not."""
+    return ADDRESS.sub("", text)
+
+
+class CappedText(io.TextIOBase):
+    """A text stream that keeps the first ``cap`` characters and counts the rest."""
+
+    def __init__(self, cap: int, name: str) -> None:
+        self.cap, self.name, self.parts, self.size, self.dropped = cap, name, [], 0, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        room = self.cap - self.size
+        if room > 0:
+            kept = text[:room]
+            self.parts.append(kept)
+            self.size += len(kept)
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8"
+
+    def getvalue(self) -> str:
+        text = "".join(self.parts)
+        if self.dropped:
+            text += f"\n[... {self.dropped} more characters of {self.name} not kept: output cap is {self.cap}]\n"
+        return text
+
+
+# ---- confinement --------------------------------------------------------------------------------------------------
+
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+
+def leave_network() -> str:
+    """Enter a new, empty network namespace (only a loopback that is down); returns what happened."""
+    libc = _libc()
+    flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWUSER | CLONE_NEWNET
+    if libc.unshare(flags) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"unshare(CLONE_NEWNET) failed: {os.strerror(error)}")
+    return "namespace"
+
+
+def _mount(libc: ctypes.CDLL, source: str | None, target: str, fstype: str | None, flags: int,
+           data: str | None = None) -> None:
+    encode = (lambda text: text.encode() if text is not None else None)
+    if libc.mount(encode(source), encode(target), encode(fstype), flags, encode(data)) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"mount {source} on {target} failed: {os.strerror(error)}")
+
+
+def hide_private_folders(plan: dict) -> str:
+    """In a private mount namespace, cover folders the sandbox user must not see (e.g. /root) with an empty
+    read-only tmpfs, and bind back only the paths it needs inside them (the Python installation).
+
+    ``plan`` is {"cover": [{"folder": "/root", "keep": ["/root/.pyenv/versions/3.11.7", ...]}], "stage": dir}.
+    """
+    libc = _libc()
+    if libc.unshare(CLONE_NEWNS) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"unshare(CLONE_NEWNS) failed: {os.strerror(error)}")
+    _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
+    stage = plan["stage"]
+    count = 0
+    for cover in plan.get("cover", []):
+        folder, keep = cover["folder"], cover["keep"]
+        staged = []
+        for path in keep:
+            count += 1
+            spot = os.path.join(stage, str(count))
+            os.makedirs(spot, exist_ok=True)
+            _mount(libc, path, spot, None, MS_BIND | MS_REC)
+            staged.append((spot, path))
+        _mount(libc, "tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m")
+        for spot, path in staged:
+            os.makedirs(path, exist_ok=True)
+            _mount(libc, spot, path, None, MS_BIND | MS_REC)
+            libc.umount2(spot.encode(), MNT_DETACH)
+        _mount(libc, None, folder, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    return "private mounts" if count else "none"
+
+
+def _blocked_families() -> set[int]:
+    import socket
+
+    return {socket.AF_INET, socket.AF_INET6}
+
+
+def block_sockets() -> str:
+    """Fallback when namespaces are not allowed: refuse IP connections from Python code (native code can bypass)."""
+    blocked = _blocked_families()
+
+    def hook(event: str, args: tuple) -> None:
+        if event in ("socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"):
+            sock = args[0]
+            if getattr(sock, "family", None) in blocked:
+                raise PermissionError(f"network access is disabled in the modelhub sandbox ({event})")
+        elif event in ("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr"):
+            raise PermissionError(f"network access is disabled in the modelhub sandbox ({event})")
+
+    sys.addaudithook(hook)
+    return "audit-hook"
+
+
+def set_limits(limits: dict) -> dict:
+    """Apply resource limits; returns the limits actually in force (soft, hard)."""
+    applied = {}
+    table = {
+        "memory": resource.RLIMIT_AS,
+        "cpu": resource.RLIMIT_CPU,
+        "processes": resource.RLIMIT_NPROC,
+        "file_size": resource.RLIMIT_FSIZE,
+        "open_files": resource.RLIMIT_NOFILE,
+    }
+    for key, which in table.items():
+        value = limits.get(key)
+        if value:
+            resource.setrlimit(which, (int(value), int(value)))
+            applied[key] = int(value)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    return applied
+
+
+def drop_privileges(uid: int | None, gid: int | None) -> None:
+    libc = _libc()
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    if uid is None or os.geteuid() != 0:
+        return
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise OSError("could not drop to the sandbox user")
+
+
+# ---- determinism -------------------------------------------------------------------------------------------------
+
+def seed_everything(seed: int) -> None:
+    """Seed the RNGs a snippet may use, now and when numpy or torch is imported later."""
+    random.seed(seed)
+    if "numpy" in sys.modules:
+        try:
+            sys.modules["numpy"].random.seed(seed)
+        except Exception:  # noqa: BLE001 - a broken numpy is the snippet's problem, not ours
+            pass
+    if "torch" in sys.modules:
+        try:
+            sys.modules["torch"].manual_seed(seed)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+class SeedOnImport:
+    """A meta-path finder that seeds numpy/torch right after a snippet first imports them."""
+
+    names = ("numpy", "torch")
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def find_spec(self, name, path=None, target=None):  # noqa: ANN001, ANN201
+        if name not in self.names:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is None or spec.loader is None:
+                continue
+            original, seed = spec.loader.exec_module, self.seed
+
+            def exec_module(module, _original=original):  # noqa: ANN001, ANN202
+                _original(module)
+                seed_everything(seed)
+
+            try:
+                spec.loader.exec_module = exec_module
+            except (AttributeError, TypeError):
+                pass
+            return spec
+        return None
+
+
+# ---- running cells -----------------------------------------------------------------------------------------------
+
+class Session:
+    def __init__(self, setup: dict) -> None:
+        self.cap = int(setup.get("output_cap", 100_000))
+        self.seed = int(setup.get("seed", 0))
+        self.cpu_per_cell = setup.get("cpu_per_cell")
+        self.main_pid = os.getpid()
+        self.namespace: dict = {}
+        self.filename = "<snippet>"
+        self.runtime_namespace: dict = {"__name__": "__modelhub_runtime__", "__builtins__": builtins}
+        self.new_card({})
+
+    def new_card(self, command: dict) -> dict:
+        self.namespace = {"__name__": "__main__", "__builtins__": builtins, "__doc__": None}
+        self.filename = command.get("filename") or "<snippet>"
+        text = command.get("text")
+        if text is not None:
+            lines = text.splitlines(keepends=True)
+            linecache.cache[self.filename] = (len(text), None, lines, self.filename)
+        if command.get("cwd"):
+            os.chdir(command["cwd"])
+        seed_everything(self.seed)
+        return {"ok": True}
+
+    def execute(self, command: dict, namespace: dict | None = None) -> dict:
+        code = command.get("code", "")
+        line = int(command.get("line", 1))
+        filename = command.get("filename") or self.filename
+        namespace = self.namespace if namespace is None else namespace
+        out, err = CappedText(self.cap, "stdout"), CappedText(self.cap, "stderr")
+        saved = sys.stdout, sys.stderr
+        value, error = None, None
+        self._arm_cpu_limit(command.get("cpu"))
+        started, cpu_started = time.perf_counter(), time.process_time()
+        try:
+            sys.stdout, sys.stderr = out, err
+            body, last = self._compile(code, line, filename)
+            exec(body, namespace)
+            if last is not None:
+                result = eval(last, namespace)
+                if result is not None:
+                    value = self._repr(result)
+                    namespace["_"] = result
+        except BaseException as exc:  # noqa: BLE001 - everything a snippet raises is its result
+            if os.getpid() != self.main_pid:
+                os._exit(1)
+            if isinstance(exc, SystemExit) and exc.code in (None, 0):
+                pass
+            else:
+                error = self._error(exc, filename)
+        finally:
+            if os.getpid() != self.main_pid:  # a snippet forked and this is the copy: it must never answer
+                os._exit(0)
+            sys.stdout, sys.stderr = saved
+        duration = time.perf_counter() - started
+        return {
+            "ok": True,
+            "stdout": strip_addresses(out.getvalue()),
+            "stderr": strip_addresses(err.getvalue()),
+            "value": value,
+            "error": error,
+            "duration": round(duration, 6),
+            "cpu": round(time.process_time() - cpu_started, 6),
+            "truncated": bool(out.dropped or err.dropped),
+        }
+
+    def _arm_cpu_limit(self, seconds) -> None:  # noqa: ANN001
+        seconds = seconds or self.cpu_per_cell
+        if not seconds:
+            return
+        soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        wanted = int(usage.ru_utime + usage.ru_stime + float(seconds)) + 1
+        if hard != resource.RLIM_INFINITY:
+            wanted = min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_CPU, (wanted, hard))
+        except (ValueError, OSError):
+            pass
+
+    @staticmethod
+    def _compile(code: str, line: int, filename: str):  # noqa: ANN205
+        try:
+            tree = ast.parse(code, filename, "exec")
+        except SyntaxError as error:
+            if error.lineno is not None:
+                error.lineno += line - 1
+                if getattr(error, "end_lineno", None):
+                    error.end_lineno += line - 1
+            error.filename = filename
+            raise
+        ast.increment_lineno(tree, line - 1)
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = compile(ast.Expression(tree.body.pop().value), filename, "eval")
+        return compile(tree, filename, "exec"), last
+
+    def _repr(self, value) -> str:  # noqa: ANN001
+        try:
+            text = repr(value)
+        except Exception as exc:  # noqa: BLE001
+            text = f"<repr failed: {type(exc).__name__}: {exc}>"
+        if len(text) > self.cap:
+            text = text[: self.cap] + f"\n[... {len(text) - self.cap} more characters not kept]"
+        return strip_addresses(text)
+
+    def _error(self, exc: BaseException, filename: str) -> dict:
+        """The exception with a traceback that starts at the card and shows card line numbers."""
+        tb = exc.__traceback__
+        while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) == THIS_FILE:
+            tb = tb.tb_next
+        exc = exc.with_traceback(tb)
+        lines = traceback.format_exception(type(exc), exc, tb)
+        line = None
+        if isinstance(exc, SyntaxError) and exc.filename == filename:
+            line = exc.lineno
+        for frame in traceback.extract_tb(tb):
+            if frame.filename == filename:
+                line = frame.lineno
+        text = strip_addresses("".join(lines))
+        if len(text) > self.cap:
+            text = text[: self.cap // 2] + "\n[...]\n" + text[-self.cap // 2:]
+        message = strip_addresses(str(exc))[:2000]
+        return {"type": type(exc).__name__, "message": message, "traceback": text, "line": line}
+
+
+def main() -> None:
+    commands = os.fdopen(int(sys.argv[1]), "r", encoding="utf-8")
+    replies = os.fdopen(int(sys.argv[2]), "w", encoding="utf-8")
+
+    def reply(data: dict) -> None:
+        replies.write(json.dumps(data, ensure_ascii=False) + "\n")
+        replies.flush()
+
+    setup = json.loads(commands.readline() or "{}")
+    network = "none"
+    try:
+        wanted = setup.get("network", "auto")
+        if wanted in ("auto", "namespace"):
+            try:
+                network = leave_network()
+            except OSError as error:
+                if wanted == "namespace":
+                    raise
+                network = block_sockets()
+                setup.setdefault("notes", []).append(str(error))
+        elif wanted == "audit-hook":
+            network = block_sockets()
+        elif wanted == "allow":
+            network = "allowed"
+        uid = setup.get("uid")
+        if setup.get("mounts"):
+            try:
+                hide_private_folders(setup["mounts"])
+            except OSError as error:  # without mounts the sandbox user could not even import the stdlib
+                setup.setdefault("notes", []).append(f"{error}; running without a separate user")
+                uid = None
+        limits = set_limits(setup.get("limits", {}))
+        drop_privileges(uid, setup.get("gid"))
+    except Exception as error:  # noqa: BLE001 - a sandbox that cannot confine must not run anything
+        reply({"ok": False, "error": f"sandbox setup failed: {type(error).__name__}: {error}"})
+        return
+    sys.meta_path.insert(0, SeedOnImport(int(setup.get("seed", 0))))
+    sys.argv = ["snippet"]
+    session = Session(setup)
+    reply({"ok": True, "pid": os.getpid(), "uid": os.getuid(), "network": network, "limits": limits,
+           "python": sys.version.split()[0], "notes": setup.get("notes", [])})
+    for raw in commands:
+        try:
+            command = json.loads(raw)
+        except ValueError:
+            reply({"ok": False, "error": "unreadable command"})
+            continue
+        op = command.get("op")
+        if op == "exec":
+            reply(session.execute(command))
+        elif op == "runtime":  # code the runtime runs once per worker (imports, warm-up), in its own namespace
+            reply(session.execute(command, session.runtime_namespace))
+        elif op == "card":
+            reply(session.new_card(command))
+        elif op == "ping":
+            reply({"ok": True})
+        elif op == "exit":
+            reply({"ok": True})
+            break
+        else:
+            reply({"ok": False, "error": f"unknown op {op!r}"})
+    replies.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

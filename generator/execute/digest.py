@@ -1,0 +1,61 @@
+"""A content digest of an artifact (folder or file), remembered by file stamps so an unchanged model is hashed once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .store import write_json_atomic
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    found = []
+    for folder, dirs, names in os.walk(path, followlinks=True):
+        dirs.sort()
+        found.extend(Path(folder, name) for name in sorted(names))
+    return found
+
+
+def _stamp(path: Path, files: list[Path]) -> str:
+    parts = []
+    for file in files:
+        info = file.stat()
+        parts.append(f"{file.relative_to(path) if path.is_dir() else file.name}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def tree_digest(path: str | Path, memo: str | Path | None = None) -> str:
+    """sha256 over every file's relative name and content. ``memo`` (a JSON file) remembers digests by stamps."""
+    path = Path(path).resolve()
+    files = _files(path)
+    stamp = _stamp(path, files)
+    memo_path = Path(memo) if memo else None
+    known: dict[str, dict[str, str]] = {}
+    if memo_path is not None and memo_path.is_file():
+        try:
+            known = json.loads(memo_path.read_text())
+        except (OSError, ValueError):
+            known = {}
+    entry = known.get(str(path))
+    if entry and entry.get("stamp") == stamp:
+        return entry["digest"]
+    total = hashlib.sha256()
+    for file in files:
+        name = str(file.relative_to(path)) if path.is_dir() else file.name
+        content = hashlib.sha256()
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                content.update(block)
+        total.update(f"{name}\0{content.hexdigest()}\n".encode())
+    digest = total.hexdigest()
+    if memo_path is not None:
+        known[str(path)] = {"stamp": stamp, "digest": digest}
+        try:
+            write_json_atomic(memo_path, known)
+        except OSError:
+            pass
+    return digest

@@ -1,0 +1,88 @@
+"""What running a card means, decided without running anything: which snippets, which runtime, which artifact,
+and, when it cannot run here, exactly why."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..card import Card, Snippet
+from .runtimes import RUNTIMES, Runtime, choose_runtime, get_runtime
+
+RUNNABLE_LANGUAGES = {"python", "py", "python3", "ipython"}
+SKIPPED_TABS = {"nlu", "scala", "java"}
+_MAGIC = re.compile(r"^[ \t]*[!%].*$", re.M)  # notebook shell/magic lines (!pip install ..., %time)
+
+
+@dataclass
+class CardPlan:
+    card: Card
+    runtime_name: str
+    runtime: Runtime | None
+    cells: list[Snippet]
+    artifact_url: str | None
+    assets: dict[str, str] = field(default_factory=dict)  # name in the working folder -> URL
+    aliases: list[str] = field(default_factory=list)  # names snippets may use for the model
+    blocked: str | None = None  # why the card cannot run here (None: it can)
+
+    @property
+    def path(self) -> str:
+        return self.card.path
+
+    def code_digest(self) -> str:
+        prelude = (self.runtime.prelude(self.card) if self.runtime else None) or ""
+        chain = "\0".join([prelude, *(cell_code(cell) for cell in self.cells)])
+        return hashlib.sha256(chain.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def runnable_snippets(card: Card) -> list[Snippet]:
+    """The card's Python example blocks, in order (Scala/Java tabs and NLU one-liners are not ours to run)."""
+    chosen = []
+    for snippet in card.snippets:
+        language = (snippet.language or "").lower()
+        if language not in RUNNABLE_LANGUAGES and not (not language and snippet.tab == "python"):
+            continue
+        if (snippet.tab or "") in SKIPPED_TABS or "nlu-block" in snippet.attributes:
+            continue
+        if not snippet.code.strip():
+            continue
+        chosen.append(snippet)
+    return chosen
+
+
+def cell_code(snippet: Snippet) -> str:
+    """The code to execute: notebook magics (``!pip install``) become blank lines so line numbers stay right."""
+    return _MAGIC.sub("", snippet.code)
+
+
+def opted_out(card: Card) -> bool:
+    value = card.front_matter.get("execute")
+    return value is False or (isinstance(value, str) and value.strip().lower() in {"false", "no", "off"})
+
+
+def plan_card(card: Card, settings: dict[str, Any] | None = None) -> CardPlan:
+    settings = settings or {}
+    cells = runnable_snippets(card)
+    code = "\n".join(cell.code for cell in cells)
+    name, runtime = choose_runtime(card, code)
+    assets = card.front_matter.get("assets") if isinstance(card.front_matter.get("assets"), dict) else {}
+    aliases = [str(v) for v in (card.front_matter.get("hub_id"), card.name) if v]
+    plan = CardPlan(card, name, runtime, cells, card.download_url, {str(k): str(v) for k, v in assets.items()},
+                    list(dict.fromkeys(aliases)))
+    if opted_out(card):
+        plan.blocked = "the card opts out of execution (execute: false)"
+    elif not cells:
+        plan.blocked = "the card has no Python example to run"
+    elif runtime is None:
+        get_runtime("python")  # load the registry for the message
+        plan.blocked = f"unknown runtime {name!r} (known: {', '.join(sorted(RUNTIMES))})"
+    else:
+        reason = runtime.unavailable_reason(settings)
+        if reason:
+            plan.blocked = f"runtime {name} unavailable: {reason}"
+        elif runtime.needs_artifact and not plan.artifact_url:
+            plan.blocked = (f"the {name} runtime needs the model: add `artifact: {{url: ...}}` to the front matter "
+                            "or a Download link")
+    return plan

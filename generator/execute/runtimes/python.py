@@ -1,0 +1,27 @@
+"""Plain Python: the snippet runs as written; the card's artifact, if any, appears in the working folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import register_runtime
+from .base import Runtime, WorkerPlan, expose_tree
+
+
+class PythonRuntime(Runtime):
+    name = "python"
+    needs_artifact = False
+    distributions = ("numpy",)
+    description = "the standard interpreter of this environment"
+
+    def plan(self, root: Path, uid: int | None, artifact: Path | None, aliases: list[str],
+             revision: str, settings: dict[str, Any] | None = None) -> WorkerPlan:
+        if artifact is None:
+            return WorkerPlan()
+        staged = root / "artifact"
+        staged.mkdir()
+        return WorkerPlan(card_files=expose_tree(artifact, staged, uid))
+
+
+register_runtime(PythonRuntime())

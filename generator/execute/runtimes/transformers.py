@@ -1,0 +1,78 @@
+"""Hugging Face transformers / sentence-transformers: snippets name the model by hub id or card name and get the
+verified artifact through an isolated, offline hub cache (see ``hfcache``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .. import hfcache
+from . import register_runtime
+from .base import Runtime, WorkerPlan, missing_module
+
+WARMUP = '''
+import os, sys
+import torch
+import transformers
+torch.set_num_threads(1)
+name = {name!r}
+snapshot = {snapshot!r}
+try:
+    if os.path.exists(os.path.join(snapshot, "modules.json")):
+        from sentence_transformers import SentenceTransformer
+        SentenceTransformer(name)
+    else:
+        transformers.AutoConfig.from_pretrained(name)
+        try:
+            transformers.AutoTokenizer.from_pretrained(name)
+        except Exception:
+            pass
+        transformers.AutoModel.from_pretrained(name)
+except Exception as error:  # the card's own code will show the real error; warming up is best effort
+    print(f"warm-up could not load {{name}}: {{type(error).__name__}}: {{error}}", file=sys.stderr)
+'''
+
+
+def offline_hub_env(hf_home: Path) -> dict[str, str]:
+    return {
+        "HF_HOME": str(hf_home),
+        "HF_HUB_CACHE": str(hf_home / "hub"),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+    }
+
+
+class TransformersRuntime(Runtime):
+    name = "transformers"
+    needs_artifact = True
+    distributions = ("transformers", "torch", "sentence-transformers", "huggingface-hub", "tokenizers",
+                     "safetensors", "numpy")
+    description = "Hugging Face transformers and sentence-transformers on PyTorch (CPU)"
+
+    def unavailable_reason(self, settings: dict[str, Any]) -> str | None:
+        missing = missing_module("transformers", "torch")
+        if missing:
+            return f"{missing} is not installed here (install the ml extra: pip install 'modelhub[ml]')"
+        return None
+
+    def plan(self, root: Path, uid: int | None, artifact: Path | None, aliases: list[str],
+             revision: str, settings: dict[str, Any] | None = None) -> WorkerPlan:
+        hf_home = root / "hf"
+        plan = WorkerPlan(env=offline_hub_env(hf_home))
+        if artifact is None:
+            return plan
+        if not artifact.is_dir():
+            plan.notes.append(f"the artifact {artifact.name} is a file; transformers needs a model folder")
+            return plan
+        laid_out = hfcache.lay_out_model(hf_home / "hub", aliases, artifact, revision, uid)
+        skipped = [name for name in aliases if name not in laid_out]
+        if skipped:
+            plan.notes.append("not usable as hub ids: " + ", ".join(skipped))
+        if laid_out:
+            snapshot = hfcache.repo_folder(hf_home / "hub", laid_out[0]) / "snapshots" / revision
+            plan.warmup = WARMUP.format(name=laid_out[0], snapshot=str(snapshot))
+        return plan
+
+
+register_runtime(TransformersRuntime())

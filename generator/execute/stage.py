@@ -1,0 +1,30 @@
+"""The ``execute`` pipeline stage: puts each card's run (stored or fresh, see ``runner``) in ``record.runs``.
+
+The mode comes from ``context.options["execute_mode"]`` or ``context.mode``; the default ``frozen`` only reads
+stored results, so a docs build never executes anything unless asked to.
+"""
+
+from __future__ import annotations
+
+from ..pipeline import BuildContext, CardRecord, register_stage
+from .progress import run_progress
+from .runner import Executor
+
+
+class ExecuteStage:
+    name = "execute"
+    order = 20
+
+    def process(self, records: list[CardRecord], context: BuildContext) -> None:
+        mode = context.options.get("execute_mode", context.mode or "frozen")
+        if mode == "off":
+            return
+        show = not context.quiet and mode in ("auto", "force")
+        with run_progress(enabled=show) as (on_start, on_card):
+            executor = Executor(context.config, mode, on_start=on_start, on_card=on_card, offline=context.offline)
+            runs = executor.run(record.card for record in records)
+        for record in records:
+            record.runs = runs.get(record.path)
+
+
+register_stage(ExecuteStage())

@@ -1,0 +1,80 @@
+"""Stored run results: one committable JSON file beside each card (``cards/<stem>.results.json``).
+
+CI builds read them (mode ``frozen``) and never execute; ``auto`` re-executes a card only when its cache key
+changed. The key covers the example code, the artifact's content digest, the runtime and its library versions and
+the sandbox settings; the inputs are stored too, so a stale result can say what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+SUFFIX = ".results.json"
+# Keys that describe this particular invocation, not the result; never written to the store.
+TRANSIENT = ("executed", "cached", "stale_reasons", "stored_status")
+
+
+def results_path(card_path: str | Path) -> Path:
+    card_path = Path(card_path)
+    return card_path.with_name(card_path.stem + SUFFIX)
+
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def cache_key(inputs: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical({"format": FORMAT, **inputs}).encode("utf-8")).hexdigest()
+
+
+def write_json_atomic(path: str | Path, data: Any) -> None:
+    """Write JSON so that readers see the old file or the new one, never half of it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        if path.exists():
+            os.chmod(temp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+def read_stored(card_path: str | Path) -> dict[str, Any] | None:
+    """The stored run of a card, or None when there is none (or it is unreadable or of another format)."""
+    path = results_path(card_path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return None
+    return data
+
+
+def write_stored(card_path: str | Path, run: dict[str, Any]) -> bool:
+    """Store ``run`` beside the card unless the file already holds exactly it; returns whether it wrote."""
+    data = {key: value for key, value in run.items() if key not in TRANSIENT}
+    data["format"] = FORMAT
+    path = results_path(card_path)
+    if read_stored(card_path) == json.loads(json.dumps(data)):
+        return False
+    write_json_atomic(path, data)
+    return True
