@@ -66,12 +66,21 @@ def version_tuple(text: str | None) -> tuple[int, ...] | None:
 
 
 def same_version(a: str | None, b: str | None) -> bool:
-    """'3.0' == '3' == '3.0.0'; None when either has no version is treated as agreeing."""
+    """Versions agree when the shorter is a prefix of the longer: '2.4' matches '2.4.2' (a table often gives only
+    major.minor), '3.0' matches '3.0.0'; a missing version agrees with anything."""
     ta, tb = version_tuple(a), version_tuple(b)
     if ta is None or tb is None:
         return True
-    width = max(len(ta), len(tb))
-    return ta + (0,) * (width - len(ta)) == tb + (0,) * (width - len(tb))
+    ta, tb = _trim(ta), _trim(tb)
+    width = min(len(ta), len(tb))
+    return ta[:width] == tb[:width]
+
+
+def _trim(version: tuple[int, ...]) -> tuple[int, ...]:
+    """(3, 0, 0) -> (3,): trailing zeros add no precision."""
+    while len(version) > 1 and version[-1] == 0:
+        version = version[:-1]
+    return version
 
 
 def snippets_of(card: Card, *tabs: str) -> list:
@@ -95,4 +104,10 @@ def description_text(card: Card) -> tuple[str, int] | None:
             return value, key_line(card, "description")
         return None
     start, end = section.body_span
-    return card.text[start:end], section.line + 1
+    text = card.text[start:end]
+    cut = text.find("{:.btn-box}")
+    if cut >= 0:
+        text = text[:cut]
+    # keep line numbers: blank out link-button and markup lines instead of removing them
+    lines = ["" if re.match(r"^\s*(\{[:%]|<|\[[^\]]*\]\()", ln) else ln for ln in text.split("\n")]
+    return "\n".join(lines), section.line + 1

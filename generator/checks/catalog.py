@@ -1,0 +1,87 @@
+"""Catalog-wide rules: what no single card can know, such as two cards claiming the same model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .. import vocab
+from ..card import Card
+from .consistency import artifact_parts
+from .registry import Finding, rule
+from .util import key_line, plain
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What makes a card's model unique in a catalog, and where the card says it."""
+
+    path: str
+    line: int
+    key: tuple[str, str, str] | None  # (name, language, library version)
+    artifact: str | None  # the download URL, normalised
+
+    def describe(self) -> str:
+        if self.key is None:
+            return ""
+        name, language, version = self.key
+        return f"{name} ({language or 'no language'}" + (f", {version})" if version else ")")
+
+
+def identity_of(card: Card) -> Identity:
+    name = card.name
+    language = card.front_matter.get("language")
+    language = "" if isinstance(language, bool) or language is None else str(
+        language[0] if isinstance(language, list) and language else language).strip()
+    language = language or (card.language or "")
+    version = vocab.edition_version(card.edition) if card.edition else None
+    parts = artifact_parts(card.download_url)
+    if version is None and parts:
+        version = parts["lib"]
+    if version is None and card.info is not None and card.info.row("compatibility") is not None:
+        version = vocab.edition_version(plain(card.info.row("compatibility").value))
+    key = (name.strip().lower(), language.lower(), version or "") if name else None
+    url = card.download_url.strip() if card.download_url and "://" in card.download_url else None
+    return Identity(card.path, key_line(card, "name"), key, url)
+
+
+def identity_index(identities: Iterable[Identity]) -> dict[str, list[Identity]]:
+    """'key:...' and 'url:...' -> the identities sharing it (only groups of two or more are kept)."""
+    groups: dict[str, list[Identity]] = {}
+    for identity in identities:
+        if identity.key is not None:
+            groups.setdefault("key:" + "|".join(identity.key), []).append(identity)
+        if identity.artifact:
+            groups.setdefault("url:" + identity.artifact, []).append(identity)
+    return {k: v for k, v in groups.items() if len({i.path for i in v}) > 1}
+
+
+def _index(context) -> dict[str, list[Identity]]:
+    cached = context.cache.get("identities")
+    if cached is None:
+        cached = identity_index(identity_of(card) for card in context.catalog)
+        context.cache["identities"] = cached
+    return cached
+
+
+@rule("MH117", "duplicate-model", "front matter", "error",
+      "another card in the catalog describes the same model (name, language and version, or download file)",
+      "merge the cards, or give each its own name/version and artifact", needs=("catalog",))
+def duplicate_model(card: Card, context) -> Iterator[Finding]:
+    yield from duplicate_findings(identity_of(card), _index(context), duplicate_model.rule)
+
+
+def duplicate_findings(identity: Identity, index: dict[str, list[Identity]], rule_) -> Iterator[Finding]:
+    reported: set[str] = set()
+    keys = []
+    if identity.key is not None:
+        keys.append(("key:" + "|".join(identity.key), f"model {identity.describe()}"))
+    if identity.artifact:
+        keys.append(("url:" + identity.artifact, "download file"))
+    for key, what in keys:
+        others = [i for i in index.get(key, []) if i.path != identity.path and i.path not in reported]
+        if not others:
+            continue
+        reported.update(i.path for i in others)
+        listed = ", ".join(sorted(i.path for i in others)[:3]) + (" ..." if len(others) > 3 else "")
+        yield rule_.finding(identity.path, identity.line, f"the same {what} is also described by {listed}")

@@ -1,0 +1,407 @@
+"""Cross-field rules (MH4xx): the front matter, the Model Information table, the snippets, the download link and
+the prose must tell the same story about one model."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from .. import vocab
+from ..card import Card
+from .registry import Finding, rule
+from .snippets import card_chains, own_chains
+from .util import as_bool, as_items, description_text, key_line, plain, same_version
+
+FAMILY = "cross-field"
+
+# <name>_<lang>_<libversion>_<sparkversion>_<epoch ms>.zip
+_ARTIFACT = re.compile(r"^(?P<stem>.+)_(?P<lib>\d+(?:\.\d+)+)_(?P<spark>\d+(?:\.\d+)*)_(?P<epoch>\d{12,13})\.zip$")
+DATE_TOLERANCE_DAYS = 7
+
+
+def _language(card: Card) -> str | None:
+    value = card.front_matter.get("language")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, list):
+        return str(value[0]) if value else None
+    return str(value).strip() if value is not None and str(value).strip() else None
+
+
+@rule("MH401", "table-language", FAMILY, "warning", "the table's Language differs from the front matter's",
+      "write the same ISO code in both places, as a plain code (`en`, not `[en]`)")
+def table_language(card: Card, context) -> Iterator[Finding]:
+    row = card.info.row("language") if card.info else None
+    if row is None or not plain(row.value):
+        return
+    written = plain(row.value)
+    codes = as_items(written)
+    language = _language(card)
+    if language and codes and language not in codes:
+        yield table_language.rule.finding(card.path, row.line, f"table Language `{written}` differs from the front "
+                                          f"matter's `language: {language}`", severity="error")
+    elif written.startswith("[") and len(codes) == 1:
+        yield table_language.rule.finding(card.path, row.line, f"table Language is written as a list `{written}`; "
+                                          f"write `{codes[0]}`", f"write `{codes[0]}`")
+
+
+def artifact_parts(url: str | None) -> dict[str, str] | None:
+    """The naming-scheme parts of a Spark NLP model download URL, or None when it does not follow the scheme."""
+    if not url:
+        return None
+    name = urlsplit(url.strip()).path.rsplit("/", 1)[-1]
+    match = _ARTIFACT.match(name)
+    return match.groupdict() if match else None
+
+
+def _library_version(card: Card) -> tuple[str | None, str, int]:
+    """The Spark NLP library version the card claims, where it says so, and the line."""
+    version = vocab.edition_version(card.edition) if card.edition else None
+    if version:
+        return version, "`edition`", key_line(card, "edition")
+    row = card.info.row("compatibility") if card.info else None
+    if row is not None and vocab.edition_version(plain(row.value)):
+        return vocab.edition_version(plain(row.value)), "table Compatibility", row.line
+    return None, "", 0
+
+
+@rule("MH402", "compatibility-disagrees", FAMILY, "warning",
+      "the library or Spark version differs between edition, table and download file",
+      "make `edition`, `spark_version`, the table's Compatibility rows and the download file name agree")
+def compatibility(card: Card, context) -> Iterator[Finding]:
+    info = card.info
+    parts = artifact_parts(card.download_url)
+    compat = info.row("compatibility") if info else None
+    spark_compat = info.row("spark_compatibility") if info else None
+    edition_version = vocab.edition_version(card.edition) if card.edition else None
+    if compat is not None and edition_version and vocab.edition_version(plain(compat.value)) and not same_version(
+            edition_version, vocab.edition_version(plain(compat.value))):
+        yield compatibility.rule.finding(card.path, compat.line, f"table Compatibility `{plain(compat.value)}` "
+                                         f"differs from `edition: {card.edition}`")
+    if parts is None:
+        return
+    lib, spark = parts["lib"], parts["spark"]
+    if compat is not None and spark_compat is not None:
+        nlp_value = vocab.edition_version(plain(compat.value))
+        spark_value = vocab.edition_version(plain(spark_compat.value))
+        if nlp_value and spark_value and not same_version(nlp_value, lib) and not same_version(spark_value, spark):
+            if same_version(nlp_value, spark) and _close_version(spark_value, lib):
+                yield compatibility.rule.finding(
+                    card.path, compat.line, f"table rows `{compat.key.strip()}` ({nlp_value}) and "
+                    f"`{spark_compat.key.strip()}` ({spark_value}) look swapped: the download file is built with "
+                    f"Spark NLP {lib} for Spark {spark}", "swap the two values")
+                return
+    if compat is not None and not card.edition:
+        value = vocab.edition_version(plain(compat.value))
+        if value and not same_version(value, lib) and not (spark_compat is not None and same_version(value, spark)):
+            yield compatibility.rule.finding(card.path, compat.line, f"table Compatibility `{plain(compat.value)}` "
+                                             f"differs from the download file's Spark NLP version {lib}")
+
+
+def _close_version(a: str, b: str) -> bool:
+    """Same major.minor: a table saying 2.6.2 for an artifact built with 2.6.0 is the swapped value, misremembered."""
+    return a.split(".")[:2] == b.split(".")[:2]
+
+
+def _expected_stem(card: Card) -> set[str]:
+    name, language = card.name or "", _language(card) or ""
+    stems = {f"{name}_{language}"} if language else set()
+    if language and name.endswith(f"_{language}"):
+        stems.add(name)
+    return stems
+
+
+@rule("MH403", "download-name-scheme", FAMILY, "error",
+      "the download file name does not match the card (name, language, edition, Spark version, date)",
+      "the file must be named <name>_<lang>_<libversion>_<sparkversion>_<epoch ms>.zip for this card")
+def download_scheme(card: Card, context) -> Iterator[Finding]:
+    url = card.download_url
+    if not url or card.dialect not in ("jsl", "unknown"):
+        return
+    link = next((item for item in card.links if item.kind == "download"), None)
+    line = link.line if link else key_line(card, "artifact")
+    host = urlsplit(url.strip()).netloc
+    parts = artifact_parts(url)
+    if parts is None:
+        if host.endswith("amazonaws.com") and url.endswith(".zip"):
+            yield download_scheme.rule.finding(card.path, line, f"download file `{url.rsplit('/', 1)[-1]}` does not "
+                                               "follow <name>_<lang>_<libversion>_<sparkversion>_<epoch ms>.zip")
+        return
+    stem = parts["stem"]
+    expected = _expected_stem(card)
+    if card.name and expected and stem not in expected:
+        yield download_scheme.rule.finding(card.path, line, f"download file is for `{stem}` but the card is "
+                                           f"`{sorted(expected)[0]}`", "link the artifact of this model")
+    edition_version = vocab.edition_version(card.edition) if card.edition else None
+    if edition_version and not same_version(edition_version, parts["lib"]):
+        yield download_scheme.rule.finding(card.path, line, f"download file is built with Spark NLP {parts['lib']} "
+                                           f"but `edition` says {edition_version}")
+    if card.spark_version and not same_version(card.spark_version, parts["spark"]):
+        yield download_scheme.rule.finding(card.path, line, f"download file is built for Spark {parts['spark']} but "
+                                           f"`spark_version` says {card.spark_version}")
+    if card.date:
+        built = dt.datetime.fromtimestamp(int(parts["epoch"]) / 1000, dt.timezone.utc).date()
+        if abs((card.date - built).days) > DATE_TOLERANCE_DAYS:
+            yield download_scheme.rule.finding(
+                card.path, line, f"download file's timestamp is {built.isoformat()} but the card's date is "
+                f"{card.date.isoformat()}", "check the date, or that the link points to this release",
+                severity="info")
+
+
+def _s3_location(url: str) -> tuple[str, str] | None:
+    """(bucket, key) of an s3:// URI or an https S3 URL (path or virtual-host style)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme == "s3":
+        return parts.netloc, parts.path.lstrip("/")
+    host = parts.netloc.lower()
+    if parts.scheme in ("http", "https") and host.endswith("amazonaws.com"):
+        if host.startswith("s3.") or host.startswith("s3-") or host == "s3.amazonaws.com":
+            bucket, _, key = parts.path.lstrip("/").partition("/")
+            return bucket, key
+        bucket = host.split(".s3", 1)[0]
+        return bucket, parts.path.lstrip("/")
+    return None
+
+
+@rule("MH404", "s3-disagrees-with-download", FAMILY, "error", "the S3 URI and the Download link name different files",
+      "point the Copy S3 URI button at the same object as the Download button")
+def s3_vs_download(card: Card, context) -> Iterator[Finding]:
+    s3 = next((link for link in card.links if link.kind == "s3" and link.url.startswith("s3://")), None)
+    download = next((link for link in card.links if link.kind == "download"), None)
+    if s3 is None or download is None:
+        return
+    s3_at, download_at = _s3_location(s3.url), _s3_location(download.url)
+    if download_at is None:
+        return  # a download not on S3: nothing to compare
+    if s3_at != download_at:
+        yield s3_vs_download.rule.finding(card.path, s3.line, f"S3 URI `{s3.url}` is not the Download link's object "
+                                          f"`s3://{download_at[0]}/{download_at[1]}`",
+                                          f"write `s3://{download_at[0]}/{download_at[1]}`")
+
+
+@rule("MH405", "table-name", FAMILY, "error", "the table's Model Name differs from the front matter's name",
+      "use the card's `name` in the table")
+def table_name(card: Card, context) -> Iterator[Finding]:
+    row = card.info.row("name") if card.info else None
+    name = card._str("name") if hasattr(card, "_str") else card.name
+    if row is None or not name or not plain(row.value):
+        return
+    written = plain(row.value)
+    if written != name and written != f"{name}_{_language(card)}":
+        yield table_name.rule.finding(card.path, row.line, f"table Model Name `{written}` differs from "
+                                      f"`name: {name}`")
+
+
+@rule("MH406", "table-annotator", FAMILY, "warning", "the table's Model Class differs from the front matter's class",
+      "use the same annotator class in both places")
+def table_annotator(card: Card, context) -> Iterator[Finding]:
+    row = card.info.row("model_class") if card.info else None
+    declared = card._str("annotator") or card._str("class")
+    if row is None or not declared or not plain(row.value):
+        return
+    written = plain(row.value)
+    fold = lambda v: (vocab.canonical_annotator(v) or v).lower()  # noqa: E731
+    if fold(written) != fold(declared):
+        yield table_annotator.rule.finding(card.path, row.line, f"table Model Class `{written}` differs from "
+                                           f"the front matter's `{declared}`")
+
+
+def _own_setter(card: Card, setter: str) -> list[tuple[str, tuple, int]]:
+    """(tab, values, line in the card) for each own-model chain that calls ``setter``."""
+    out = []
+    for snippet, chain in own_chains(card, "python", "scala"):
+        values = chain.setter(setter)
+        if values:
+            out.append((snippet.tab, values, snippet.line + (chain.setter_line(setter) or chain.line) - 1))
+    return out
+
+
+@rule("MH407", "case-sensitivity-disagrees", FAMILY, "warning",
+      "the table's Case sensitive differs from the example's setCaseSensitive",
+      "make the table say what the example configures (or configure what the table says)")
+def case_sensitivity(card: Card, context) -> Iterator[Finding]:
+    row = card.info.row("case_sensitive") if card.info else None
+    if row is None:
+        return
+    table = as_bool(row.value)
+    if table is None:
+        return
+    for tab, values, line in _own_setter(card, "setCaseSensitive"):
+        if isinstance(values[0], bool) and values[0] != table:
+            yield case_sensitivity.rule.finding(
+                card.path, row.line, f"table says Case sensitive `{plain(row.value)}` but the {tab.capitalize()} "
+                f"example calls setCaseSensitive({str(values[0]).lower()}) (line {line})")
+            return
+
+
+@rule("MH408", "max-sentence-length-disagrees", FAMILY, "warning",
+      "the table's Max sentence length differs from the example's setMaxSentenceLength",
+      "make the table and the example agree")
+def max_sentence_length(card: Card, context) -> Iterator[Finding]:
+    row = card.info.row("max_sentence_length") if card.info else None
+    if row is None or not re.fullmatch(r"\d+", plain(row.value)):
+        return
+    table = int(plain(row.value))
+    for tab, values, line in _own_setter(card, "setMaxSentenceLength"):
+        if isinstance(values[0], int) and values[0] != table:
+            yield max_sentence_length.rule.finding(
+                card.path, row.line, f"table says Max sentence length {table} but the {tab.capitalize()} example "
+                f"calls setMaxSentenceLength({values[0]}) (line {line})")
+            return
+
+
+@rule("MH409", "input-labels-disagree", FAMILY, "warning", "the table's Input Labels differ from setInputCols",
+      "list the columns the example passes to setInputCols")
+def input_labels(card: Card, context) -> Iterator[Finding]:
+    row = card.info.row("input_labels") if card.info else None
+    if row is None or not as_items(row.value):
+        return
+    table = as_items(row.value)
+    for tab, values, line in _own_setter(card, "setInputCols"):
+        columns = [str(v) for v in values]
+        if sorted(columns) != sorted(table):
+            yield input_labels.rule.finding(
+                card.path, row.line, f"table Input Labels [{', '.join(table)}] but the {tab.capitalize()} example "
+                f"reads [{', '.join(columns)}] (line {line})")
+            return
+
+
+@rule("MH410", "output-labels-disagree", FAMILY, "warning", "the table's Output Labels differ from setOutputCol",
+      "name the column the example writes with setOutputCol")
+def output_labels(card: Card, context) -> Iterator[Finding]:
+    row = card.info.row("output_labels") if card.info else None
+    if row is None or not as_items(row.value):
+        return
+    table = as_items(row.value)
+    if card.labels and set(table) <= set(card.labels) and len(table) > 1:
+        return  # older cards list the predicted labels here, not a column
+    for tab, values, line in _own_setter(card, "setOutputCol"):
+        column = str(values[0])
+        if table != [column]:
+            yield output_labels.rule.finding(
+                card.path, row.line, f"table Output Labels [{', '.join(table)}] but the {tab.capitalize()} example "
+                f"writes `{column}` (line {line})", f"write `[{column}]` in the table, or change setOutputCol")
+            return
+
+
+_MODEL_ID = re.compile(r"(?<![\w/.-])([a-z][a-z0-9]*(?:_[a-z0-9]+){2,})(?![\w/-]|\.\w)")
+
+
+@rule("MH411", "description-names-other-model", FAMILY, "error",
+      "the description names a different model than the card (copy-paste)",
+      "rewrite the description for this model")
+def description_other_model(card: Card, context) -> Iterator[Finding]:
+    name = card.name
+    found = description_text(card)
+    if not name or found is None:
+        return
+    text, first_line = found
+    if name in text:
+        return
+    others = {chain.name for _, chain in card_chains(card, "python", "scala") if chain.name}
+    dependencies = card.info.row("dependencies") if card.info else None
+    info_values = dependencies.value if dependencies is not None else ""
+    family = name.split("_")[0]
+    for match in _MODEL_ID.finditer(text):
+        token = match.group(1)
+        if token == name or token in others or token in info_values or not token.startswith(family + "_"):
+            continue
+        line = first_line + text.count("\n", 0, match.start())
+        yield description_other_model.rule.finding(
+            card.path, line, f"the description is about `{token}`, but this card is `{name}`",
+            f"replace `{token}` with `{name}` and check the rest of the text")
+        return
+
+
+def _label_key(label: str) -> str:
+    text = label.strip().strip("`").strip()
+    text = re.sub(r"^[BIES]-", "", text)
+    return text.lower()
+
+
+@rule("MH412", "labels-disagree-with-benchmark", FAMILY, "warning",
+      "the Predicted Entities and the labels in the Benchmarking block differ",
+      "list every label the model predicts, exactly as the benchmark names it")
+def labels_vs_benchmark(card: Card, context) -> Iterator[Finding]:
+    if not card.labels or card.benchmark is None or not card.benchmark.per_label:
+        return
+    predicted = {_label_key(label): label for label in card.labels}
+    measured = {_label_key(label): label for label in card.benchmark.per_label
+                if _label_key(label) not in ("o", "")}
+    missing = [label for key, label in measured.items() if key not in predicted]
+    extra = [label for key, label in predicted.items() if key not in measured]
+    line = card.labels_line or card.benchmark.line
+    if missing:
+        yield labels_vs_benchmark.rule.finding(card.path, line, "the benchmark measures labels the Predicted "
+                                               f"Entities do not list: {', '.join(missing)}")
+    if extra:
+        yield labels_vs_benchmark.rule.finding(card.path, line, "Predicted Entities lists labels the benchmark "
+                                               f"does not measure: {', '.join(extra)}")
+
+
+@rule("MH413", "table-edition-disagrees", FAMILY, "warning",
+      "the table's Edition names a different product than the front matter's edition",
+      "use the same product in both places (Official/Spark NLP, Healthcare, ...)")
+def table_edition(card: Card, context) -> Iterator[Finding]:
+    row = card.info.row("edition") if card.info else None
+    if row is None or not card.edition or not plain(row.value):
+        return
+    table = vocab.lookup("editions", plain(row.value))
+    declared = vocab.lookup("editions", card.edition)
+    if table and declared and table != declared:
+        yield table_edition.rule.finding(card.path, row.line, f"table Edition `{plain(row.value)}` is "
+                                         f"{vocab.edition_name(plain(row.value))}, but `edition: {card.edition}` is "
+                                         f"{vocab.edition_name(card.edition)}")
+
+
+_DOTTED = re.compile(r"\b([a-z_][a-z0-9_]*(?:\.[A-Za-z_]\w*)+)\b")
+_CAMEL = re.compile(r"\b([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*){2,})\b")
+
+
+def _code_identifiers(card: Card) -> set[str]:
+    names: set[str] = set()
+    for snippet in card.snippets:
+        names.update(_DOTTED.findall(snippet.code))
+        names.update(_CAMEL.findall(snippet.code))
+    return names
+
+
+@rule("MH414", "misspelt-identifier", FAMILY, "warning",
+      "the prose names a class or module path that differs by a letter from one the examples use",
+      "use the spelling the code uses")
+def misspelt_identifier(card: Card, context) -> Iterator[Finding]:
+    code_names = _code_identifiers(card)
+    if not code_names:
+        return
+    code_spans = [(s.fence_line, s.end_line) for s in card.snippets]
+    reported: set[str] = set()
+    for number, text in enumerate(card.text.splitlines(), 1):
+        if number < card.body_line or any(start <= number <= end for start, end in code_spans) or "`" not in text:
+            continue
+        for tick in re.findall(r"`([^`]+)`", text):
+            for pattern in (_DOTTED, _CAMEL):
+                for word in pattern.findall(tick):
+                    if word in code_names or word in reported or len(word) < 10:
+                        continue
+                    close = [c for c in code_names if abs(len(c) - len(word)) <= 1 and (
+                        pattern is _CAMEL or c.count(".") == word.count("."))]
+                    match = [c for c in close if c.lower() != word.lower() and _one_edit(c, word)]
+                    if match:
+                        reported.add(word)
+                        yield misspelt_identifier.rule.finding(
+                            card.path, number, f"`{word}` is not used anywhere else; the examples use `{match[0]}`",
+                            f"write `{match[0]}`")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when ``b`` is ``a`` with one character inserted, deleted or replaced."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    for index, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return a[index + 1:] == b[index + 1:] if len(a) == len(b) else a[index:] == b[index + 1:]
+    return True
