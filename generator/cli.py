@@ -13,6 +13,8 @@ from . import __version__
 # name -> (module, one-line help). A command module defines add_arguments(parser) and run(args) -> int.
 COMMANDS: dict[str, tuple[str, str]] = {
     "parse": ("generator.commands.parse", "parse cards and print what was read from them"),
+    "check": ("generator.commands.check", "check cards statically: schema, cross-field consistency, snippets"),
+    "schema": ("generator.commands.schema", "print the front-matter JSON Schema (for editors)"),
     "inspect": ("generator.commands.inspect", "read an artifact's facts without downloading it"),
     "new": ("generator.commands.new", "scaffold a card from an artifact's facts"),
     "run": ("generator.commands.run", "run the cards' examples in the sandbox and store (or --write) their real output"),

@@ -133,10 +133,11 @@ def artifact_unreadable(card: Card, context) -> Iterator[Finding]:
       "write the size the artifact really has (modelhub inspect URL prints it)", needs=("facts",))
 def size_mismatch(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
-    row = _row(card, "size") or _front_matter_size(card)
-    if not _ok(facts) or row is None or not facts.get("size"):
+    row = _row(card, "size")
+    declared = (row.value, row.line) if row is not None else _front_matter_size(card)
+    if not _ok(facts) or declared is None or not facts.get("size"):
         return
-    text, line = row
+    text, line = declared
     if parse_size(text) is None:
         return
     actual = int(facts["size"])

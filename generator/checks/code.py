@@ -264,7 +264,7 @@ class Chain:
 
 
 _CHAIN_START = re.compile(r"(?:(?:\bval|\bvar)\s+)?(?:([A-Za-z_]\w*)\s*=\s*)?(?:new\s+)?"
-                          r"\b((?:[a-z_]\w*\.)*[A-Z]\w*)\s*(?:\.\s*pretrained\s*(\()|(\())")
+                          r"\b((?:[a-z_]\w*\.)*[A-Z]\w*)(?:\s|\\\r?\n)*(?:\.\s*pretrained\s*(\()|(\())")
 _STRING_LITERAL = re.compile(r'"""([\s\S]*?)"""|"((?:\\.|[^"\\])*)"|\'((?:\\.|[^\'\\])*)\'')
 _CONTINUATION = re.compile(r"(?:\s|\\\n|\\\r\n)*\.\s*([A-Za-z_]\w*)\s*(\()?")
 

@@ -27,7 +27,10 @@ def _language(card: Card) -> str | None:
         return None
     if isinstance(value, list):
         return str(value[0]) if value else None
-    return str(value).strip() if value is not None and str(value).strip() else None
+    if value is not None and str(value).strip():
+        return str(value).strip()
+    fallback = card.language  # older cards give the language only in the table
+    return plain(fallback).strip("[] ") or None if fallback else None
 
 
 @rule("MH401", "table-language", FAMILY, "warning", "the table's Language differs from the front matter's",
@@ -190,8 +193,10 @@ def table_name(card: Card, context) -> Iterator[Finding]:
         return
     written = plain(row.value)
     if written != name and written != f"{name}_{_language(card)}":
+        stem = re.fullmatch(re.escape(name) + r"(?:_[a-z]{2})?_\d+(?:\.\d+)+_\d+(?:\.\d+)*", written)
+        detail = " (it is the download file's name, not the model's)" if stem else ""
         yield table_name.rule.finding(card.path, row.line, f"table Model Name `{written}` differs from "
-                                      f"`name: {name}`")
+                                      f"`name: {name}`{detail}", f"write `{name}`")
 
 
 @rule("MH406", "table-annotator", FAMILY, "warning", "the table's Model Class differs from the front matter's class",

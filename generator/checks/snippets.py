@@ -131,9 +131,10 @@ def scala_undefined(card: Card, context) -> Iterator[Finding]:
                     continue
                 reported.add(name)
                 hint = None
-                if len(unused) == 1:
-                    hint = (f"`{unused[0]}` is defined (line {snippet.line + report.defined[unused[0]] - 1}) but "
-                            f"never used: did you mean `{unused[0]}`?")
+                earlier = [n for n in unused if report.defined[n] < line]
+                if len(earlier) == 1:
+                    hint = (f"`{earlier[0]}` is defined (line {snippet.line + report.defined[earlier[0]] - 1}) but "
+                            f"never used: did you mean `{earlier[0]}`?")
                 elif (close := did_you_mean(name, report.defined, 0.75)):
                     hint = f"did you mean `{close}`?"
                 if name in python_names:

@@ -1,0 +1,87 @@
+"""Check cards on disk, across processes when there are many: each worker parses and checks its share, the parent
+adds the catalog-wide findings (duplicate models) from the small identity records the workers send back."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..card import parse_card
+from ..config import Config
+from . import CheckContext, RuleSelection, _is_suppressed, check_card, load_rules, suppressed_codes
+from .catalog import Identity, duplicate_findings, identity_index, identity_of
+from .registry import RULES, Finding
+
+PARALLEL_THRESHOLD = 400  # below this many cards, a process pool costs more than it saves
+
+
+@dataclass
+class CheckedCard:
+    path: str
+    findings: list[Finding]
+    identity: Identity
+    suppressed: tuple[str, ...]
+
+
+def _check_source(path: str, source: bytes | None, selection: RuleSelection) -> CheckedCard:
+    from ..card import read_card
+
+    card = read_card(path) if source is None else parse_card(source, path)
+    findings = check_card(card, CheckContext(selection=selection))
+    return CheckedCard(path, findings, identity_of(card), suppressed_codes(card))
+
+
+def _check_batch(paths: list[str], selection: RuleSelection) -> list[CheckedCard]:
+    load_rules()
+    return [_check_source(path, None, selection) for path in paths]
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def check_paths(paths: Iterable[str | Path], config: Config | None = None, selection: RuleSelection | None = None,
+                jobs: int | None = None, progress: Callable[[int], None] | None = None) -> list[CheckedCard]:
+    """Parse and check every card file, in order; ``jobs`` > 1 spreads the work over processes."""
+    load_rules()
+    selection = selection or RuleSelection.from_config(config)
+    names = [str(p) for p in paths]
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    checked: list[CheckedCard] = []
+    if jobs == 1 or len(names) < PARALLEL_THRESHOLD:
+        for path in names:
+            checked.append(_check_source(path, None, selection))
+            if progress:
+                progress(1)
+    else:
+        size = max(50, len(names) // (jobs * 8))
+        batches = [names[i:i + size] for i in range(0, len(names), size)]
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for batch in pool.map(_check_batch, batches, [selection] * len(batches)):
+                checked.extend(batch)
+                if progress:
+                    progress(len(batch))
+    add_catalog_findings(checked, selection)
+    return checked
+
+
+def add_catalog_findings(checked: list[CheckedCard], selection: RuleSelection) -> None:
+    """The cross-card rules, from the identities the per-card pass collected."""
+    rule_ = RULES.get("MH117")
+    if rule_ is None or len(checked) < 2:
+        return
+    index = identity_index(item.identity for item in checked)
+    if not index:
+        return
+    severity = selection.severity_of(rule_)
+    for item in checked:
+        if not selection.enabled(rule_, item.path) or _is_suppressed(rule_.code, item.suppressed):
+            continue
+        extra = [f if f.severity == severity else Finding(f.code, severity, f.path, f.line, f.message, f.hint,
+                                                          f.column, f.name)
+                 for f in duplicate_findings(item.identity, index, rule_)]
+        if extra:
+            item.findings = sorted(item.findings + extra, key=lambda f: (f.line, f.column or 0, f.code))

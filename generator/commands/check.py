@@ -1,0 +1,101 @@
+"""``modelhub check [PATHS]``: static checks of the cards, reported for people, programs, CI or GitHub.
+
+Exit status: 0 when no card has an error (with ``--strict``: when there is no finding at all), 1 otherwise,
+2 for usage errors (a path that does not exist, an unknown rule code, a broken configuration).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..cards_on_disk import iter_card_paths
+from ..config import ConfigError, load_config
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="card files or folders of cards (default: the configured `cards` folder, or cards/)")
+    parser.add_argument("--strict", action="store_true", help="fail on any finding, not only on errors")
+    parser.add_argument("--format", choices=("human", "json", "junit", "github"), default="human",
+                        help="human (default), json, junit (XML) or github (workflow annotations)")
+    parser.add_argument("--select", action="append", metavar="CODES",
+                        help="only these rules: codes, prefixes (MH3) or families, comma-separated")
+    parser.add_argument("--ignore", action="append", metavar="CODES", help="skip these rules (added to config)")
+    parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: CPU count)")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    parser.add_argument("--statistics", action="store_true", help="print counts per rule instead of each finding")
+    parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def list_rules(out) -> None:
+    from ..checks import load_rules
+
+    rules = load_rules()
+    for code, rule_ in sorted(rules.items()):
+        needs = f" (needs {', '.join(rule_.needs)})" if rule_.needs else ""
+        print(f"{code}  {rule_.severity:<7}  {rule_.family:<15}  {rule_.name}: {rule_.summary}{needs}", file=out)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..checks import RuleSelection
+    from ..checks.report import print_human, print_statistics, to_github, to_json, to_junit
+    from ..checks.runner import check_paths
+
+    if args.list_rules:
+        list_rules(sys.stdout)
+        return EXIT_OK
+    try:
+        config = load_config(args.paths[0] if args.paths else None)
+        selection = RuleSelection.from_config(config, _split(args.select) or None, _split(args.ignore))
+    except ConfigError as error:
+        print(f"modelhub check: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    paths = [Path(p) for p in args.paths] or [config.path(config.get("cards", "cards"))]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"modelhub check: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    files = list(iter_card_paths(paths))
+    if not files:
+        print(f"modelhub check: no card files (.md, .markdown, .txt) under {', '.join(map(str, paths))}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    checked = _run_checks(files, config, selection, args.jobs, args.format == "human" and args.output is None)
+    findings = [f for item in checked for f in item.findings]
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        if args.statistics:
+            print_statistics(findings, out)
+        elif args.format == "json":
+            out.write(to_json(len(checked), findings) + "\n")
+        elif args.format == "junit":
+            out.write(to_junit([item.path for item in checked], findings))
+        elif args.format == "github":
+            out.write(to_github(findings))
+        else:
+            print_human(findings, len(checked), out)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    failing = findings if args.strict else [f for f in findings if f.severity == "error"]
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _run_checks(files, config, selection, jobs, show_progress: bool):
+    from ..checks.runner import check_paths
+
+    if not show_progress or len(files) < 200 or not sys.stderr.isatty():
+        return check_paths(files, config, selection, jobs)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("checking cards", total=len(files))
+        return check_paths(files, config, selection, jobs, lambda n: progress.advance(task, n))
