@@ -22,6 +22,7 @@ STAGE_MODULES: list[str] = [
     "generator.checks.stage",
     "generator.artifacts.stage",
     "generator.execute.stage",
+    "generator.bench.stage",
 ]
 
 MODES = ("off", "frozen", "auto", "force")

@@ -308,7 +308,7 @@ def load_eval_set(spec: EvalSpec, *, card_path: str | Path | None, config: Confi
                            "in the card's benchmark entry")
     indices = sample_indices(len(rows), spec.sample, spec.seed)
     chosen = [rows[i] for i in indices]
-    evalset = EvalSet(spec, _display(path, config), _sha256(path), len(rows), indices)
+    evalset = EvalSet(spec, display_path(path, config), _sha256(path), len(rows), indices)
     for offset, row in zip(indices, chosen):
         if spec.kind == "similarity":
             try:
@@ -336,7 +336,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _display(path: Path, config: Config) -> str:
+def display_path(path: str | Path, config: Config) -> str:
+    """A path as the catalog's files should name it: relative to the catalog root when it is inside it."""
+    path = Path(path)
     try:
         return path.resolve().relative_to(config.root.resolve()).as_posix()
     except ValueError:

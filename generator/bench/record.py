@@ -107,12 +107,28 @@ def quality_from(evalset: EvalSet, answer: dict[str, Any], note: str | None = No
     return quality
 
 
+def refresh_claims(card: Card, record: dict[str, Any], settings: BenchSettings) -> bool:
+    """Compare a stored record with the card's Benchmarking block as it is now (the block may have been edited
+    since the measurement); returns whether the claims changed."""
+    if record.get("status") != "measured":
+        return False
+    quality = record.get("quality")
+    claims = compare_claims(card.benchmark, quality if quality and "error" not in quality else None,
+                            record.get("speed"), tolerance=settings.tolerance,
+                            speed_tolerance=settings.speed_tolerance, trainer_average=settings.trainer_average)
+    fresh = [claim.to_dict() for claim in claims]
+    changed = fresh != record.get("claims")
+    record["claims"] = fresh
+    return changed
+
+
 def measured_record(card: Card, answer: dict[str, Any], *, settings: BenchSettings, evalset: EvalSet | None,
                     eval_error: str | None, runtime: str, task: str, artifact_bytes: int | None,
                     key: str, inputs: dict[str, Any], note: str | None = None) -> dict[str, Any]:
     """Everything measured for one card, with the card's claims compared and the chart drawn."""
     speed = {
         "load_seconds": answer["load_seconds"],
+        "import_seconds": answer.get("import_seconds"),
         "parameters": answer["parameters"],
         "artifact_bytes": artifact_bytes,
         "max_length": answer["max_length"],
@@ -124,16 +140,15 @@ def measured_record(card: Card, answer: dict[str, Any], *, settings: BenchSettin
         quality = quality_from(evalset, answer, note)
     elif eval_error:
         quality = {"error": eval_error}
-    claims = compare_claims(card.benchmark, quality if quality and "error" not in quality else None, speed,
-                            tolerance=settings.tolerance, speed_tolerance=settings.speed_tolerance,
-                            trainer_average=settings.trainer_average)
     title = f"{card.name or card.stem}: latency by batch size"
-    return {
+    record = {
         "card": card.path, "status": "measured", "reason": None, "key": key, "inputs": inputs,
         "runtime": runtime, "task": task,
         "hardware": answer["hardware"], "versions": answer["versions"], "date": answer["date"],
         "settings": settings.probe_settings(),
         "speed": speed, "quality": quality,
-        "claims": [claim.to_dict() for claim in claims],
+        "claims": [],
         "chart_svg": latency_chart(answer["latency"], title=title, chart_id=f"bench-{card.stem}"),
     }
+    refresh_claims(card, record, settings)
+    return record

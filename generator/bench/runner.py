@@ -1,0 +1,268 @@
+"""Measuring cards: decide what can be measured, read the evaluation set, fetch the model, run the probe in the
+execution stage's sandboxed worker, and turn its answer into a record.
+
+Nothing here runs model code in this process: the probe runs in ``generator.execute``'s worker (own process group,
+no network, resource caps), one worker per (runtime, artifact), reused across the cards that share a model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ..card import Card
+from ..config import Config
+from .evalset import EvalSet, EvalSetError, EvalSpec, load_eval_set, read_spec
+from .hardware import versions
+from .probe import parse_answer
+from .record import BenchSettings, measured_record, not_measured, refresh_claims
+from .store import cache_key, tree_digest, tree_size
+
+PROBE_RUNTIMES = ("transformers", "onnx")  # runtimes the probe has adapters for
+CLASSIFICATION_TASKS = {"text classification", "text-classification", "sentiment analysis", "sentiment-analysis",
+                        "sequence classification", "sequence-classification", "zero-shot classification"}
+SIMILARITY_TASKS = {"sentence similarity", "sentence-similarity", "embeddings", "sentence embeddings",
+                    "feature-extraction", "feature extraction", "text embedding", "text embeddings",
+                    "semantic similarity"}
+PROBE_CELL = "from generator.bench.probe import probe_main\nprint(probe_main({request!r}))\n"
+
+
+@dataclass
+class Plan:
+    """What will be measured for one card, or why nothing can be."""
+
+    card: Card
+    runtime: str | None = None
+    task: str | None = None  # classification | similarity
+    url: str | None = None
+    spec: EvalSpec | None = None
+    spec_error: EvalSetError | None = None
+    max_length: int | None = None
+    reason: str | None = None
+
+    def card_parts(self) -> dict[str, Any]:
+        """The card's side of the cache key: cheap to compute without the artifact (frozen mode uses it)."""
+        return {"runtime": self.runtime, "task": self.task, "url": self.url, "max_length": self.max_length,
+                "spec": self.spec.to_dict() if self.spec else None,
+                "benchmark_entry": self.card.front_matter.get("benchmark")}
+
+
+def card_max_length(card: Card) -> int | None:
+    """The card's max sentence length (info table or front matter), if it states one."""
+    for value in (card.front_matter.get("max_sentence_length"),
+                  card.info.values.get("max_sentence_length") if card.info else None):
+        match = re.search(r"\d+", str(value or ""))
+        if match:
+            return int(match.group())
+    return None
+
+
+def infer_task(card: Card, spec: EvalSpec | None) -> str | None:
+    if spec is not None:
+        return spec.kind
+    tasks = {t.strip().lower() for t in card.task} | {t.strip().lower() for t in card.tags}
+    if tasks & CLASSIFICATION_TASKS or (card.annotator or "").endswith("ForSequenceClassification"):
+        return "classification"
+    if tasks & SIMILARITY_TASKS:
+        return "similarity"
+    return None
+
+
+def task_from_artifact(path: Path) -> str | None:
+    """A model folder says what it is: sentence-transformers modules, or a sequence-classification head."""
+    folder = path if path.is_dir() else path.parent
+    if (folder / "modules.json").is_file():
+        return "similarity"
+    config = folder / "config.json"
+    if config.is_file():
+        try:
+            architectures = json.loads(config.read_text(encoding="utf-8")).get("architectures") or []
+        except (OSError, ValueError):
+            return None
+        if any(str(a).endswith("ForSequenceClassification") for a in architectures):
+            return "classification"
+    return None
+
+
+def plan_card(card: Card, config: Config) -> Plan:
+    """Choose the runtime and the task; say why not when the card cannot be measured here."""
+    from ..artifacts.stage import artifact_url
+    from ..execute.runtimes import choose_runtime
+
+    plan = Plan(card, url=artifact_url(card), max_length=card_max_length(card))
+    try:
+        plan.spec = read_spec(card)
+    except EvalSetError as error:
+        plan.spec_error = error
+    if plan.spec is not None and plan.spec.max_length:
+        plan.max_length = plan.spec.max_length
+    code = "\n".join(s.code for s in card.snippets if s.tab in (None, "python") and s.language in (
+        "python", "py", "python3", ""))
+    name, runtime = choose_runtime(card, code)
+    plan.runtime = name
+    plan.task = infer_task(card, plan.spec)
+    if runtime is None:
+        plan.reason = f"no runtime named {name!r} (front matter `runtime:`)"
+        return plan
+    unavailable = runtime.unavailable_reason(config.section("execute"))
+    if unavailable:
+        plan.reason = f"the {name} runtime is not available here: {unavailable}"
+        return plan
+    if name == "python" and plan.url:
+        plan.runtime = "transformers"  # a plain-Python card with a model folder: measure it with transformers
+    elif name not in PROBE_RUNTIMES:
+        plan.reason = f"modelhub has no benchmark probe for the {name} runtime yet (it measures transformers and onnx)"
+        return plan
+    if not plan.url:
+        plan.reason = "the card names no model artifact (Download link or front matter `artifact:`) to measure"
+    return plan
+
+
+def _open_eval_set(plan: Plan, config: Config) -> tuple[EvalSet | None, dict[str, Any] | None]:
+    """The evaluation set, or the error to put in the record's quality part."""
+    if plan.spec_error is not None:
+        return None, {"error": str(plan.spec_error), "line": plan.spec_error.line, "hint": plan.spec_error.hint}
+    if plan.spec is None:
+        return None, None
+    try:
+        return load_eval_set(plan.spec, card_path=plan.card.path, config=config), None
+    except EvalSetError as error:
+        return None, {"error": str(error), "line": error.line, "hint": error.hint}
+
+
+Prober = Callable[[Plan, Path, dict[str, Any]], dict[str, Any]]
+
+
+class SandboxProber:
+    """Runs the probe in the execution stage's sandboxed worker; one warm worker per (runtime, artifact)."""
+
+    def __init__(self, config: Config, settings: BenchSettings) -> None:
+        self.config = config
+        self.settings = settings
+        self._workers: dict[tuple[str, str], Any] = {}
+
+    def __call__(self, plan: Plan, artifact: Path, request: dict[str, Any]) -> dict[str, Any]:
+        worker = self._worker(plan.runtime or "transformers", artifact)
+        cwd = worker.begin_card(plan.card.path, None, files=model_files(artifact))
+        request = {**request, "model": str(cwd / "model")}
+        seconds = self.settings.timeout
+        cell = worker.execute(PROBE_CELL.format(request=json.dumps(request)), timeout=seconds, cpu=int(seconds))
+        answer = parse_answer(cell.stdout)
+        if answer is None:
+            error = cell.error or {}
+            why = error.get("message") or worker.death or cell.stderr.strip()[-500:] or "no answer from the worker"
+            if not worker.alive:
+                self._workers = {k: w for k, w in self._workers.items() if w is not worker}
+            raise RuntimeError(f"the benchmark worker stopped: {why}")
+        return answer
+
+    def _worker(self, runtime_name: str, artifact: Path) -> Any:
+        from ..execute.runtimes import get_runtime
+        from ..execute.sandbox import SandboxLimits
+        from ..execute.worker import Worker
+
+        key = (runtime_name, str(artifact))
+        worker = self._workers.get(key)
+        if worker is not None and worker.alive:
+            return worker
+        runtime = get_runtime(runtime_name)
+        execute_settings = self.config.section("execute")
+        limits = SandboxLimits.from_config(execute_settings)
+        seconds = self.settings.timeout
+        limits = replace(limits, snippet_timeout=max(limits.snippet_timeout, seconds),
+                         card_timeout=max(limits.card_timeout, seconds),
+                         cpu_per_cell=max(limits.cpu_per_cell, int(seconds)),
+                         cpu_total=max(limits.cpu_total, int(seconds) * 4))
+        if self.settings.memory_mb:
+            limits = replace(limits, memory=int(self.settings.memory_mb) * 1024 * 1024)
+
+        def prepare(root: Path, uid: int | None) -> dict[str, str]:
+            return runtime.plan(root, uid, None, [], "0" * 40, settings=execute_settings).env
+
+        worker = Worker.start(limits, prepare=prepare)
+        self._workers[key] = worker
+        return worker
+
+    def close(self) -> None:
+        for worker in self._workers.values():
+            worker.close()
+        self._workers.clear()
+
+
+def model_files(artifact: Path) -> dict[str, Path]:
+    """The artifact's files under ``model/`` in the worker's card folder, one by one (the sandbox links or copies
+    files; a folder it cannot read is recreated file by file)."""
+    if artifact.is_file():
+        return {f"model/{artifact.name}": artifact}
+    return {f"model/{path.relative_to(artifact).as_posix()}": path
+            for path in sorted(artifact.rglob("*")) if path.is_file()}
+
+
+def artifact_for(plan: Plan, config: Config, offline: bool | None = None) -> Path:
+    from ..artifacts import materialize
+
+    return Path(materialize(plan.url, card_path=plan.card.path, config=config, offline=offline))
+
+
+def measure(plan: Plan, config: Config, settings: BenchSettings, prober: Prober, *,
+            stored: dict[str, Any] | None = None, reuse: bool = True, offline: bool | None = None,
+            progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """The record for one planned card: reused from ``stored`` when its key still matches (and ``reuse``)."""
+    card = plan.card
+    card_key = cache_key(plan.card_parts())
+    if plan.reason:
+        return not_measured(card, plan.reason, card_key=card_key)
+    if plan.task is None and plan.spec is None:
+        pass  # decided from the artifact below
+    evalset, eval_error = _open_eval_set(plan, config)
+    try:
+        artifact = artifact_for(plan, config, offline)
+    except Exception as error:  # noqa: BLE001 - an unreachable artifact is a reason, not a crash
+        return not_measured(card, f"the model artifact could not be fetched: {error}", card_key=card_key)
+    task = plan.task or task_from_artifact(artifact)
+    if task is None:
+        return not_measured(card, "modelhub cannot tell what the model does: set `task:` (Text Classification or "
+                                  "Sentence Similarity) or declare a `benchmark:` entry", card_key=card_key)
+    if plan.runtime == "onnx" and not artifact.is_dir() and artifact.suffix != ".onnx":
+        return not_measured(card, f"the ONNX runtime needs a .onnx file or folder, got {artifact.name}",
+                            card_key=card_key)
+    inputs = {
+        **plan.card_parts(), "task": task,
+        "artifact": tree_digest(artifact),
+        "dataset": evalset.digest if evalset else None,
+        "settings": settings.probe_settings(),
+        "versions": {k: v for k, v in versions().items() if k != "modelhub"},
+    }
+    key = cache_key(inputs)
+    if reuse and stored and stored.get("key") == key and stored.get("status") == "measured":
+        refresh_claims(card, stored, settings)
+        return stored
+    request: dict[str, Any] = {"runtime": plan.runtime, "task": task, "max_length": plan.max_length,
+                               "settings": settings.probe_settings()}
+    if evalset is not None and evalset.spec.kind == "similarity":
+        request["quality"] = {"pairs": [list(p) for p in evalset.pairs]}
+    elif evalset is not None:
+        request["quality"] = {"texts": evalset.texts}
+    if progress:
+        progress(f"measuring {card.name or card.stem} ({plan.runtime}, {task})")
+    try:
+        answer = prober(plan, artifact, request)
+    except Exception as error:  # noqa: BLE001 - a worker that dies is reported on the card
+        return not_measured(card, f"measurement failed: {error}", card_key=card_key, key=key, error=str(error))
+    if answer.get("error"):
+        return not_measured(card, f"measurement failed: {answer['error']}", card_key=card_key, key=key,
+                            error=answer["error"], traceback=answer.get("traceback"))
+    note = None
+    if plan.spec is not None and isinstance(card.front_matter.get("benchmark"), dict):
+        note = card.front_matter["benchmark"].get("note") or card.front_matter["benchmark"].get("description")
+    record = measured_record(card, answer, settings=settings, evalset=evalset,
+                             eval_error=(eval_error or {}).get("error"), runtime=plan.runtime or "", task=task,
+                             artifact_bytes=tree_size(artifact), key=key, inputs=inputs, note=note)
+    if eval_error and record.get("quality"):
+        record["quality"].update({k: v for k, v in eval_error.items() if k != "error"})
+    record["card_key"] = card_key
+    return record

@@ -1,0 +1,196 @@
+"""The bench stage end to end: a real tiny ALBERT classifier, served on 127.0.0.1 as a zip, measured in the
+execution sandbox on a labelled set this test writes; its card claims accuracy 0.95."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+
+import pytest
+from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
+from generator.bench.record import BenchSettings
+from generator.bench.runner import Plan, measure, plan_card
+from generator.bench.stage import BenchStage, frozen_record
+from generator.bench.store import read_record, record_path
+from generator.card import read_card
+from generator.checks import CheckContext, RuleSelection, check_card
+from generator.config import load_config
+from generator.pipeline import BuildContext, CardRecord
+from tests.builders import build_tiny_albert_classifier, zip_directory
+from tests.conftest import seed
+from tests.servers import ArtifactServer
+
+WORDS = ["good", "bad", "great", "terrible", "movie", "food", "service", "day", "really", "liked", "hate", "kind"]
+SETTINGS = "[bench]\nrepetitions = 2\nwarmup = 1\nbatch_sizes = [1, 8]\neval_batch_size = 8\n"
+
+
+def labelled_rows(count: int, rng: random.Random) -> list[tuple[str, str]]:
+    return [(" ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 9))), rng.choice(["negative", "positive"]))
+            for _ in range(count)]
+
+
+def write_card(path: Path, url: str, *, extra: str = "", block: str = '{"eval_accuracy": 0.95}') -> Path:
+    path.write_text(f"""---
+name: tiny_albert_sentiment
+runtime: transformers
+task: Text Classification
+artifact: {{url: "{url}"}}
+benchmark: {{dataset: cards/data/eval.csv, text_column: text, label_column: label{extra}}}
+---
+
+# Tiny ALBERT sentiment
+
+## Benchmarking
+
+```bash
+{block}
+```
+""", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory):
+    """A catalog folder with one card whose model is served over HTTP, measured once (mode force)."""
+    root = tmp_path_factory.mktemp("catalog")
+    (root / "modelhub.toml").write_text(SETTINGS + "\n[artifacts]\ncache_dir = \".cache\"\n", encoding="utf-8")
+    data = root / "cards" / "data"
+    data.mkdir(parents=True)
+    rows = labelled_rows(40, random.Random(7))
+    with (data / "eval.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        writer.writerows(rows)
+    model = build_tiny_albert_classifier(root / "build" / "model")
+    archive = zip_directory(model, root / "build" / "tiny_albert.zip")
+    server = ArtifactServer()
+    url = server.add("/models/tiny_albert.zip", archive)
+    card = write_card(root / "cards" / "tiny.md", url)
+    records = [CardRecord(read_card(card))]
+    BenchStage().process(records, BuildContext(load_config(card), mode="force", quiet=True))
+    yield {"root": root, "card": card, "rows": rows, "bench": records[0].bench, "server": server, "model": model}
+    server.close()
+
+
+def test_measured_metrics_equal_sklearn_on_the_same_predictions(catalog):
+    bench = catalog["bench"]
+    assert bench["status"] == "measured", bench.get("reason")
+    quality = bench["quality"]
+    truth = [label for _, label in catalog["rows"]]
+    predicted = quality["predictions"]
+    assert len(predicted) == len(truth) == quality["samples"] == 40
+    assert set(predicted) <= {"negative", "positive"}
+    metrics = quality["metrics"]
+    assert metrics["accuracy"] == accuracy_score(truth, predicted)
+    for average in ("macro", "micro", "weighted"):
+        p, r, f, _ = precision_recall_fscore_support(truth, predicted, average=average, zero_division=0)
+        assert (metrics[f"{average}_avg_precision"], metrics[f"{average}_avg_recall"],
+                metrics[f"{average}_avg_f1"]) == pytest.approx((p, r, f), abs=1e-12)
+    p, r, f, s = precision_recall_fscore_support(truth, predicted, labels=quality["labels"], zero_division=0)
+    for i, label in enumerate(quality["labels"]):
+        assert quality["per_label"][label] == pytest.approx(
+            {"precision": p[i], "recall": r[i], "f1": f[i], "support": s[i]})
+    assert quality["confusion_matrix"] == confusion_matrix(truth, predicted, labels=quality["labels"]).tolist()
+    assert quality["dataset"]["source"] == "cards/data/eval.csv" and quality["dataset"]["rows"] == 40
+
+
+def test_the_card_claiming_accuracy_095_gets_a_finding_naming_both_numbers(catalog):
+    bench = catalog["bench"]
+    card = read_card(catalog["card"])
+    (claim,) = [c for c in bench["claims"] if c["metric"] == "accuracy"]
+    assert claim["claimed"] == 0.95 and claim["within"] is False
+    findings = check_card(card, CheckContext(selection=RuleSelection(select=("MH7",)), bench=bench))
+    (finding,) = [f for f in findings if f.code == "MH702"]
+    measured = bench["quality"]["metrics"]["accuracy"]
+    assert "0.9500" in finding.message and f"{measured:.4f}" in finding.message
+    assert finding.line == card.benchmark.line and finding.severity == "warning"
+
+
+def test_speed_figures_are_present_positive_and_tagged(catalog):
+    bench = catalog["bench"]
+    speed = bench["speed"]
+    assert speed["load_seconds"] > 0 and speed["artifact_bytes"] > 0
+    assert speed["parameters"] == 10_935  # the fixture model's parameter count
+    assert speed["max_length"] == 64  # the model's own limit (no card value)
+    assert speed["memory"]["peak_rss_bytes"] >= speed["memory"]["rss_after_load_bytes"] > 0
+    rows = speed["latency"]
+    assert {(r["input"], r["batch_size"]) for r in rows} == {("short", 1), ("short", 8), ("long", 1), ("long", 8)}
+    for row in rows:
+        assert 0 < row["p50_ms"] <= row["p95_ms"] and row["samples_per_second"] > 0 and row["repetitions"] == 2
+    long_tokens = {r["tokens"] for r in rows if r["input"] == "long"}
+    assert long_tokens == {64}  # the long input fills the max length
+    assert bench["hardware"]["cpu"] and bench["hardware"]["cores"] >= 1
+    assert bench["versions"]["torch"] and bench["versions"]["transformers"] and bench["date"]
+    assert "<svg" in bench["chart_svg"] and "batch 8" in bench["chart_svg"]
+
+
+def test_the_record_is_stored_beside_the_card_and_a_second_run_reuses_it(catalog):
+    card = read_card(catalog["card"])
+    stored = read_record(card.path)
+    assert record_path(card.path).parent == catalog["card"].parent
+    assert stored["key"] == catalog["bench"]["key"] and stored["card"] == "cards/tiny.md"
+    config = load_config(card.path)
+
+    def must_not_run(*_):
+        raise AssertionError("an unchanged card was measured again")
+
+    again = measure(plan_card(card, config), config, BenchSettings.from_config(config), must_not_run, stored=stored)
+    assert again is stored
+
+
+def test_frozen_mode_reads_the_store_and_flags_a_changed_evaluation_set(catalog, tmp_path):
+    card = read_card(catalog["card"])
+    config = load_config(card.path)
+    assert frozen_record(card, config)["key"] == catalog["bench"]["key"]
+    assert not frozen_record(card, config).get("stale")
+    data = catalog["root"] / "cards" / "data" / "eval.csv"
+    original = data.read_bytes()
+    try:
+        data.write_bytes(original + b"an extra row,positive\n")
+        record = frozen_record(card, config)
+        assert "evaluation set changed" in record["stale"]
+        findings = check_card(card, CheckContext(selection=RuleSelection(select=("MH706",)), bench=record))
+        assert [f.code for f in findings] == ["MH706"]
+    finally:
+        data.write_bytes(original)
+
+
+def test_frozen_mode_without_a_record_says_missing(tmp_path, catalog):
+    (tmp_path / "modelhub.toml").write_text(SETTINGS, encoding="utf-8")
+    card = read_card(write_card(tmp_path / "other.md", str(catalog["model"])))
+    record = frozen_record(card, load_config(card.path))
+    assert record["status"] == "missing" and "modelhub bench --mode auto" in record["reason"]
+    assert not record_path(card.path).exists()
+
+
+@pytest.mark.parametrize("number, reason", [(1, "pyspark is not installed"), (3, "keras")])
+def test_a_card_whose_runtime_is_unavailable_is_not_measured_with_the_reason(number, reason):
+    card = read_card(seed(number))
+    records = [CardRecord(card)]
+    BenchStage().process(records, BuildContext(load_config(card.path), mode="auto", quiet=True))
+    bench = records[0].bench
+    assert bench["status"] == "not_measured" and reason in bench["reason"]
+    assert bench["speed"] is None and bench["quality"] is None
+    assert not record_path(card.path).exists()
+    findings = check_card(card, CheckContext(selection=RuleSelection(select=("MH704",)), bench=bench))
+    assert [f.code for f in findings] == ["MH704"] and reason in findings[0].message
+
+
+def test_a_worker_that_fails_is_reported_not_raised(tmp_path, catalog):
+    (tmp_path / "modelhub.toml").write_text(SETTINGS, encoding="utf-8")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text(json.dumps({"architectures": ["AlbertForSequenceClassification"]}))
+    card = read_card(write_card(tmp_path / "broken.md", str(broken)))
+    config = load_config(card.path)
+
+    def failing(plan: Plan, artifact: Path, request: dict):
+        return {"error": "OSError: no model weights in model/", "traceback": "..."}
+
+    record = measure(plan_card(card, config), config, BenchSettings.from_config(config), failing)
+    assert record["status"] == "not_measured" and "no model weights" in record["reason"]
+    findings = check_card(card, CheckContext(selection=RuleSelection(select=("MH7",)), bench=record))
+    assert [f.code for f in findings] == ["MH708"]
