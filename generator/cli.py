@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("generator.commands.new", "scaffold a card from an artifact's facts"),
     "run": ("generator.commands.run", "run the cards' examples in the sandbox and store (or --write) their real output"),
     "bench": ("generator.commands.bench", "measure models' speed and quality, and check the cards' claims"),
+    "build": ("generator.commands.build", "run every stage over the cards and write the static site"),
+    "serve": ("generator.commands.serve", "serve the site locally and rebuild it when a card changes"),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,50 @@
+"""``modelhub build [PATHS]``: parse, check, inspect, execute and benchmark the cards, then write the site."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..pipeline import MODES
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="card files or folders of cards (default: cards/)")
+    parser.add_argument("--site-dir", default="site", help="where to write the site (default: site)")
+    parser.add_argument("--mode", choices=MODES, default="frozen",
+                        help="execution and benchmarks: off, frozen (stored results only; the default), auto "
+                             "(run what changed), force (run everything)")
+    parser.add_argument("--offline", action="store_true", help="never touch the network (artifacts from cache only)")
+    parser.add_argument("--config-file", metavar="MKDOCS_YML", help="mkdocs configuration (default: ./mkdocs.yml)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when any card has an error finding")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    parser.add_argument("--verbose", action="store_true", help="show mkdocs' own progress messages")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from ..render.build import SiteBuildError, build_site, quiet_mkdocs_logging
+
+    console = Console(stderr=True, quiet=args.quiet)
+    paths = [Path(p) for p in args.paths] or [Path("cards")]
+    quiet_mkdocs_logging(args.verbose)
+    try:
+        with console.status(f"Building the catalog from {', '.join(map(str, paths))}…"):
+            result = build_site(paths, args.site_dir, mode=args.mode, offline=args.offline,
+                                mkdocs_yml=args.config_file, quiet=args.quiet)
+    except SiteBuildError as error:
+        print(f"modelhub build: {error}", file=sys.stderr)
+        return 2
+    counts = result.severities
+    timings = result.timings
+    console.print(
+        f"[bold]{len(result.records)}[/bold] cards → [bold]{result.site_dir}[/bold] in {timings['total']:.1f} s "
+        f"(pipeline {timings['pipeline']:.1f} s, site {timings['mkdocs']:.1f} s); findings: "
+        f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes"
+    )
+    if args.strict and counts["error"]:
+        console.print("[red]--strict: cards have errors; run `modelhub check` for the list[/red]")
+        return 1
+    return 0

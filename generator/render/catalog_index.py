@@ -1,0 +1,170 @@
+"""The catalog's search index: small files the browser loads on demand, so ten thousand cards stay light.
+
+Layout (all JSON, under ``catalog-index/``):
+
+- ``meta.json``     counts, facet vocabularies (key, display name, count), date vocabulary, the term shards that exist
+- ``columns.json``  one array per facet (and dates): the value ids of every record, record ids in name order
+- ``docs/<n>.json`` display fields (url, name, title, summary, date) of records ``n*CHUNK`` .. ``(n+1)*CHUNK-1``
+- ``terms/<key>.json`` the terms starting with the two characters ``key`` and their postings, split into strong
+  fields (name, title, tags, predicted entities) and weak ones (description), delta-encoded
+
+The first load is ``meta`` + ``columns`` + one docs chunk; a query loads one term shard per word it types. No file
+holds page text, and every string is shown with ``textContent`` by the client, never as HTML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .facets import FACETS
+
+CHUNK = 100
+MAX_WEAK_TOKENS = 400
+MIN_TERM, MAX_TERM = 2, 40
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+STOPWORDS = frozenset(
+    "a an and are as at be by for from has have in is it its of on or that the this to was were which with".split()
+)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word tokens of ``text``; the client splits queries the same way (``[\\p{L}\\p{N}]+``)."""
+    return [t for t in _WORD.findall((text or "").lower()) if MIN_TERM <= len(t) <= MAX_TERM]
+
+
+def name_tokens(text: str) -> list[str]:
+    """Tokens of an identifier, with its camel-case parts too: ``AlbertForSequenceClassification`` gives
+    ``albertforsequenceclassification``, ``albert``, ``for``, ``sequence``, ``classification``."""
+    found = tokens(text)
+    for word in _WORD.findall(text or ""):
+        parts = _CAMEL.findall(word)
+        if len(parts) > 1:
+            found.extend(p.lower() for p in parts if MIN_TERM <= len(p) <= MAX_TERM)
+    return found
+
+
+def shard_key(term: str) -> str:
+    """The file a term lives in: its first two characters, spelled safely for a file name."""
+    return "".join(c if ("a" <= c <= "z" or "0" <= c <= "9") else f"_{ord(c):x}" for c in term[:2])
+
+
+@dataclass
+class Entry:
+    """What the index needs of one card: display fields, facet values, and its text in two weights."""
+
+    url: str
+    name: str
+    title: str
+    summary: str
+    date: str | None
+    facets: dict[str, list[tuple[str, str]]]
+    strong: list[str] = field(default_factory=list)  # tokens
+    weak: list[str] = field(default_factory=list)
+
+
+def entry_for(record: dict[str, Any], *, url: str, name: str, summary: str, description: str,
+              facets: dict[str, list[tuple[str, str]]]) -> Entry:
+    strong = name_tokens(name) + tokens(record.get("title") or "")
+    for tag in record.get("tags") or []:
+        strong += name_tokens(str(tag))
+    for label in record.get("labels") or []:
+        strong += name_tokens(str(label))
+    weak = tokens(description)[:MAX_WEAK_TOKENS]
+    for values in facets.values():
+        for key, display in values:
+            weak += name_tokens(display)
+    return Entry(url, name, record.get("title") or name, summary, record.get("date"), facets,
+                 strong=[t for t in strong if t not in STOPWORDS], weak=[t for t in weak if t not in STOPWORDS])
+
+
+def _deltas(ids: Iterable[int]) -> list[int]:
+    out, previous = [], 0
+    for value in ids:
+        out.append(value - previous)
+        previous = value
+    return out
+
+
+def _dump(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def build_index(entries: list[Entry], facet_names: dict[str, dict[str, str]] | None = None) -> dict[str, bytes]:
+    """The index files (relative path -> bytes) for ``entries``, which must already be in display order.
+
+    ``facet_names`` overrides display names per facet (``{"family": {"albert": "ALBERT"}}``).
+    """
+    facet_names = facet_names or {}
+    files: dict[str, bytes] = {}
+    # facet vocabularies, most frequent first
+    columns: dict[str, list[Any]] = {}
+    facets_meta = []
+    for facet in FACETS:
+        counts: dict[str, int] = defaultdict(int)
+        names: dict[str, str] = {}
+        for entry in entries:
+            for key, display in entry.facets.get(facet.id, []):
+                counts[key] += 1
+                names.setdefault(key, facet_names.get(facet.id, {}).get(key, display))
+        ordered = sorted(counts, key=lambda k: (-counts[k], names[k].lower()))
+        position = {key: i for i, key in enumerate(ordered)}
+        column: list[Any] = []
+        for entry in entries:
+            ids = [position[key] for key, _ in entry.facets.get(facet.id, [])]
+            column.append(-1 if not ids else ids[0] if len(ids) == 1 else ids)
+        columns[facet.id] = column
+        facets_meta.append({"id": facet.id, "label": facet.label,
+                            "values": [[key, names[key], counts[key]] for key in ordered]})
+    dates = sorted({entry.date for entry in entries if entry.date})
+    date_position = {date: i for i, date in enumerate(dates)}
+    columns["date"] = [date_position.get(entry.date, -1) if entry.date else -1 for entry in entries]
+    files["columns.json"] = _dump(columns)
+
+    for start in range(0, len(entries), CHUNK):
+        chunk = [[e.url, e.name, e.title, e.summary, e.date or ""] for e in entries[start:start + CHUNK]]
+        files[f"docs/{start // CHUNK}.json"] = _dump(chunk)
+
+    postings: dict[str, tuple[list[int], list[int]]] = {}
+    for doc, entry in enumerate(entries):
+        for weight, words in ((0, entry.strong), (1, entry.weak)):
+            for term in set(words):
+                lists = postings.get(term)
+                if lists is None:
+                    lists = postings[term] = ([], [])
+                lists[weight].append(doc)
+    shards: dict[str, dict[str, list]] = defaultdict(lambda: {"t": [], "s": [], "w": []})
+    for term in sorted(postings):
+        strong, weak = postings[term]
+        if strong and weak:
+            in_strong = set(strong)
+            weak = [d for d in weak if d not in in_strong]
+        shard = shards[shard_key(term)]
+        shard["t"].append(term)
+        shard["s"].append(_deltas(strong))
+        shard["w"].append(_deltas(weak))
+    for key, shard in shards.items():
+        files[f"terms/{key}.json"] = _dump(shard)
+
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.encode())
+        digest.update(files[path])
+    meta = {
+        "version": digest.hexdigest()[:16],
+        "count": len(entries),
+        "chunk": CHUNK,
+        "facets": facets_meta,
+        "dates": dates,
+        "shards": sorted(shards),
+        "min_term": MIN_TERM,
+        "stopwords": sorted(STOPWORDS),
+    }
+    files["meta.json"] = _dump(meta)
+    return files

@@ -1,0 +1,528 @@
+"""The view of one model page: everything the ``model.html.j2`` template shows, computed from a ``CardRecord``.
+
+Pure: no I/O, no jinja. Card text becomes sanitised HTML here; facts, runs and benchmarks are shown as their stages
+left them, and when a stage left nothing the page says so instead of inventing it.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..card.model import Card
+from .facets import facet_values
+from .markdown import highlight_code, markdown_html
+from .markup import plain_text
+from .sanitize import safe_url
+
+_DESCRIPTION = {"description", "overview", "model description", "summary"}
+_ENTITIES = {"predicted entities", "included entities", "predicted labels", "labels", "entities",
+             "included assertions", "predicted classes", "classes"}
+_RESULTS = {"results", "result", "output", "example output", "sample output"}
+_INFO = {"model information", "model parameters", "model info", "model details"}
+_BENCHMARK = {"benchmarking", "benchmark", "benchmarks", "evaluation results", "evaluation", "metrics"}
+_TAB_LABELS = {"python": "Python", "scala": "Scala", "nlu": "NLU", "java": "Java", "bash": "Shell", "r": "R"}
+_FACT_ROWS = (  # fact field -> (normalised info key, label)
+    ("size", "size", "Size"),
+    ("sha256", "sha256", "SHA-256"),
+    ("format", "format", "Format"),
+    ("class_name", "model_class", "Model class"),
+    ("parameters", "parameters", "Parameters"),
+    ("dimension", "dimension", "Dimension"),
+    ("case_sensitive", "case_sensitive", "Case sensitive"),
+    ("max_sentence_length", "max_sentence_length", "Max sentence length"),
+    ("labels", "labels", "Labels"),
+    ("spark_version", "spark_compatibility", "Spark version"),
+)
+
+
+@dataclass
+class PageSection:
+    id: str
+    title: str
+    kind: str  # description | entities | usage | results | info | benchmark | text
+    html: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ModelPage:
+    """What the model template needs; ``toc`` is also the key of the page shell mkdocs renders for it."""
+
+    slug: str
+    title: str
+    name: str
+    record: dict[str, Any]
+    badges: list[dict[str, str]]
+    checks: dict[str, Any]
+    download: dict[str, Any] | None
+    buttons: list[dict[str, str]]
+    sections: list[PageSection]
+    summary: str
+    edit_url: str | None = None
+    family: dict[str, str] | None = None
+
+    @property
+    def toc(self) -> tuple[tuple[str, str], ...]:
+        return tuple((section.id, section.title) for section in self.sections)
+
+
+def normalize_title(title: str) -> str:
+    text = re.sub(r"[`*_:]+", " ", title or "").lower()
+    text = re.sub(r"\(.*?\)", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-") or "section"
+
+
+# ---- small formatting helpers -------------------------------------------------------------------------------
+def human_size(size: int | None) -> str:
+    if size is None:
+        return "unknown"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} TB"
+
+
+def parse_size(text: str) -> list[float]:
+    """Byte counts ``text`` can mean (``44.9 MB`` in decimal and binary units); empty when it is not a size."""
+    match = re.fullmatch(r"\s*([\d.,]+)\s*([KMGT]?i?B|bytes?)?\s*", text or "", re.I)
+    if not match:
+        return []
+    try:
+        number = float(match.group(1).replace(",", ""))
+    except ValueError:
+        return []
+    unit = (match.group(2) or "B").upper().replace("I", "")
+    power = {"B": 0, "BYTE": 0, "BYTES": 0, "KB": 1, "MB": 2, "GB": 3, "TB": 4}.get(unit, 0)
+    return [number * 1000 ** power, number * 1024 ** power]
+
+
+def _as_bool(text: Any) -> bool | None:
+    value = str(text).strip().lower()
+    return {"true": True, "yes": True, "false": False, "no": False}.get(value)
+
+
+def _as_int(text: Any) -> int | None:
+    digits = re.sub(r"[,\s]", "", str(text))
+    return int(digits) if digits.isdigit() else None
+
+
+def fact_text(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if name == "size":
+        return f"{human_size(value)} ({value:,} bytes)"
+    if name == "parameters":
+        from .families import format_parameters
+
+        return f"{format_parameters(value)} ({value:,})"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def agrees(name: str, card_value: str, fact: Any) -> bool | None:
+    """Whether the card's table value matches the artifact's fact; None when they cannot be compared."""
+    if fact is None or card_value is None:
+        return None
+    if name == "size":
+        candidates = parse_size(card_value)
+        if not candidates:
+            return None
+        return any(abs(c - fact) <= max(0.06 * fact, 1e5) for c in candidates)
+    if name in {"case_sensitive"}:
+        claimed = _as_bool(card_value)
+        return None if claimed is None else claimed == bool(fact)
+    if name in {"max_sentence_length", "dimension"}:
+        claimed = _as_int(card_value)
+        return None if claimed is None else claimed == int(fact)
+    if name == "parameters":
+        from .families import parse_parameters
+
+        claimed = parse_parameters(card_value)
+        return None if claimed is None else abs(claimed - fact) <= 0.01 * fact
+    if name == "sha256":
+        return card_value.strip().lower() == str(fact).lower()
+    if name == "class_name":
+        return card_value.strip().lower() == str(fact).strip().lower()
+    if name == "spark_version":
+        return str(card_value).strip().rstrip("+") in str(fact) or str(fact) in str(card_value)
+    return None
+
+
+# ---- pieces of the page -------------------------------------------------------------------------------------
+def badges_of(record: dict[str, Any], family: dict[str, str] | None = None) -> list[dict[str, str]]:
+    facets = facet_values(record)
+    badges: list[dict[str, str]] = []
+    for facet, kind in (("task", "task"), ("language", "language"), ("edition", "edition"),
+                        ("license", "license"), ("engine", "engine"), ("annotator", "annotator")):
+        for key, name in facets.get(facet, []):
+            badges.append({"kind": kind, "label": name, "key": key, "facet": facet})
+    if family:
+        badges.append({"kind": "family", "label": f"{family['name']} family", "key": family["key"],
+                       "facet": "family", "url": family["url"]})
+    if record.get("supported") is False:
+        badges.append({"kind": "deprecated", "label": "Deprecated", "key": "deprecated", "facet": "status"})
+    elif record.get("supported") is True:
+        badges.append({"kind": "supported", "label": "Supported", "key": "supported", "facet": "status"})
+    return badges
+
+
+def checks_of(record: dict[str, Any], checked: bool = True) -> dict[str, Any]:
+    """The card's findings (from the check stage) plus parser diagnostics not already reported, worst first.
+
+    ``checked`` says whether the check stage ran in this build: without it an empty list proves nothing.
+    """
+    findings = [dict(f) for f in record.get("findings") or []]
+    seen = {(f.get("code"), f.get("line")) for f in findings}
+    for diagnostic in record.get("diagnostics") or []:
+        if (diagnostic.get("code"), diagnostic.get("line")) not in seen:
+            findings.append({**diagnostic, "name": "", "path": record.get("path")})
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings.sort(key=lambda f: (order.get(f.get("severity"), 3), f.get("line") or 0, f.get("code") or ""))
+    severities = {f.get("severity") for f in findings}
+    status = "errors" if "error" in severities else "warnings" if "warning" in severities else "pass"
+    for finding in findings:  # messages quote card text in backticks: render them as inline code, sanitised
+        finding["message_html"] = markdown_inline(str(finding.get("message") or ""))
+        finding["hint_html"] = markdown_inline(str(finding.get("hint") or ""))
+    counts = {s: sum(1 for f in findings if f.get("severity") == s) for s in ("error", "warning", "info")}
+    return {"status": status, "findings": findings, "counts": counts, "checked": checked}
+
+
+def download_of(record: dict[str, Any], local_url: str | None) -> dict[str, Any] | None:
+    """Download link (as the card gives it, or the copy shipped with the site), S3 URI to copy, size and digest."""
+    written = record.get("download_url")
+    facts = record.get("facts") or {}
+    s3 = record.get("s3_uri")
+    if not written and not s3:
+        return None
+    href = local_url or safe_url(written, allow_relative=False)
+    return {
+        "written": written,
+        "href": href,
+        "local": bool(local_url),
+        "copy_uri": s3 or written,
+        "size": human_size(facts.get("size")) if facts.get("size") is not None else None,
+        "size_bytes": facts.get("size"),
+        "sha256": facts.get("sha256"),
+        "format": facts.get("format"),
+        "facts_status": facts.get("status") if facts else None,
+        "facts_error": facts.get("error"),
+        "has_facts": bool(facts),
+    }
+
+
+def buttons_of(card: Card) -> list[dict[str, str]]:
+    """The card's demo and notebook links (the JSL button box), as safe links."""
+    buttons = []
+    for link in card.links:
+        if link.kind in {"demo", "colab"}:
+            href = safe_url(link.url, allow_relative=False)
+            if href:
+                label = "Live demo" if link.kind == "demo" else "Open in Colab"
+                buttons.append({"label": label, "href": href, "kind": link.kind})
+    return buttons
+
+
+def _own_text(card: Card, index: int) -> str:
+    """The text under heading ``index`` up to the next heading of any level."""
+    section = card.sections[index]
+    end = card.sections[index + 1].span[0] if index + 1 < len(card.sections) else len(card.text)
+    return card.text[section.body_span[0]: max(section.body_span[0], end)]
+
+
+def _without_snippets(text: str, first_line: int, card: Card) -> str:
+    """``text`` (whose first line is line ``first_line`` of the card) without the fenced blocks the tabs show."""
+    dropped: set[int] = set()
+    for snippet in card.snippets:
+        dropped.update(range(snippet.fence_line, snippet.end_line + 1))
+    lines = text.split("\n")
+    return "\n".join(line for number, line in enumerate(lines, first_line) if number not in dropped)
+
+
+def usage_tabs(card: Card, line: int, end_line: int) -> list[dict[str, str]]:
+    tabs, counts = [], {}
+    for snippet in card.snippets:
+        if not (line <= snippet.line <= end_line):
+            continue
+        key = (snippet.tab or snippet.language or "code").lower()
+        label = _TAB_LABELS.get(key, key.capitalize() if key else "Code")
+        counts[label] = counts.get(label, 0) + 1
+        if counts[label] > 1:
+            label = f"{label} ({counts[label]})"
+        language = "python" if snippet.language == "nlu" else snippet.language
+        tabs.append({"label": label, "html": highlight_code(snippet.code.strip("\n"), language),
+                     "language": snippet.language, "line": snippet.line})
+    return tabs
+
+
+def _versions_text(versions: Any) -> str:
+    if isinstance(versions, dict):
+        return ", ".join(f"{name} {version}" for name, version in versions.items() if version)
+    if isinstance(versions, (list, tuple)):
+        return ", ".join(str(v) for v in versions)
+    return str(versions or "")
+
+
+_RUN_REASONS = {
+    "not_executed": "not executed",
+    "failed": "the run failed",
+    "stale": "the recorded run is out of date",
+    "missing": "no recorded run",
+}
+
+
+def results_of(record: dict[str, Any]) -> dict[str, Any]:
+    """Results with their provenance: produced by a run (when, with what) or the card's own text and why."""
+    runs = record.get("runs")
+    card_results = record.get("results") or {}
+    card_text = card_results.get("text")
+    if runs and runs.get("status") == "ok" and (runs.get("results_text") or runs.get("cells")):
+        text = runs.get("results_text") or "\n".join(str(c.get("output", "")) for c in runs.get("cells") or [])
+        versions = _versions_text(runs.get("versions"))
+        provenance = f"Produced by a run on {str(runs.get('date') or 'an unknown date')[:10]}"
+        if versions:
+            provenance += f" with {versions}"
+        if runs.get("runtime"):
+            provenance += f" (runtime: {runs['runtime']})"
+        duration = runs.get("duration")
+        if isinstance(duration, (int, float)):
+            provenance += f", {duration:.1f} s"
+        return {"verified": True, "text": text, "provenance": provenance + ".",
+                "card_text": card_text if card_text and card_text.strip() != text.strip() else None}
+    if runs is None:
+        reason = "not executed (this build ran no example code for it)"
+    else:
+        status = str(runs.get("status") or "not_executed")
+        reason = _RUN_REASONS.get(status, status.replace("_", " "))
+        if runs.get("reason"):
+            reason += f": {runs['reason']}"
+    if card_text:
+        return {"verified": False, "text": card_text, "provenance": f"From the card, not verified: {reason}.",
+                "language": card_results.get("language")}
+    return {"verified": False, "text": None, "provenance": f"The card shows no results, and none were produced: "
+                                                          f"{reason}."}
+
+
+def info_rows(card: Card, record: dict[str, Any]) -> dict[str, Any]:
+    """The Model Information table with the artifact's facts beside the card's values; disagreements flagged."""
+    facts = record.get("facts") or {}
+    usable = bool(facts) and facts.get("status", "ok") == "ok"
+    flagged_lines = {f.get("line") for f in record.get("findings") or [] if f.get("severity") in {"error", "warning"}}
+    by_key = {key: (fact_name, label) for fact_name, key, label in _FACT_ROWS}
+    rows, shown_facts = [], set()
+    for row in card.info.rows if card.info else []:
+        fact_name, _ = by_key.get(row.normalized, (None, None))
+        fact = facts.get(fact_name) if usable and fact_name else None
+        verdict = agrees(fact_name, row.value, fact) if fact_name else None
+        if fact_name and fact is not None:
+            shown_facts.add(fact_name)
+        rows.append({
+            "key": row.key.strip().rstrip(":").strip(),
+            "card": markdown_inline(row.value),
+            "artifact": fact_text(fact_name, fact) if fact is not None else "",
+            "agrees": verdict,
+            "flagged": row.line in flagged_lines,
+            "line": row.line,
+        })
+    if usable:
+        for fact_name, _, label in _FACT_ROWS:
+            value = facts.get(fact_name)
+            if value is None or value == [] or fact_name in shown_facts:
+                continue
+            rows.append({"key": label, "card": "", "artifact": fact_text(fact_name, value), "agrees": None,
+                         "flagged": False, "line": None, "artifact_only": True})
+    if not facts:
+        note = "No artifact facts: the artifact stage did not inspect this model's download in this build."
+    elif not usable:
+        note = f"Artifact not inspected: {facts.get('error') or facts.get('status')}."
+    else:
+        note = None
+    return {"rows": rows, "note": note, "has_facts": usable,
+            "disagreements": sum(1 for r in rows if r["agrees"] is False)}
+
+
+def markdown_inline(text: str) -> str:
+    from .markdown import inline_html
+
+    return inline_html(text)
+
+
+def _svg_image(svg: str, alt: str) -> dict[str, str]:
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return {"src": f"data:image/svg+xml;base64,{data}", "alt": alt}
+
+
+def benchmark_of(card: Card, record: dict[str, Any]) -> dict[str, Any]:
+    """The card's claimed numbers and, when the bench stage measured the model, the measured ones with a chart."""
+    claimed = card.benchmark
+    bench = record.get("bench")
+    view: dict[str, Any] = {"claimed": None, "measured_html": "", "chart": None, "status": None}
+    if claimed is not None:
+        view["claimed"] = {"kind": claimed.kind, "metrics": claimed.metrics, "per_label": claimed.per_label,
+                           "rows": claimed.rows, "raw": claimed.raw, "line": claimed.line}
+    if not bench:
+        view["status"] = "No measurement: the benchmark stage did not run for this model in this build."
+        return view
+    status = bench.get("status")
+    if status != "measured":
+        view["status"] = f"Not measured: {bench.get('reason') or status or 'no stored measurement'}."
+        return view
+    try:
+        from ..bench.tables import bench_markdown
+
+        view["measured_html"] = markdown_html(bench_markdown(bench), translate_markup=False)
+    except ImportError:  # the bench package is optional at render time
+        view["measured_html"] = ""
+    svg = bench.get("chart_svg")
+    latency = (bench.get("speed") or {}).get("latency")
+    if not svg and latency:
+        try:
+            from ..bench.chart import latency_chart
+
+            svg = latency_chart(latency, chart_id=str(record.get("name") or "bench"))
+        except (ImportError, KeyError, TypeError, ValueError):
+            svg = None
+    if svg:
+        view["chart"] = _svg_image(svg, "Latency by batch size")
+    return view
+
+
+@dataclass(frozen=True)
+class PlannedSection:
+    """Where a page section comes from, decided without rendering anything (the shell key needs only this)."""
+
+    id: str
+    title: str
+    kind: str
+    index: int | None  # the card section it renders, or None for a section the page adds
+
+
+def plan_sections(card: Card, record: dict[str, Any]) -> list[PlannedSection]:
+    """The page's sections in order: the card's own (by kind), then Results / Model Information / Benchmarking
+    when the card lacks them but a stage (or the card elsewhere) has something to show."""
+    planned: list[PlannedSection] = []
+    used_ids: set[str] = {"downloads", "checks"}
+    kinds_seen: set[str] = set()
+
+    def add(title: str, kind: str, index: int | None) -> None:
+        base = slugify(title)
+        ident, n = base, 2
+        while ident in used_ids:
+            ident, n = f"{base}-{n}", n + 1
+        used_ids.add(ident)
+        kinds_seen.add(kind)
+        planned.append(PlannedSection(ident, title, kind, index))
+
+    skip_first_heading = card.dialect in {"huggingface", "native"} and card.sections and card.sections[0].level == 1
+    for index, section in enumerate(card.sections):
+        if index == 0 and skip_first_heading:
+            continue
+        title = re.sub(r"\s+", " ", section.title.replace("`", "")).strip().rstrip(":") or "Section"
+        norm = normalize_title(section.title)
+        if norm in _DESCRIPTION and "description" not in kinds_seen:
+            add(title, "description", index)
+        elif norm in _ENTITIES and card.labels and "entities" not in kinds_seen:
+            add(title, "entities", index)
+        elif (norm.startswith("how to use") or norm.startswith("usage")) and "usage" not in kinds_seen:
+            add("How to use", "usage", index)
+        elif norm in _RESULTS and "results" not in kinds_seen:
+            add(title, "results", index)
+        elif norm in _INFO and "info" not in kinds_seen and card.info is not None:
+            add("Model Information", "info", index)
+        elif norm in _BENCHMARK and "benchmark" not in kinds_seen:
+            add(title, "benchmark", index)
+        elif _own_text(card, index).strip():
+            add(title, "text", index)
+    runs = record.get("runs") or {}
+    if "results" not in kinds_seen and (runs.get("status") == "ok" or card.results is not None):
+        add("Results", "results", None)
+    if "info" not in kinds_seen and (card.info is not None or record.get("facts")):
+        add("Model Information", "info", None)
+    if "benchmark" not in kinds_seen and (record.get("bench") or card.benchmark is not None):
+        add("Benchmarking", "benchmark", None)
+    return planned
+
+
+def render_section(planned: PlannedSection, card: Card, record: dict[str, Any]) -> PageSection:
+    kind, index = planned.kind, planned.index
+    section = PageSection(planned.id, planned.title, kind)
+    text = _own_text(card, index) if index is not None else ""
+    if kind in {"description", "text"}:
+        section.html = markdown_html(text)
+    elif kind == "entities":
+        section.data = {"labels": card.labels}
+    elif kind == "usage":
+        heading = card.sections[index]
+        end_line = card.sections[index + 1].line - 1 if index + 1 < len(card.sections) else 10 ** 9
+        tabs = usage_tabs(card, heading.line, end_line)
+        prose = _without_snippets(text, card.line_of(heading.body_span[0]), card) if tabs else text
+        section.html = markdown_html(prose)
+        section.data = {"tabs": tabs}
+    elif kind == "results":
+        section.data = results_of(record)
+    elif kind == "info":
+        section.data = info_rows(card, record)
+    elif kind == "benchmark":
+        section.data = benchmark_of(card, record)
+    return section
+
+
+def page_sections(card: Card, record: dict[str, Any]) -> list[PageSection]:
+    return [render_section(planned, card, record) for planned in plan_sections(card, record)]
+
+
+def summary_of(card: Card) -> str:
+    """The first sentences of the description, as plain text, for the catalog and the page's meta description."""
+    for index, section in enumerate(card.sections):
+        if normalize_title(section.title) in _DESCRIPTION:
+            text = plain_text(_own_text(card, index))
+            if text:
+                return text[:300]
+    for index, _ in enumerate(card.sections):
+        text = plain_text(_own_text(card, index))
+        if len(text) > 40:
+            return text[:300]
+    return ""
+
+
+def display_name(record: dict[str, Any]) -> str:
+    from .families import class_name_of
+
+    return record.get("name") or class_name_of(record) or _stem(record.get("path") or "card")
+
+
+def _stem(path: str) -> str:
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0]
+
+
+def build_model_page(card: Card, record: dict[str, Any], *, slug: str, local_download: str | None = None,
+                     edit_url: str | None = None, family: dict[str, str] | None = None,
+                     checked: bool = True) -> ModelPage:
+    """The whole view of one model page."""
+    name = display_name(record)
+    return ModelPage(
+        slug=slug,
+        title=record.get("title") or name,
+        name=name,
+        record=record,
+        badges=badges_of(record, family),
+        checks=checks_of(record, checked),
+        download=download_of(record, local_download),
+        buttons=buttons_of(card),
+        sections=page_sections(card, record),
+        summary=summary_of(card),
+        edit_url=edit_url,
+        family=family,
+    )

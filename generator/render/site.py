@@ -1,0 +1,396 @@
+"""The catalog as a site: URLs, family and catalog page content, model pages, index files, models.json, sitemap.
+
+The mkdocs plugin calls into this module; nothing here imports mkdocs, so every piece is testable on its own.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from xml.sax.saxutils import escape as xml_escape
+
+from ..pipeline import CardRecord
+from .catalog_index import Entry, build_index, entry_for
+from .facets import FACETS, facet_values
+from .families import Family, format_parameters, group_families, parse_parameters
+from .markdown import markdown_html
+from .markup import plain_text
+from .model_page import (ModelPage, PlannedSection, build_model_page, display_name, normalize_title,
+                         plan_sections, summary_of, _own_text)
+from .sanitize import is_relative, url_scheme
+from .shell import SHELL_PREFIX
+from .templates import DEFAULT_TEMPLATES, render
+
+INDEX_DIR = "catalog-index"
+FILES_DIR = "files"
+_LIGHT_KEYS = ("path", "dialect", "name", "title", "author", "date", "language", "task", "edition", "annotator",
+               "engine", "license", "supported", "tags", "labels", "download_url", "s3_uri", "sections", "front_matter",
+               "info", "findings", "runs", "facts", "bench", "results", "benchmark")
+
+
+@dataclass
+class SiteOptions:
+    root: Path  # the catalog's root (configuration folder): card paths in edit links are relative to it
+    card_roots: list[Path] = field(default_factory=list)  # folders (or files) the cards were read from
+    edit_uri: str | None = None  # e.g. https://github.com/org/repo/edit/main/
+    checked: bool = True  # whether the check stage ran in this build
+    directory_urls: bool = True
+    site_url: str | None = None
+    templates: Path = DEFAULT_TEMPLATES
+    site_name: str = "Model catalog"
+
+
+def page_url(src_uri: str, directory_urls: bool = True) -> str:
+    """The site-relative URL mkdocs gives the page ``src_uri`` (``families/albert.md`` -> ``families/albert/``)."""
+    stem = src_uri[:-3] if src_uri.endswith(".md") else src_uri
+    if directory_urls:
+        if stem == "index":
+            return ""
+        if stem.endswith("/index"):
+            return stem[: -len("index")]
+        return stem + "/"
+    return stem + ".html"
+
+
+def dest_path(url: str) -> str:
+    """The file a site-relative URL is served from."""
+    return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def relative_root(url: str) -> str:
+    """The prefix that leads from the page at ``url`` back to the site root (``models/x/`` -> ``../../``)."""
+    depth = dest_path(url).count("/")
+    return "../" * depth
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9_.-]+", "-", text.lower()).strip("-.") or "card"
+
+
+def light(record: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a record the catalog needs for every card at once (the heavy parts are rendered one by one)."""
+    return {key: record.get(key) for key in _LIGHT_KEYS}
+
+
+class Catalog:
+    """Every card of one build with its URL, family and facets; renders pages and index files on request."""
+
+    def __init__(self, records: list[CardRecord], options: SiteOptions):
+        self.options = options
+        pairs = [(record, light(record.to_dict())) for record in records]
+        pairs.sort(key=lambda pair: (display_name(pair[1]).lower(), pair[1].get("path") or ""))
+        self.records = [record for record, _ in pairs]
+        self.light = [data for _, data in pairs]
+        self.families: dict[str, Family] = group_families(self.light)
+        self.family_of: dict[int, Family] = {i: fam for fam in self.families.values() for i in fam.members}
+        taken: set[str] = set()
+        self.slugs: list[str] = []
+        for data in self.light:
+            base = _slug(Path(data.get("path") or "card").stem)
+            slug, n = base, 2
+            while slug in taken or slug.startswith(SHELL_PREFIX):
+                slug, n = f"{base}-{n}", n + 1
+            taken.add(slug)
+            self.slugs.append(slug)
+
+    # ---- URLs ---------------------------------------------------------------------------------------------
+    def is_api_page(self, index: int) -> bool:
+        """Keras-style API pages are shown on their family page instead of a model page of their own."""
+        return self.light[index].get("dialect") == "keras" and index in self.family_of
+
+    def family_src(self, family: Family) -> str:
+        return f"families/{family.key}.md"
+
+    def family_url(self, family: Family) -> str:
+        return page_url(self.family_src(family), self.options.directory_urls)
+
+    def model_url(self, index: int) -> str:
+        if self.is_api_page(index):
+            return self.family_url(self.family_of[index])
+        return page_url(f"models/{self.slugs[index]}.md", self.options.directory_urls)
+
+    def model_indexes(self) -> list[int]:
+        return [i for i in range(len(self.records)) if not self.is_api_page(i)]
+
+    def display_path(self, index: int) -> str:
+        """The card's path as a maintainer knows it: relative to the catalog root when it is inside it."""
+        path = self.light[index].get("path") or ""
+        try:
+            return Path(path).resolve().relative_to(self.options.root.resolve()).as_posix()
+        except (ValueError, OSError):
+            return path
+
+    def edit_url(self, index: int) -> str | None:
+        base = self.options.edit_uri
+        path = self.light[index].get("path")
+        if not base or not path:
+            return None
+        try:
+            relative = Path(path).resolve().relative_to(self.options.root.resolve()).as_posix()
+        except ValueError:
+            return None
+        return base.rstrip("/") + "/" + relative
+
+    # ---- local artifacts ------------------------------------------------------------------------------------
+    def local_artifact(self, index: int) -> tuple[Path, str] | None:
+        """An artifact shipped inside the catalog (a relative or file: link that resolves under a card root):
+        its file on disk and the site path it is copied to."""
+        url = self.light[index].get("download_url")
+        card_path = self.light[index].get("path")
+        if not url or not card_path:
+            return None
+        if is_relative(url):
+            source = (Path(card_path).parent / unquote(urlsplit(url).path)).resolve()
+        elif url_scheme(url) == "file":
+            source = Path(unquote(urlsplit(url).path)).resolve()
+        else:
+            return None
+        for root in self.options.card_roots:
+            base = root.resolve()
+            base = base if base.is_dir() else base.parent
+            try:
+                relative = source.relative_to(base)
+            except ValueError:
+                continue
+            if source.is_file():
+                return source, f"{FILES_DIR}/{relative.as_posix()}"
+        return None
+
+    # ---- model pages ----------------------------------------------------------------------------------------
+    def plan(self, index: int) -> list[PlannedSection]:
+        record = self.records[index]
+        return plan_sections(record.card, self.light[index])
+
+    def toc(self, index: int) -> tuple[tuple[str, str], ...]:
+        return tuple((p.id, p.title) for p in self.plan(index))
+
+    def family_link(self, index: int, from_url: str) -> dict[str, str] | None:
+        family = self.family_of.get(index)
+        if family is None:
+            return None
+        return {"key": family.key, "name": family.name, "url": relative_root(from_url) + self.family_url(family)}
+
+    def model_page(self, index: int) -> tuple[ModelPage, dict[str, Any]]:
+        record = self.records[index]
+        data = record.to_dict()
+        url = self.model_url(index)
+        local = self.local_artifact(index)
+        page = build_model_page(
+            record.card, data, slug=self.slugs[index],
+            local_download=(relative_root(url) + local[1]) if local else None,
+            edit_url=self.edit_url(index), family=self.family_link(index, url), checked=self.options.checked,
+        )
+        page.record = {**data, "path": self.display_path(index)}
+        return page, data
+
+    def model_html(self, index: int) -> tuple[str, ModelPage]:
+        page, _ = self.model_page(index)
+        url = self.model_url(index)
+        content = render("model.html.j2", self.options.templates, page=page, catalog_url=relative_root(url))
+        return content, page
+
+    # ---- families -----------------------------------------------------------------------------------------
+    def family_rows(self, family: Family, from_url: str) -> list[dict[str, Any]]:
+        """The presets table of a family: Keras presets from its API pages, then every catalog member."""
+        rows: list[dict[str, Any]] = []
+        prefix = relative_root(from_url)
+        names = {self.light[i].get("name"): i for i in family.members if self.light[i].get("name")}
+        for i in family.api_pages:
+            for preset in self.records[i].card.presets:
+                target = names.get(preset.name)
+                rows.append({
+                    "name": preset.name,
+                    "parameters": format_parameters(parse_parameters(preset.parameters)) if
+                    parse_parameters(preset.parameters) is not None else (preset.parameters or "—"),
+                    "description": markdown_inline_safe(preset.description),
+                    "url": prefix + self.model_url(target) if target is not None else None,
+                    "source": "Keras preset",
+                })
+        for i in family.members:
+            if i in family.api_pages:
+                continue
+            data = self.light[i]
+            facts = data.get("facts") or {}
+            count = facts.get("parameters") if facts.get("status", "ok") == "ok" else None
+            stated = (data.get("info") or {}).get("parameters")
+            rows.append({
+                "name": display_name(data),
+                "parameters": format_parameters(count) if count is not None else (
+                    format_parameters(parse_parameters(stated)) if parse_parameters(stated) is not None else "—"),
+                "parameters_source": "artifact" if count is not None else ("card" if stated else None),
+                "description": markdown_inline_safe(data.get("title") or ""),
+                "url": prefix + self.model_url(i),
+                "source": data.get("annotator") or "",
+                "language": data.get("language") or "",
+            })
+        return rows
+
+    def family_html(self, family: Family) -> tuple[str, list[tuple[str, str]]]:
+        """The content of a family page and its table of contents."""
+        url = self.family_url(family)
+        sections: list[dict[str, str]] = []
+        toc: list[tuple[str, str]] = [("presets", "Presets")]
+        used = {"presets"}
+        for i in family.api_pages:
+            card = self.records[i].card
+            for number, section in enumerate(card.sections):
+                title = re.sub(r"\s+", " ", section.title.replace("`", "")).strip() or "Section"
+                ident = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "section"
+                while ident in used:
+                    ident += "-x"
+                used.add(ident)
+                text = _own_text(card, number)
+                if normalize_title(section.title) and card.presets:
+                    text = _drop_presets_table(text)
+                sections.append({"id": ident, "title": title, "html": markdown_html(text),
+                                 "level": min(max(section.level, 2), 4)})
+                if section.level <= 3:
+                    toc.append((ident, title))
+        api = [{"title": self.light[i].get("title"), "path": self.display_path(i), "edit_url": self.edit_url(i)}
+               for i in family.api_pages]
+        html = render("family.html.j2", self.options.templates, family=family, rows=self.family_rows(family, url),
+                      sections=sections, api=api, catalog_url=relative_root(url),
+                      members=len(family.members) - len(family.api_pages))
+        return html, toc
+
+    def families_html(self) -> str:
+        url = page_url("families/index.md", self.options.directory_urls)
+        prefix = relative_root(url)
+        rows = []
+        for family in self.families.values():
+            tasks: dict[str, int] = {}
+            for i in family.members:
+                for _, name in facet_values(self.light[i]).get("task", []):
+                    tasks[name] = tasks.get(name, 0) + 1
+            rows.append({"name": family.name, "url": prefix + self.family_url(family),
+                         "models": len(family.members) - len(family.api_pages), "api": bool(family.api_pages),
+                         "tasks": sorted(tasks, key=lambda t: -tasks[t])[:3]})
+        return render("families.html.j2", self.options.templates, rows=rows)
+
+    # ---- catalog ------------------------------------------------------------------------------------------
+    def catalog_html(self, url: str = "") -> str:
+        return render("catalog.html.j2", self.options.templates, index_url=relative_root(url) + INDEX_DIR + "/",
+                      base_url=relative_root(url), facets=FACETS, count=len(self.records))
+
+    def index_entries(self) -> list[Entry]:
+        entries = []
+        for i, record in enumerate(self.records):
+            data = self.light[i]
+            card = record.card
+            description = " ".join(plain_text(_own_text(card, n)) for n, s in enumerate(card.sections)
+                                   if normalize_title(s.title) in {"description", "overview", "model description",
+                                                                   "summary"})
+            entries.append(entry_for(data, url=self.model_url(i), name=display_name(data),
+                                     summary=summary_of(card)[:160], description=description or summary_of(card),
+                                     facets=facet_values(data)))
+        return entries
+
+    def index_files(self) -> dict[str, bytes]:
+        names = {"family": {family.key: family.name for family in self.families.values()}}
+        return build_index(self.index_entries(), names)
+
+    def models_json(self) -> Iterator[bytes]:
+        """models.json, streamed: every card's full record plus its page URL."""
+        yield b"[\n"
+        for i, record in enumerate(self.records):
+            data = record.to_dict()
+            data["url"] = self.model_url(i)
+            data["family"] = self.family_of[i].name if i in self.family_of else None
+            yield (b",\n" if i else b"") + json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+        yield b"\n]\n"
+
+
+def markdown_inline_safe(text: str) -> str:
+    from .markdown import inline_html
+
+    return inline_html(text or "")
+
+
+def _drop_presets_table(text: str) -> str:
+    """A Keras section without its presets table (the family page shows the merged table instead)."""
+    lines = text.split("\n")
+    out, skipping = [], False
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("|") and re.match(r"\|\s*preset", stripped, re.I):
+            skipping = True
+            continue
+        if skipping and stripped.startswith("|"):
+            continue
+        skipping = False
+        out.append(line)
+    return "\n".join(out)
+
+
+# ---- writing ----------------------------------------------------------------------------------------------
+def write_atomic(path: Path, data: bytes | str | Iterator[bytes]) -> None:
+    """Write ``path`` through a temporary file in the same folder, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", delete=False)
+    try:
+        with handle:
+            if isinstance(data, str):
+                handle.write(data.encode("utf-8"))
+            elif isinstance(data, bytes):
+                handle.write(data)
+            else:
+                for piece in data:
+                    handle.write(piece)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def write_index(site_dir: Path, files: dict[str, bytes]) -> None:
+    target = site_dir / INDEX_DIR
+    if target.exists():
+        shutil.rmtree(target)
+    for relative, data in files.items():
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def copy_artifacts(catalog: Catalog, site_dir: Path) -> list[str]:
+    copied = []
+    for i in range(len(catalog.records)):
+        local = catalog.local_artifact(i)
+        if local is None:
+            continue
+        source, relative = local
+        target = site_dir / relative
+        if not target.exists() or target.stat().st_size != source.stat().st_size or \
+                target.stat().st_mtime < source.stat().st_mtime:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+        copied.append(relative)
+    return copied
+
+
+def sitemap_xml(urls: list[str], site_url: str | None) -> str:
+    base = (site_url or "").rstrip("/") + "/" if site_url else ""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for url in urls:
+        lines.append(f"  <url><loc>{xml_escape(base + url)}</loc></url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def write_sitemap(site_dir: Path, urls: list[str], site_url: str | None) -> None:
+    text = sitemap_xml(urls, site_url)
+    write_atomic(site_dir / "sitemap.xml", text)
+    write_atomic(site_dir / "sitemap.xml.gz", gzip.compress(text.encode("utf-8"), mtime=0))
+
+
+ProgressCallback = Callable[[int], None]

@@ -1,0 +1,354 @@
+/* modelhub catalog: faceted search over a chunked static index (see generator/render/catalog_index.py).
+   First load: meta.json + columns.json + one docs chunk. Each query word loads one term shard, once.
+   Filter state lives in the URL query string (?q=&task=a,b&sort=&page=), so a reload or a shared link restores it.
+   Card text is untrusted: everything is inserted with textContent, never as HTML. */
+(function () {
+  "use strict";
+  var root = document.getElementById("mh-catalog");
+  if (!root) return;
+  var INDEX = root.getAttribute("data-index");
+  var BASE = root.getAttribute("data-base") || "";
+  var PAGE_SIZE = 20;
+  var FACET_SHOWN = 8;
+  var WORD = /[\p{L}\p{N}]+/gu;
+  var SAFE_URL = /^[A-Za-z0-9_\-./#]*$/;
+
+  var meta = null, columns = null, stop = {};
+  var chunks = new Map(), shards = new Map();
+  var state = { q: "", sort: "relevance", page: 1, filters: {} };
+  var expanded = {};
+  var sequence = 0;
+  var api = window.mhCatalog = { ready: false, renders: 0, lastQueryMs: null, lastCount: null };
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function fetchJSON(path, fresh) {
+    var url = INDEX + path + (fresh ? "" : "?v=" + meta.version);
+    return fetch(url, fresh ? { cache: "no-cache" } : {}).then(function (response) {
+      if (!response.ok) throw new Error(url + ": HTTP " + response.status);
+      return response.json();
+    });
+  }
+
+  /* ---- URL state ------------------------------------------------------------------------------------ */
+  function readURL() {
+    var params = new URLSearchParams(location.search);
+    state.q = params.get("q") || "";
+    state.sort = params.get("sort") || "relevance";
+    state.page = Math.max(1, parseInt(params.get("page") || "1", 10) || 1);
+    state.filters = {};
+    meta.facets.forEach(function (facet) {
+      var raw = params.get(facet.id);
+      if (!raw) return;
+      var wanted = {};
+      raw.split(",").forEach(function (key) { if (key) wanted[key] = true; });
+      var ids = [];
+      facet.values.forEach(function (value, id) { if (wanted[value[0]]) ids.push(id); });
+      if (ids.length) state.filters[facet.id] = ids;
+    });
+  }
+  function writeURL() {
+    var params = new URLSearchParams();
+    if (state.q) params.set("q", state.q);
+    meta.facets.forEach(function (facet) {
+      var ids = state.filters[facet.id];
+      if (ids && ids.length) params.set(facet.id, ids.map(function (id) { return facet.values[id][0]; }).join(","));
+    });
+    if (state.sort !== "relevance") params.set("sort", state.sort);
+    if (state.page > 1) params.set("page", String(state.page));
+    var search = params.toString();
+    var url = location.pathname + (search ? "?" + search : "") + location.hash;
+    if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
+  }
+
+  /* ---- text search ---------------------------------------------------------------------------------- */
+  function shardKey(term) {
+    var key = "";
+    for (var ch of term.slice(0, 2)) {
+      key += /[a-z0-9]/.test(ch) ? ch : "_" + ch.codePointAt(0).toString(16);
+    }
+    return key;
+  }
+  function queryTerms(text) {
+    var found = (text.toLowerCase().match(WORD) || []).filter(function (t) {
+      return t.length >= meta.min_term && !stop[t];
+    });
+    return Array.from(new Set(found));
+  }
+  function loadShard(key) {
+    if (!shards.has(key)) {
+      var known = meta.shards.indexOf(key) >= 0;
+      shards.set(key, known ? fetchJSON("terms/" + key + ".json") : Promise.resolve({ t: [], s: [], w: [] }));
+    }
+    return shards.get(key);
+  }
+  function lowerBound(list, term) {
+    var lo = 0, hi = list.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (list[mid] < term) lo = mid + 1; else hi = mid; }
+    return lo;
+  }
+  /* Scores of the documents matching every term (prefix match), or null when there is no query. */
+  function textScores(terms) {
+    if (!terms.length) return Promise.resolve(null);
+    return Promise.all(terms.map(function (term) { return loadShard(shardKey(term)); })).then(function (loaded) {
+      var n = meta.count, total = new Float32Array(n), hits = new Uint8Array(n);
+      terms.forEach(function (term, k) {
+        var shard = loaded[k], seen = new Float32Array(n);
+        for (var i = lowerBound(shard.t, term); i < shard.t.length && shard.t[i].startsWith(term); i++) {
+          var exact = shard.t[i] === term ? 2 : 0;
+          [[shard.s[i], 6 + exact], [shard.w[i], 1 + exact / 2]].forEach(function (pair) {
+            var doc = 0, deltas = pair[0];
+            for (var j = 0; j < deltas.length; j++) {
+              doc += deltas[j];
+              if (pair[1] > seen[doc]) seen[doc] = pair[1];
+            }
+          });
+        }
+        for (var d = 0; d < n; d++) if (seen[d] > 0) { total[d] += seen[d]; hits[d]++; }
+      });
+      for (var d = 0; d < n; d++) if (hits[d] !== terms.length) total[d] = 0;
+      return total;
+    });
+  }
+
+  /* ---- filtering and facet counts ----------------------------------------------------------------- */
+  function valuesOf(facetId, doc) {
+    var v = columns[facetId][doc];
+    return v === -1 ? [] : typeof v === "number" ? [v] : v;
+  }
+  function compute(scores) {
+    var facets = meta.facets, n = meta.count;
+    var active = facets.filter(function (f) { return state.filters[f.id] && state.filters[f.id].length; });
+    var wanted = active.map(function (f) {
+      var set = new Uint8Array(f.values.length);
+      state.filters[f.id].forEach(function (id) { set[id] = 1; });
+      return set;
+    });
+    var counts = {};
+    facets.forEach(function (f) { counts[f.id] = new Uint32Array(f.values.length); });
+    var results = [];
+    for (var doc = 0; doc < n; doc++) {
+      if (scores && scores[doc] === 0) continue;
+      var failed = -1, failures = 0;
+      for (var a = 0; a < active.length && failures < 2; a++) {
+        var vals = valuesOf(active[a].id, doc), ok = false;
+        for (var k = 0; k < vals.length; k++) if (wanted[a][vals[k]]) { ok = true; break; }
+        if (!ok) { failures++; failed = a; }
+      }
+      if (failures > 1) continue;
+      if (failures === 0) results.push(doc);
+      for (var f = 0; f < facets.length; f++) {
+        if (failures === 1 && active[failed].id !== facets[f].id) continue;
+        var values = valuesOf(facets[f].id, doc);
+        for (var m = 0; m < values.length; m++) counts[facets[f].id][values[m]]++;
+      }
+    }
+    var dates = columns.date;
+    if (state.sort === "newest" || state.sort === "oldest") {
+      var sign = state.sort === "newest" ? -1 : 1;
+      results.sort(function (x, y) {
+        var dx = dates[x], dy = dates[y];
+        if (dx === dy) return x - y;
+        if (dx < 0) return 1;
+        if (dy < 0) return -1;
+        return sign * (dx - dy);
+      });
+    } else if (scores && state.sort === "relevance") {
+      results.sort(function (x, y) { return scores[y] - scores[x] || x - y; });
+    }
+    return { results: results, counts: counts };
+  }
+
+  /* ---- rendering ------------------------------------------------------------------------------------ */
+  function docs(ids) {
+    var needed = Array.from(new Set(ids.map(function (id) { return Math.floor(id / meta.chunk); })));
+    return Promise.all(needed.map(function (c) {
+      if (!chunks.has(c)) chunks.set(c, fetchJSON("docs/" + c + ".json"));
+      return chunks.get(c);
+    })).then(function () {
+      return Promise.all(ids.map(function (id) {
+        return chunks.get(Math.floor(id / meta.chunk)).then(function (chunk) { return chunk[id % meta.chunk]; });
+      }));
+    });
+  }
+  function facetName(facetId, id) {
+    var facet = meta.facets.filter(function (f) { return f.id === facetId; })[0];
+    return facet && facet.values[id] ? facet.values[id][1] : "";
+  }
+  function renderFacets(counts) {
+    meta.facets.forEach(function (facet) {
+      var box = root.querySelector('.mh-facet[data-facet="' + facet.id + '"] .mh-facet__values');
+      if (!box) return;
+      var selected = {};
+      (state.filters[facet.id] || []).forEach(function (id) { selected[id] = true; });
+      var ids = facet.values.map(function (_, id) { return id; }).filter(function (id) {
+        return counts[facet.id][id] > 0 || selected[id];
+      });
+      ids.sort(function (x, y) { return counts[facet.id][y] - counts[facet.id][x] || x - y; });
+      var limit = expanded[facet.id] ? ids.length : FACET_SHOWN;
+      var shown = ids.filter(function (id, i) { return i < limit || selected[id]; });
+      box.textContent = "";
+      box.parentNode.hidden = facet.values.length === 0;
+      shown.forEach(function (id) {
+        var label = el("label", "mh-facet__value");
+        var input = el("input");
+        input.type = "checkbox";
+        input.checked = !!selected[id];
+        input.setAttribute("data-facet", facet.id);
+        input.setAttribute("data-value", facet.values[id][0]);
+        input.addEventListener("change", function () { toggle(facet.id, id); });
+        label.appendChild(input);
+        label.appendChild(el("span", "mh-facet__name", facet.values[id][1]));
+        label.appendChild(el("span", "mh-facet__count", counts[facet.id][id]));
+        box.appendChild(label);
+      });
+      if (ids.length > FACET_SHOWN) {
+        var more = el("button", "mh-facet__more", expanded[facet.id] ? "Show fewer" : "Show all " + ids.length);
+        more.type = "button";
+        more.addEventListener("click", function () { expanded[facet.id] = !expanded[facet.id]; run(); });
+        box.appendChild(more);
+      }
+    });
+  }
+  function renderActive() {
+    var box = document.getElementById("mh-active");
+    box.textContent = "";
+    meta.facets.forEach(function (facet) {
+      (state.filters[facet.id] || []).forEach(function (id) {
+        var chip = el("button", "mh-active__chip", facet.label + ": " + facet.values[id][1] + " ✕");
+        chip.type = "button";
+        chip.title = "Remove this filter";
+        chip.addEventListener("click", function () { toggle(facet.id, id); });
+        box.appendChild(chip);
+      });
+    });
+    if (box.childNodes.length) {
+      var clear = el("button", "mh-active__clear", "Clear all");
+      clear.type = "button";
+      clear.addEventListener("click", function () { state.filters = {}; state.page = 1; run(); });
+      box.appendChild(clear);
+    }
+  }
+  function renderResults(ids, rows) {
+    var list = document.getElementById("mh-results");
+    list.textContent = "";
+    ids.forEach(function (id, i) {
+      var row = rows[i];
+      var item = el("li", "mh-result");
+      item.setAttribute("data-doc", id);
+      var head = el("div", "mh-result__head");
+      var link = el("a", "mh-result__name", row[1]);
+      if (SAFE_URL.test(row[0])) link.href = BASE + row[0];
+      head.appendChild(link);
+      if (row[4]) head.appendChild(el("time", "mh-result__date", row[4]));
+      item.appendChild(head);
+      if (row[2] && row[2] !== row[1]) item.appendChild(el("div", "mh-result__title", row[2]));
+      var badges = el("div", "mh-result__badges");
+      ["task", "language", "edition", "engine"].forEach(function (facetId) {
+        valuesOf(facetId, id).forEach(function (v) {
+          badges.appendChild(el("span", "mh-badge mh-badge--" + facetId, facetName(facetId, v)));
+        });
+      });
+      valuesOf("status", id).forEach(function (v) {
+        var key = meta.facets.filter(function (f) { return f.id === "status"; })[0].values[v][0];
+        if (key === "deprecated" || key === "check-errors" || key === "verified") {
+          badges.appendChild(el("span", "mh-badge mh-badge--" + key, facetName("status", v)));
+        }
+      });
+      item.appendChild(badges);
+      if (row[3]) item.appendChild(el("p", "mh-result__summary", row[3]));
+      list.appendChild(item);
+    });
+  }
+  function renderPager(total) {
+    var pager = document.getElementById("mh-pager");
+    pager.textContent = "";
+    var pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    if (pages === 1) return;
+    function button(label, page, current) {
+      var b = el("button", "mh-pager__page" + (current ? " mh-pager__page--current" : ""), label);
+      b.type = "button";
+      b.disabled = current || page < 1 || page > pages;
+      b.setAttribute("data-page", page);
+      b.addEventListener("click", function () { state.page = page; run(); window.scrollTo(0, root.offsetTop); });
+      pager.appendChild(b);
+    }
+    button("‹ Previous", state.page - 1, false);
+    var first = Math.max(1, Math.min(state.page - 3, pages - 6)), last = Math.min(pages, first + 6);
+    for (var p = first; p <= last; p++) button(String(p), p, p === state.page);
+    button("Next ›", state.page + 1, false);
+  }
+
+  /* ---- one search ----------------------------------------------------------------------------------- */
+  function run(started) {
+    started = started || performance.now();
+    var mine = ++sequence;
+    writeURL();
+    return textScores(queryTerms(state.q)).then(function (scores) {
+      if (mine !== sequence) return;
+      var out = compute(scores);
+      var total = out.results.length;
+      var pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+      if (state.page > pages) { state.page = pages; writeURL(); }
+      var ids = out.results.slice((state.page - 1) * PAGE_SIZE, state.page * PAGE_SIZE);
+      return docs(ids).then(function (rows) {
+        if (mine !== sequence) return;
+        renderFacets(out.counts);
+        renderActive();
+        renderResults(ids, rows);
+        renderPager(total);
+        var filtered = state.q || Object.keys(state.filters).some(function (k) { return state.filters[k].length; });
+        document.getElementById("mh-count").textContent = total === meta.count && !filtered
+          ? "All " + total + " models"
+          : total + (total === 1 ? " model" : " models") + " of " + meta.count;
+        api.lastQueryMs = performance.now() - started;
+        api.lastCount = total;
+        api.renders++;
+        root.setAttribute("data-mh-count", String(total));
+        root.setAttribute("data-mh-renders", String(api.renders));
+      });
+    }).catch(function (error) {
+      document.getElementById("mh-count").textContent = "Search failed: " + error.message;
+      root.setAttribute("data-mh-error", error.message);
+    });
+  }
+  function toggle(facetId, id) {
+    var ids = (state.filters[facetId] || []).slice(), at = ids.indexOf(id);
+    if (at >= 0) ids.splice(at, 1); else ids.push(id);
+    state.filters[facetId] = ids;
+    state.page = 1;
+    run();
+  }
+
+  /* ---- start ---------------------------------------------------------------------------------------- */
+  var query = document.getElementById("mh-query"), sort = document.getElementById("mh-sort");
+  fetch(INDEX + "meta.json", { cache: "no-cache" }).then(function (r) {
+    if (!r.ok) throw new Error("catalog index missing (" + r.status + ")");
+    return r.json();
+  }).then(function (loaded) {
+    meta = loaded;
+    meta.stopwords.forEach(function (w) { stop[w] = true; });
+    return fetchJSON("columns.json");
+  }).then(function (loaded) {
+    columns = loaded;
+    readURL();
+    query.value = state.q;
+    sort.value = state.sort;
+    query.addEventListener("input", function () {
+      var started = performance.now();
+      state.q = query.value;
+      state.page = 1;
+      run(started);
+    });
+    sort.addEventListener("change", function () { state.sort = sort.value; state.page = 1; run(); });
+    window.addEventListener("popstate", function () { readURL(); query.value = state.q; sort.value = state.sort; run(); });
+    return run().then(function () { api.ready = true; root.setAttribute("data-mh-ready", "true"); });
+  }).catch(function (error) {
+    document.getElementById("mh-count").textContent = "The catalog index could not be loaded: " + error.message;
+    root.setAttribute("data-mh-error", error.message);
+  });
+})();
