@@ -1,0 +1,67 @@
+"""``modelhub inspect`` and ``modelhub new``: facts on the command line, and cards that agree with their artifact."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from generator.artifacts import ArtifactStore
+from generator.card import read_card
+from generator.checks import CheckContext, RuleSelection, check_card
+from generator.cli import main
+from tests.artifacts.conftest import IMDB_ZIP, fast_settings
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path, monkeypatch):
+    """Commands find their configuration from the working folder: give them one with a private cache."""
+    (tmp_path / "modelhub.toml").write_text(f'[artifacts]\ncache_dir = "{tmp_path / "cache"}"\nread_timeout = 1\n'
+                                            'retries = 1\nbackoff = 0.01\n')
+    monkeypatch.chdir(tmp_path)
+
+
+def test_inspect_prints_json_facts_read_over_range(artifact_server, built, capsys):
+    url = artifact_server.add("/m.zip", built["albert_zip"])
+    assert main(["inspect", url, "--format", "json"]) == 0
+    facts = json.loads(capsys.readouterr().out)
+    assert facts["labels"] == ["neg", "pos"] and facts["details"]["read_with"] == "range"
+    assert 0 < facts["bytes_transferred"] <= facts["size"]
+
+
+def test_inspect_text_shows_where_each_value_came_from(built, capsys):
+    assert main(["inspect", str(built["onnx"])]) == 0
+    out = capsys.readouterr().out
+    assert "onnx" in out and "ONNX graph initializers" in out and "probabilities" in out
+
+
+def test_inspect_of_a_missing_artifact_fails_with_the_reason(artifact_server, capsys):
+    assert main(["inspect", artifact_server.url("/nope.zip")]) == 1
+    assert "HTTP 404" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("dialect", ["jsl", "native"])
+def test_new_scaffolds_a_card_that_agrees_with_its_artifact(artifact_server, built, tmp_path, dialect, capsys):
+    url = artifact_server.add(f"/public/models/{IMDB_ZIP}", built["spark_zip"])
+    out = tmp_path / f"{dialect}.md"
+    assert main(["new", "--from", url, "--dialect", dialect, "-o", str(out)]) == 0
+    card = read_card(out)
+    assert card.dialect == dialect and card.name == "albert_base_sequence_classifier_imdb"
+    assert card.language == "en" and card.download_url == url
+    facts = ArtifactStore(fast_settings(tmp_path / "cache")).inspect(url, checksum=True).to_dict()
+    findings = check_card(card, CheckContext(facts=facts, selection=RuleSelection(select=("artifacts",))))
+    assert findings == []
+    assert facts["sha256"] in out.read_text()
+
+
+def test_new_from_a_model_folder_writes_labels_and_numbers(built, capsys):
+    assert main(["new", "--from", str(built["albert_dir"]), "--name", "tiny_albert"]) == 0
+    text = capsys.readouterr().out
+    assert "labels:\n- neg\n- pos" in text and "case_sensitive: false" in text and "annotator: Albert" in text
+
+
+def test_new_refuses_to_overwrite_a_card(built, tmp_path, capsys):
+    existing = tmp_path / "card.md"
+    existing.write_text("keep me")
+    assert main(["new", "--from", str(built["onnx"]), "-o", str(existing)]) == 1
+    assert existing.read_text() == "keep me" and "--force" in capsys.readouterr().err
