@@ -196,7 +196,7 @@ def analyse_scala(code: str) -> ScalaReport:
         if name in SCALA_KEYWORDS:
             continue
         before = text[:match.start()].rstrip()
-        if before.endswith(".") or re.search(r"\bimport\s+[\w.{}, =>]*$", before):
+        if before.endswith(".") or re.search(r"\bimport(?:\s+[\w.{}, =>]*)?$", before):
             continue  # a member (`.setInputCols`) or part of an import path
         if re.search(r"\b(?:val|var|def|object|class|trait|type)$", before):
             continue  # the definition itself

@@ -172,13 +172,9 @@ def own_chains(card: Card, *tabs: str) -> list[tuple[Snippet, Chain]]:
     """The chains that load or configure the card's own model: by model name, else by the card's annotator class."""
     chains = card_chains(card, *tabs)
     name = card.name
-    by_name = [(s, c) for s, c in chains if name and c.name == name]
-    if by_name:
-        return by_name
     annotator = vocab.canonical_annotator(card.annotator) or card.annotator
-    if annotator:
-        return [(s, c) for s, c in chains if (vocab.canonical_annotator(c.cls) or c.cls) == annotator]
-    return []
+    return [(s, c) for s, c in chains if (name and c.name == name) or (
+        annotator and (vocab.canonical_annotator(c.cls) or c.cls) == annotator)]
 
 
 @rule("MH304", "pretrained-disagrees-with-card", FAMILY, "error",

@@ -84,7 +84,7 @@ def info_table_key(card: Card, context) -> Iterator[Finding]:
             continue
         if text in known:
             continue
-        suggestion = did_you_mean(text, list(canonical) + list(known), 0.85)
+        suggestion = did_you_mean(text, list(canonical) + list(known), 0.75) if len(text) >= 4 else None
         if suggestion:
             target = canonical.get(suggestion) or CANONICAL_INFO_KEYS.get(INFO_KEYS.get(suggestion, ""), suggestion)
             yield info_table_key.rule.finding(card.path, row.line, f"table key `{written}` is not a known key; "
