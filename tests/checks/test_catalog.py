@@ -1,0 +1,36 @@
+"""Catalog-wide rule MH117: one model, one card."""
+
+from __future__ import annotations
+
+from generator.checks import check_cards
+from generator.checks.catalog import identity_of
+from tests.checks.conftest import CLEAN, broken, card_of
+
+
+def test_two_cards_for_the_same_model_and_version_are_both_reported():
+    first = card_of(CLEAN, "cards/a.md")
+    second = card_of(CLEAN, "cards/b.md")
+    results = check_cards([first, second])
+    for path, other in (("cards/a.md", "cards/b.md"), ("cards/b.md", "cards/a.md")):
+        duplicates = [f for f in results[path] if f.code == "MH117"]
+        assert duplicates and other in duplicates[0].message
+        assert duplicates[0].line == 5  # the `name:` line
+
+
+def test_another_version_of_the_same_model_is_a_different_model():
+    newer = broken(("edition: Spark NLP 3.4.0", "edition: Spark NLP 4.0.0"),
+                   ("_en_3.4.0_3.0_1639652560396.zip", "_en_4.0.0_3.0_1639652560396.zip"),
+                   ("_en_3.4.0_3.0_1639652560396.zip", "_en_4.0.0_3.0_1639652560396.zip"))
+    results = check_cards([card_of(CLEAN, "cards/a.md"), card_of(newer, "cards/b.md")])
+    assert not any(f.code == "MH117" for findings in results.values() for f in findings)
+
+
+def test_two_cards_linking_one_download_file():
+    other = broken(("name: albert_base_sequence_classifier_imdb", "name: albert_imdb"))
+    results = check_cards([card_of(CLEAN, "cards/a.md"), card_of(other, "cards/b.md")])
+    assert any("same download file" in f.message for f in results["cards/b.md"] if f.code == "MH117")
+
+
+def test_identity_uses_name_language_and_version():
+    identity = identity_of(card_of(CLEAN))
+    assert identity.key == ("albert_base_sequence_classifier_imdb", "en", "3.4.0")

@@ -1,0 +1,142 @@
+"""`modelhub check` and `modelhub schema` from the command line: formats, exit codes, selection."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from generator.cli import main
+from tests.checks.conftest import CLEAN, broken
+from tests.conftest import SEEDS, seed
+
+CLEAN_NAME = "2021-12-16-albert_base_sequence_classifier_imdb_en.md"
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Path:
+    (tmp_path / "cards").mkdir()
+    (tmp_path / "cards" / CLEAN_NAME).write_text(CLEAN, encoding="utf-8")
+    return tmp_path / "cards"
+
+
+def test_clean_catalog_exits_zero(catalog, capsys):
+    assert main(["check", str(catalog)]) == 0
+    assert "All clear. Checked 1 card: 0 errors, 0 warnings, 0 info." in capsys.readouterr().out
+
+
+def test_errors_exit_one_and_warnings_only_with_strict(catalog, capsys):
+    card = catalog / CLEAN_NAME
+    card.write_text(broken(("|Language:|en|", "|Language:|[en]|")), encoding="utf-8")  # a warning
+    assert main(["check", str(catalog)]) == 0
+    assert main(["check", str(catalog), "--strict"]) == 1
+    card.write_text(broken(("name: albert_base_sequence_classifier_imdb\n", "")), encoding="utf-8")  # an error
+    assert main(["check", str(catalog)]) == 1
+
+
+def test_usage_errors_exit_two(catalog, tmp_path, capsys):
+    assert main(["check", str(tmp_path / "missing")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+    assert main(["check", str(catalog), "--select", "MH9Z"]) == 2
+    assert "unknown rule selector" in capsys.readouterr().err
+    assert main(["check", "--format", "yaml"]) == 2
+    (tmp_path / "empty").mkdir()
+    assert main(["check", str(tmp_path / "empty")]) == 2
+
+
+def test_json_report_has_the_documented_shape(capsys):
+    assert main(["check", str(SEEDS), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["cards"] == 5
+    assert report["findings"]
+    for finding in report["findings"]:
+        assert {"code", "severity", "path", "line", "message", "hint"} <= set(finding)
+    assert {(Path(f["path"]).name, f["code"], f["line"]) for f in report["findings"]} >= {
+        (seed(0).name, "MH411", 26), (seed(0).name, "MH303", 76), (seed(1).name, "MH601", 103)}
+
+
+def test_select_and_ignore_on_the_command_line(capsys):
+    assert main(["check", str(seed(1)), "--format", "json", "--select", "MH2,MH113"]) == 0
+    codes = {f["code"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert codes == {"MH202", "MH204", "MH113"}
+    main(["check", str(seed(1)), "--format", "json", "--ignore", "MH2", "--ignore", "MH113"])
+    codes = {f["code"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert codes and not codes & {"MH202", "MH204", "MH113"}
+
+
+def test_junit_report_is_valid_xml_with_a_failure_per_finding(capsys, tmp_path):
+    out = tmp_path / "report.xml"
+    main(["check", str(SEEDS), "--format", "junit", "--output", str(out)])
+    root = ET.parse(out).getroot()
+    suites = root.findall("testsuite")
+    assert len(suites) == 5
+    failures = root.findall(".//failure")
+    assert len(failures) == int(root.get("failures")) > 0
+    assert {f.get("type") for f in failures} <= {"error", "warning", "info"}
+
+
+def test_github_annotations(capsys):
+    main(["check", str(seed(0)), "--format", "github"])
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith(f"::error file={seed(0)},line=76,title=MH303 scala-undefined-name::") for line in lines)
+    assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
+
+
+def test_human_report_shows_the_offending_line_and_hint(capsys):
+    main(["check", str(seed(0))])
+    out = capsys.readouterr().out
+    assert str(seed(0)) in out
+    assert "76 | val pipeline = new Pipeline().setStages(Array(document_assembler, tokenizer, sequenceClassifier))" in out
+    assert "hint:" in out and "MH303" in out
+
+
+def test_statistics_and_rule_list(capsys):
+    main(["check", str(SEEDS), "--statistics"])
+    assert "MH303" in capsys.readouterr().out
+    assert main(["check", "--list-rules"]) == 0
+    listing = capsys.readouterr().out
+    assert "MH101" in listing and "MH601" in listing
+
+
+def test_configuration_in_the_catalog_applies(catalog, capsys):
+    (catalog.parent / "modelhub.toml").write_text('[rules]\nignore = ["MH401"]\n')
+    (catalog / CLEAN_NAME).write_text(broken(("|Language:|en|", "|Language:|[en]|")), encoding="utf-8")
+    assert main(["check", str(catalog), "--strict"]) == 0
+
+
+def test_parallel_run_gives_the_same_findings_as_a_serial_one(tmp_path, monkeypatch, capsys):
+    from generator.checks import runner
+
+    for index in range(6):
+        for path in sorted(SEEDS.iterdir()):
+            shutil.copy(path, tmp_path / f"{index}_{path.name}")
+    serial = runner.check_paths(sorted(tmp_path.iterdir()), jobs=1)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 10)
+    parallel = runner.check_paths(sorted(tmp_path.iterdir()), jobs=2)
+    assert [(c.path, c.findings) for c in serial] == [(c.path, c.findings) for c in parallel]
+    assert any(f.code == "MH117" for c in parallel for f in c.findings)  # the copies duplicate each other
+
+
+def test_schema_is_valid_json_schema_and_accepts_the_clean_card(capsys):
+    assert main(["schema", "--dialect", "jsl"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    front_matter = yaml.safe_load(CLEAN.split("---")[1])
+    front_matter["date"] = str(front_matter["date"])
+    jsonschema.validate(front_matter, schema)
+    assert "en" in schema["properties"]["language"]["anyOf"][0]["enum"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**front_matter, "supported": "maybe"}, schema)
+
+
+def test_schema_for_native_cards_names_their_required_keys(capsys, tmp_path):
+    out = tmp_path / "schema.json"
+    assert main(["schema", "--dialect", "native", "--output", str(out)]) == 0
+    schema = json.loads(out.read_text())
+    assert {"name", "task", "language", "license"} <= set(schema["required"])
+    assert "artifact" in schema["properties"]

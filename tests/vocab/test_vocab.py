@@ -1,0 +1,57 @@
+"""Controlled vocabularies: display names for the site's facets, canonical spellings for the checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator import vocab
+
+
+def test_languages_are_iso_639_1_plus_multilingual():
+    languages = vocab.load("languages")
+    assert len(languages) == 184 and all(len(code) == 2 for code in languages)
+    assert vocab.language_name("de") == "German"
+    assert vocab.language_name("xx") == "Multilingual"
+    assert vocab.language_name("no") == "Norwegian"
+    assert vocab.language_name("[en]") == "English"
+    assert vocab.language_name("qq") == "qq"  # unknown codes display as written
+
+
+def test_names_in_any_accepted_spelling():
+    assert vocab.task_name("token-classification") == "Named Entity Recognition"
+    assert vocab.task_name("text classification") == "Text Classification"
+    assert vocab.license_name("open source") == "Open Source"
+    assert vocab.license_name("Apache-2.0") == "Apache 2.0"
+    assert vocab.engine_name("openvino") == "OpenVINO"
+    assert vocab.edition_name("Spark NLP 5.4.2") == "Spark NLP"
+    assert vocab.edition_name("Spark NLP for Healthcare 3.0.1") == "Healthcare NLP"
+    assert vocab.edition_name("Official") == "Spark NLP"
+    assert vocab.edition_version("Spark NLP 5.4.2") == "5.4.2"
+    assert vocab.task_name("Something New") == "Something New"
+
+
+def test_canonical_annotator_spelling():
+    assert vocab.canonical_annotator("AlBertForSequenceClassification") == "AlbertForSequenceClassification"
+    assert vocab.canonical_annotator("AlbertEmbeddings") == "AlbertEmbeddings"
+    assert vocab.canonical_annotator("robertaembeddings") == "RoBertaEmbeddings"
+    assert vocab.canonical_annotator("NoSuchAnnotator") is None
+
+
+def test_runtime_names_include_the_annotators():
+    names = vocab.runtime_names("sparknlp-python")
+    assert {"spark", "Pipeline", "DocumentAssembler", "AlbertForSequenceClassification"} <= names
+    assert vocab.runtime_names("unknown-runtime") == frozenset()
+    assert vocab.renamed_modules() == {"keras_nlp": "keras_hub"}
+
+
+@pytest.mark.parametrize("kind", vocab.KINDS)
+def test_every_vocabulary_loads_as_a_mapping(kind):
+    data = vocab.load(kind)
+    assert isinstance(data, dict) and data
+    if kind not in ("runtimes",):
+        assert all("name" in entry for entry in data.values())
+
+
+def test_unknown_vocabulary_is_an_error():
+    with pytest.raises(KeyError):
+        vocab.load("colours")
