@@ -9,6 +9,7 @@ sends ETag and Last-Modified and returns 304 to matching conditional requests. F
     kinds: "404", "500", "stall", "truncate", "wrong-content", "redirect-loop", "redirect" (to=path or url),
            "head-405", "ignore-range"
 
+``ArtifactServer(latency=0.02)`` delays every answer, to stand in for a distant object store in benchmarks.
 Every request is logged (method, path, headers, status, body bytes sent) so tests can assert what went over the wire.
 """
 
@@ -58,7 +59,8 @@ class Logged:
 class ArtifactServer:
     """Serves registered bytes under URL paths; see the module docstring for faults."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", latency: float = 0.0) -> None:
+        self.latency = latency  # seconds added before every answer, like a distant object store
         self.files: dict[str, Served] = {}
         self.faults: dict[str, list[Fault]] = {}
         self.log: list[Logged] = []
@@ -146,6 +148,7 @@ def _clean(path: str) -> str:
 def _handler_for(server: ArtifactServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as separate writes; don't wait on delayed ACKs
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             pass
@@ -162,6 +165,8 @@ def _handler_for(server: ArtifactServer) -> type[BaseHTTPRequestHandler]:
             entry = Logged(self.command, path, {k: v for k, v in self.headers.items()})
             with server.lock:
                 server.log.append(entry)
+            if server.latency:
+                server._stop.wait(server.latency)
             faults = {f.kind: f for f in server._take_faults(path, self.command)}
             served = server.files.get(path)
             if "404" in faults or (served is None and not {"redirect", "redirect-loop"} & set(faults)):

@@ -21,7 +21,7 @@ from .resolve import Location, ResolveError, resolve
 from .settings import ArtifactSettings
 
 OFFLINE_MESSAGE = "not checked: offline, no mirror"
-ZIP_TAIL = 64 * 1024 + 22  # end-of-central-directory record plus the largest zip comment
+ZIP_TAIL = 16 * 1024  # the end-of-central-directory record and, for most artifacts, the whole central directory
 
 
 class ArtifactError(Exception):
@@ -133,8 +133,7 @@ class ArtifactStore:
         name = _file_name(info.url)
         assert info.size is not None
         suffix = PurePosixPath(name).suffix.lower()
-        remote = RangeFile(self.fetcher, info.url, info.size, transfer,
-                           block=16 * 1024 if suffix in {".onnx", ".safetensors"} else 64 * 1024)
+        remote = RangeFile(self.fetcher, info.url, info.size, transfer, block=16 * 1024)
         if suffix == ".zip":
             remote.prefetch_tail(ZIP_TAIL)
             kind = "zip"
