@@ -324,7 +324,7 @@ class Session:
                 if getattr(error, "end_lineno", None):
                     error.end_lineno += line - 1
             error.filename = filename
-            raise
+            raise error.with_traceback(None) from None  # the parser's own frames are not the user's business
         ast.increment_lineno(tree, line - 1)
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
@@ -358,6 +358,17 @@ class Session:
             text = text[: self.cap // 2] + "\n[...]\n" + text[-self.cap // 2:]
         message = strip_addresses(str(exc))[:2000]
         return {"type": type(exc).__name__, "message": message, "traceback": text, "line": line}
+
+
+def reap_children() -> None:
+    """Collect exited children (a fork bomb's remains) so they stop counting against the process cap."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 def main() -> None:
@@ -408,6 +419,7 @@ def main() -> None:
             reply({"ok": False, "error": "unreadable command"})
             continue
         op = command.get("op")
+        reap_children()
         if op == "exec":
             reply(session.execute(command))
         elif op == "runtime":  # code the runtime runs once per worker (imports, warm-up), in its own namespace

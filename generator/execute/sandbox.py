@@ -113,7 +113,8 @@ def reserve_user(base: int = UID_BASE, count: int = UID_COUNT) -> SandboxUser:
 # ---- processes ---------------------------------------------------------------------------------------------------
 
 def _processes() -> list[tuple[int, int, int]]:
-    """(pid, uid, session id) of every process we can see."""
+    """(pid, uid, session id) of every live process we can see (zombies are dead already: they cannot be killed,
+    only reaped by their parent)."""
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -122,6 +123,8 @@ def _processes() -> list[tuple[int, int, int]]:
             with open(f"/proc/{entry.name}/stat", "rb") as handle:
                 stat = handle.read().decode("ascii", "replace")
             fields = stat[stat.rindex(")") + 2:].split()
+            if fields[0] in ("Z", "X"):
+                continue
             session = int(fields[3])
             uid = os.stat(f"/proc/{entry.name}").st_uid
         except (OSError, ValueError):

@@ -55,8 +55,9 @@ def get_runtime(name: str) -> Runtime | None:
     return RUNTIMES.get(ALIASES.get(name.strip().lower(), name.strip().lower()))
 
 
-def infer_runtime_name(code: str, dialect: str = "") -> str:
-    """The runtime a snippet needs, from what it imports and calls."""
+def infer_runtime_name(code: str, spark_card: bool = False) -> str:
+    """The runtime a snippet needs, from what it imports and calls (``spark_card``: the card is a Spark NLP model
+    page, whose snippets often leave the Spark NLP imports out)."""
     if _SPARK.search(code):
         return "sparknlp"
     if _KERAS.search(code):
@@ -65,7 +66,7 @@ def infer_runtime_name(code: str, dialect: str = "") -> str:
         return "onnx"
     if _TRANSFORMERS.search(code):
         return "transformers"
-    if dialect == "jsl":  # JSL snippets often leave the Spark NLP imports out
+    if spark_card:
         return "sparknlp"
     return "python"
 
@@ -75,5 +76,11 @@ def choose_runtime(card: Card, code: str) -> tuple[str, Runtime | None]:
     The runtime is None when the name is unknown."""
     written = card.runtime
     name = ALIASES.get(written.strip().lower(), written.strip().lower()) if written else infer_runtime_name(
-        code, card.dialect)
+        code, is_spark_nlp_card(card))
     return name, get_runtime(name)
+
+
+def is_spark_nlp_card(card: Card) -> bool:
+    """A Models Hub page for a Spark NLP model (Spark version, Spark NLP edition or an annotator class)."""
+    edition = (card.edition or "").lower()
+    return card.dialect == "jsl" and bool(card.spark_version or "spark nlp" in edition or card.annotator)

@@ -1,0 +1,175 @@
+"""Hostile snippets are contained and reported, and the cards after them still run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from generator.card import read_card
+from generator.execute import sandbox
+from generator.execute.runner import Executor
+from generator.execute.sandbox import SandboxLimits
+from generator.execute.store import results_path
+from generator.execute.worker import Worker
+
+from .conftest import Catalog, listening, write_config
+
+SECRET = "s3cr3t-value-that-must-not-leak"
+
+
+def hostile_card(catalog: Catalog, name: str, code: str) -> Path:
+    return catalog.card(f"{name}.md", f"---\nname: {name}\nruntime: python\n---\n\n# {name}\n\n```python\n{code}\n```\n")
+
+
+def sandbox_processes() -> list[int]:
+    """Processes owned by any sandbox user (there must be none once a run is over)."""
+    low, high = sandbox.UID_BASE, sandbox.UID_BASE + sandbox.UID_COUNT
+    return [pid for pid, uid, _ in sandbox._processes() if low <= uid < high]
+
+
+@pytest.fixture(scope="module")
+def hostile_listener():
+    with listening() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory, hostile_listener):
+    """One run over a catalog of hostile cards (and a harmless one after them), shared by the tests below."""
+    root = tmp_path_factory.mktemp("hostile")
+    (root / "cards").mkdir()
+    catalog = Catalog(root, root / "cards")
+    write_config(root, {"snippet_timeout": 4, "card_timeout": 30, "memory": 512 * 1024**2, "processes": 48,
+                        "cpu_per_cell": 30, "output_cap": 10_000})
+    cards = {
+        "loop": "while True:\n    pass",
+        "memory": "hoard = []\nwhile True:\n    hoard.append(bytearray(64 * 1024 * 1024))",
+        "forkbomb": "import os\nwhile True:\n    os.fork()",
+        "network": f"import socket\nsocket.create_connection(('127.0.0.1', {hostile_listener.port}), timeout=3)",
+        "secret": ("import os\nprint(os.environ.get('MODELHUB_TEST_SECRET'))\nprint(sorted(os.environ))\n"
+                   "try:\n    print(open(f'/proc/{os.getppid()}/environ', 'rb').read())\n"
+                   "except OSError as error:\n    print(type(error).__name__)"),
+        "flood": "for _ in range(100):\n    print('x' * 1_000_000)",
+        "after": "print('still running')\n6 * 7",
+    }
+    paths = {name: hostile_card(catalog, name, code) for name, code in cards.items()}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MODELHUB_TEST_SECRET", SECRET)
+        executor = Executor(catalog.config, "force")
+        runs = executor.run([read_card(path) for path in paths.values()])
+    return {name: runs[str(path)] for name, path in paths.items()}, paths, executor
+
+
+def test_an_infinite_loop_is_stopped_by_the_wall_clock_timeout(hostile_run):
+    runs, _, _ = hostile_run
+    assert runs["loop"]["status"] == "failed"
+    assert "timed out after 4 s" in runs["loop"]["reason"]
+
+
+def test_a_memory_hog_gets_a_memory_error_at_the_cap(hostile_run):
+    runs, _, _ = hostile_run
+    assert runs["memory"]["status"] == "failed"
+    assert "MemoryError" in runs["memory"]["reason"]
+
+
+def test_a_fork_bomb_hits_the_process_cap_and_leaves_nothing_behind(hostile_run):
+    runs, _, _ = hostile_run
+    assert runs["forkbomb"]["status"] == "failed"
+    assert "Resource temporarily unavailable" in runs["forkbomb"]["reason"]
+    assert sandbox_processes() == []
+
+
+def test_a_connection_to_a_loopback_server_never_arrives(hostile_run, hostile_listener):
+    runs, _, _ = hostile_run
+    assert runs["network"]["status"] == "failed"
+    assert "OSError" in runs["network"]["reason"] or "PermissionError" in runs["network"]["reason"]
+    assert hostile_listener.accepted == []
+
+
+def test_secrets_in_the_parent_environment_are_not_visible(hostile_run):
+    runs, _, _ = hostile_run
+    output = runs["secret"]["results_text"]
+    assert runs["secret"]["status"] == "ok"
+    assert SECRET not in output
+    assert output.splitlines()[0] == "None"
+    assert "MODELHUB_TEST_SECRET" not in output
+    if sandbox.is_root():  # a separate user cannot read our /proc/<pid>/environ either
+        assert output.splitlines()[-1] == "PermissionError"
+
+
+def test_printing_100_mb_keeps_only_the_output_cap(hostile_run):
+    runs, paths, _ = hostile_run
+    stdout = runs["flood"]["cells"][0]["stdout"]
+    assert runs["flood"]["status"] == "ok"
+    assert len(stdout) < 11_000
+    assert "more characters of stdout not kept: output cap is 10000" in stdout
+    assert results_path(paths["flood"]).stat().st_size < 50_000
+
+
+def test_cards_after_hostile_ones_still_run(hostile_run):
+    runs, _, executor = hostile_run
+    assert runs["after"]["status"] == "ok"
+    assert runs["after"]["results_text"] == "still running\n42"
+    assert executor.counts["workers"] >= 2  # the loop killed its worker; a new one took over
+
+
+def test_the_cpu_time_cap_stops_a_busy_loop_before_the_wall_clock(tmp_path):
+    limits = SandboxLimits(snippet_timeout=60, cpu_per_cell=1)
+    with Worker.start(limits) as worker:
+        worker.begin_card("cards/busy.md")
+        cell = worker.execute("while True:\n    pass", line=7)
+    assert cell.error is not None
+    assert "CPU-time limit exceeded" in cell.error["message"]
+    assert cell.duration < 30
+
+
+def test_background_processes_are_killed_after_each_cell():
+    with Worker.start(SandboxLimits(snippet_timeout=20)) as worker:
+        worker.begin_card("cards/bg.md")
+        started = worker.execute("import subprocess\np = subprocess.Popen(['sleep', '300'])\np.pid")
+        pid = int(started.value)
+        assert not Path(f"/proc/{pid}").exists() or Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+        assert worker.execute("1 + 1").value == "2"
+
+
+def test_the_audit_hook_fallback_also_blocks_connections(listener):
+    with Worker.start(SandboxLimits(snippet_timeout=20, network="audit-hook")) as worker:
+        worker.begin_card("cards/net.md")
+        cell = worker.execute(f"import socket\nsocket.create_connection(('127.0.0.1', {listener.port}), timeout=3)")
+    assert worker.hello["network"] == "audit-hook"
+    assert cell.error["type"] == "PermissionError"
+    assert "network access is disabled" in cell.error["message"]
+    assert listener.accepted == []
+
+
+def test_network_isolation_reports_the_mechanism_in_force():
+    mechanism = sandbox.network_isolation()
+    assert mechanism in ("namespace", "audit-hook")
+    with Worker.start(SandboxLimits()) as worker:
+        assert worker.hello["network"] == mechanism
+
+
+@pytest.mark.skipif(not sandbox.is_root(), reason="a separate sandbox user needs root")
+def test_the_sandbox_runs_as_its_own_user_and_cannot_read_private_files():
+    probe = ("import os\n"
+             "def attempt(action):\n"
+             "    try:\n"
+             "        return action()\n"
+             "    except OSError as error:\n"
+             "        return type(error).__name__\n")
+    with Worker.start(SandboxLimits()) as worker:
+        worker.begin_card("cards/who.md")
+        worker.execute(probe)
+        uid = worker.execute("os.getuid()").value
+        home = worker.execute("os.path.expanduser('~')").value
+        shadow = worker.execute("attempt(lambda: open('/etc/shadow').read()[:0])").value
+        root_home = worker.execute("attempt(lambda: sorted(os.listdir('/root')))").value
+    assert sandbox.UID_BASE <= int(uid) < sandbox.UID_BASE + sandbox.UID_COUNT
+    assert "modelhub-worker-" in home
+    if Path("/etc/shadow").exists():
+        assert shadow == "'PermissionError'"
+    private = sorted(name for name in os.listdir("/root") if name != ".pyenv")
+    # /root is either unreadable, or covered by an empty tmpfs that only holds the Python installation
+    assert root_home in ("'PermissionError'", "[]", "['.pyenv']"), (root_home, private)

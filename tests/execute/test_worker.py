@@ -1,0 +1,132 @@
+"""A warm worker runs cells like notebook cells: shared globals within a card, a clean slate for the next card,
+the value of a final expression, tracebacks at card line numbers, and the same output every time."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.execute.sandbox import SandboxLimits
+from generator.execute.worker import Worker
+
+CARD_TEXT = "\n".join(f"line {n}" for n in range(1, 30)) + "\n"
+
+
+@pytest.fixture(scope="module")
+def worker():
+    with Worker.start(SandboxLimits(snippet_timeout=30)) as started:
+        yield started
+
+
+@pytest.fixture
+def card(worker):
+    worker.begin_card("cards/demo.md", CARD_TEXT)
+    return worker
+
+
+def test_cells_of_one_card_share_globals(card):
+    card.execute("greeting = 'hello'", line=3)
+    assert card.execute("greeting.upper()", line=8).value == "'HELLO'"
+
+
+def test_a_new_card_starts_with_empty_globals(card):
+    card.execute("leftover = 1")
+    card.begin_card("cards/other.md")
+    cell = card.execute("leftover")
+    assert cell.error["type"] == "NameError"
+
+
+def test_a_new_card_gets_a_fresh_working_folder(card):
+    card.execute("open('notes.txt', 'w').write('x')")
+    card.begin_card("cards/next.md")
+    assert card.execute("import os\nos.path.exists('notes.txt')").value == "False"
+
+
+def test_the_final_expression_is_shown_like_a_repl_and_none_is_not(card):
+    assert card.execute("x = 2\nx * 21").value == "42"
+    assert card.execute("print('printed')\nNone").value is None
+    assert card.execute("{'b': 1, 'a': [1, 2]}").value == "{'b': 1, 'a': [1, 2]}"
+    assert card.execute("for i in range(2):\n    i").value is None  # a statement, not an expression
+
+
+def test_stdout_and_stderr_are_captured_per_cell(card):
+    cell = card.execute("import sys\nprint('out')\nprint('err', file=sys.stderr)")
+    assert (cell.stdout, cell.stderr) == ("out\n", "err\n")
+    assert card.execute("1").stdout == ""
+
+
+def test_exceptions_carry_a_traceback_at_card_line_numbers(card):
+    cell = card.execute("def f():\n    return 1 / 0\n\nf()", line=20)
+    assert cell.error["type"] == "ZeroDivisionError"
+    assert cell.error["line"] == 21  # the line inside f, as numbered in the card
+    assert 'File "cards/demo.md", line 23, in <module>' in cell.error["traceback"]
+    assert 'File "cards/demo.md", line 21, in f' in cell.error["traceback"]
+    assert "line 21" in cell.error["traceback"].splitlines()[-3] or "line 21" in cell.error["traceback"]
+    assert "child.py" not in cell.error["traceback"]  # the runner's own frames are not the user's business
+
+
+def test_the_traceback_quotes_the_card_source(card):
+    cell = card.execute("undefined_name", line=12)
+    assert "line 12" in cell.error["traceback"]
+    assert "    line 12\n" in cell.error["traceback"]  # the card's own text at that line
+
+
+def test_syntax_errors_point_at_the_card_line(card):
+    cell = card.execute("x = 1\ndef broken(:\n    pass", line=5)
+    assert cell.error["type"] == "SyntaxError"
+    assert cell.error["line"] == 6
+    assert "ast.py" not in cell.error["traceback"]
+
+
+def test_output_is_deterministic_seeded_rngs_and_no_memory_addresses(card):
+    first = card.execute("import random\nrandom.random(), object()").value
+    card.begin_card("cards/demo.md")
+    second = card.execute("import random\nrandom.random(), object()").value
+    assert first == second
+    assert "0x" not in first
+    assert first.startswith("(0.844421851")  # random.seed(0)
+
+
+def test_numpy_imported_by_the_snippet_is_seeded(card):
+    pytest.importorskip("numpy")
+    first = card.execute("import numpy as np\nfloat(np.random.rand())").value
+    card.begin_card("cards/demo.md")
+    assert card.execute("import numpy as np\nfloat(np.random.rand())").value == first == "0.5488135039273248"
+
+
+def test_a_snippet_that_forks_gets_one_answer_only(card):
+    cell = card.execute("import os\npid = os.fork()\n'parent' if pid else 'child'")
+    assert cell.value == "'parent'"
+    assert card.execute("'next'").value == "'next'"
+
+
+def test_sys_exit_zero_is_not_an_error_but_other_exits_are(card):
+    assert card.execute("import sys\nsys.exit(0)").error is None
+    assert card.execute("import sys\nsys.exit(3)").error["type"] == "SystemExit"
+
+
+def test_input_reads_nothing_instead_of_hanging(card):
+    cell = card.execute("input()")
+    assert cell.error["type"] == "EOFError"
+
+
+def test_a_crash_ends_the_worker_and_says_so():
+    with Worker.start(SandboxLimits(snippet_timeout=30)) as doomed:
+        doomed.begin_card("cards/crash.md")
+        cell = doomed.execute("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)")
+        assert not doomed.alive
+        assert "segmentation fault" in cell.error["message"]
+        assert doomed.execute("1").error["type"] == "WorkerDied"
+
+
+def test_arbitrary_code_chunks_can_be_timed_by_callers(card):
+    """The benchmark stage sends its own timing loops; durations come back with every cell."""
+    cell = card.execute("import time\nstart = time.perf_counter()\nsum(range(10000))\n"
+                        "elapsed = time.perf_counter() - start\nround(elapsed, 9) >= 0")
+    assert cell.value == "True"
+    assert cell.duration > 0
+
+
+def test_runtime_code_runs_outside_the_cards_namespace(worker):
+    worker.runtime_code("private_to_runtime = 1")
+    worker.begin_card("cards/a.md")
+    assert worker.execute("private_to_runtime").error["type"] == "NameError"
