@@ -29,10 +29,11 @@ def test_inspect_prints_json_facts_read_over_range(artifact_server, built, capsy
     assert 0 < facts["bytes_transferred"] <= facts["size"]
 
 
-def test_inspect_text_shows_where_each_value_came_from(built, capsys):
+def test_inspect_text_shows_where_each_value_came_from(built, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # one table row per line
     assert main(["inspect", str(built["onnx"])]) == 0
     out = capsys.readouterr().out
-    assert "onnx" in out and "ONNX graph initializers" in out and "probabilities" in out
+    assert "onnx" in out and "initializers of the ONNX graph tiny.onnx" in out and "probabilities" in out
 
 
 def test_inspect_of_a_missing_artifact_fails_with_the_reason(artifact_server, capsys):

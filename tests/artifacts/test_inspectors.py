@@ -158,3 +158,14 @@ def test_zip_members_cannot_escape_the_cache(tmp_path, settings):
     folder = ArtifactStore(settings).materialize(str(evil))
     assert folder.is_relative_to(settings.cache_dir)
     assert not (tmp_path / "outside.txt").exists() and not (settings.cache_dir / "outside.txt").exists()
+
+
+def test_folder_holding_one_onnx_model_is_an_onnx_artifact(built, tmp_path):
+    folder = tmp_path / "exported"
+    folder.mkdir()
+    (folder / "model.onnx").write_bytes(built["onnx"].read_bytes())
+    (folder / "vocab.txt").write_text("[PAD]\n")
+    facts = facts_of_tree(DirectoryTree(folder))
+    assert facts.format == "onnx" and facts.parameters == 36 and facts.details["model_file"] == "model.onnx"
+    with zip_directory(folder, tmp_path / "exported.zip").open("rb") as handle:
+        assert facts_of_tree(ZipTree(handle)).parameters == 36

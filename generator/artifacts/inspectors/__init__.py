@@ -22,7 +22,13 @@ def inspect_tree(tree: Tree, facts: ArtifactFacts) -> ArtifactFacts:
             module.inspect(tree, facts)
             break
     else:
-        facts.format = tree.kind
+        models = [n for n in tree.names() if n.lower().endswith(".onnx")]
+        if len(models) == 1:  # a folder or zip holding one ONNX model (plus tokenizer files, perhaps)
+            with tree.open(models[0]) as handle:
+                inspect_file(handle, tree.size_of(models[0]), models[0], "onnx", facts)
+            facts.details["model_file"] = models[0]
+        else:
+            facts.format = tree.kind
     facts.details["members"] = len(tree.names())
     if isinstance(tree, ZipTree):
         facts.details["uncompressed_size"] = tree.uncompressed_size()
@@ -48,7 +54,7 @@ def inspect_file(handle: BinaryIO, size: int, name: str, kind: str, facts: Artif
     if kind == "onnx":
         model = onnx.inspect_onnx(handle, size)
         facts.format = "onnx"
-        facts.set("parameters", model["parameters"], "ONNX graph initializers (float tensors)")
+        facts.set("parameters", model["parameters"], f"initializers of the ONNX graph {name} (float tensors)")
         facts.details.update({k: model[k] for k in ("inputs", "outputs", "opset", "initializers", "ir_version")})
         if model.get("producer"):
             facts.details["producer"] = model["producer"]
