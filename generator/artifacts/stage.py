@@ -7,11 +7,13 @@ Failures never raise: they become facts with ``status`` "error" or "not-checked"
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..card import Card
+from ..config import Config
 from ..pipeline import BuildContext, CardRecord, register_stage
 from .facts import ArtifactFacts
 from .settings import ArtifactSettings
@@ -37,49 +39,60 @@ def preset_urls(card: Card, template: str | None) -> dict[str, str]:
     return {preset.name: template.format(preset=preset.name) for preset in card.presets}
 
 
+def collect_facts(cards: list[Card], config: Config, *, offline: bool | None = None, quiet: bool = False,
+                  refresh: bool = False) -> dict[str, dict[str, Any]]:
+    """Facts for each card that has an artifact (card path -> ArtifactFacts dict, plus ``presets`` when preset
+    folders were inspected). Each distinct artifact is inspected once, concurrently, with a progress bar."""
+    settings = ArtifactSettings.from_config(config, offline=offline)
+    template = config.section("artifacts").get("preset_url")
+    jobs: dict[tuple[str, str | None, bool], list[tuple[str, str | None]]] = {}
+    for card in cards:
+        url = artifact_url(card)
+        if url:
+            checksum = settings.verify_checksums and declared_sha256(card) is not None
+            jobs.setdefault(_key(url, card, checksum), []).append((card.path, None))
+        for preset, preset_url in preset_urls(card, template).items():
+            jobs.setdefault(_key(preset_url, card, False), []).append((card.path, preset))
+    if not jobs:
+        return {}
+    store = ArtifactStore(settings)
+    results: dict[tuple[str, str | None, bool], ArtifactFacts] = {}
+    try:
+        with _progress(quiet) as progress, ThreadPoolExecutor(settings.workers) as pool:
+            task = progress.add_task("artifacts", total=len(jobs))
+            futures = {pool.submit(store.inspect, url, card_path, refresh=refresh, checksum=checksum):
+                       (url, card_path, checksum) for url, card_path, checksum in jobs}
+            for future in as_completed(futures):
+                key = futures[future]
+                try:
+                    results[key] = future.result()
+                except Exception as error:  # a bug in an inspector must not take the build down
+                    results[key] = ArtifactFacts.failure(key[0], "internal", f"inspecting failed: {error!r}")
+                progress.advance(task)
+    finally:
+        store.close()
+    out: dict[str, dict[str, Any]] = {}
+    for key, users in jobs.items():
+        for path, preset in users:
+            facts = results[key].to_dict()
+            if preset is None:
+                out[path] = {**facts, **({"presets": out[path]["presets"]} if "presets" in out.get(path, {})
+                                         else {})}
+            else:
+                out.setdefault(path, {}).setdefault("presets", {})[preset] = facts
+    return out
+
+
 class ArtifactsStage:
     name = "artifacts"
     order = 10
 
     def process(self, records: list[CardRecord], context: BuildContext) -> None:
-        settings = ArtifactSettings.from_config(context.config, offline=context.offline or None)
-        template = context.config.section("artifacts").get("preset_url")
-        refresh = bool(context.options.get("refresh_artifacts"))
-        jobs: dict[tuple[str, str | None, bool], list[tuple[CardRecord, str | None]]] = {}
+        found = collect_facts([r.card for r in records], context.config, offline=context.offline or None,
+                              quiet=context.quiet, refresh=bool(context.options.get("refresh_artifacts")))
         for record in records:
-            url = artifact_url(record.card)
-            if url:
-                checksum = settings.verify_checksums and declared_sha256(record.card) is not None
-                jobs.setdefault(_key(url, record.card, checksum), []).append((record, None))
-            for preset, preset_url in preset_urls(record.card, template).items():
-                jobs.setdefault(_key(preset_url, record.card, False), []).append((record, preset))
-        if not jobs:
-            return
-        store = ArtifactStore(settings)
-        results: dict[tuple[str, str | None, bool], ArtifactFacts] = {}
-        try:
-            with _progress(context) as progress, ThreadPoolExecutor(settings.workers) as pool:
-                task = progress.add_task("artifacts", total=len(jobs))
-                futures = {pool.submit(store.inspect, url, card_path, refresh=refresh, checksum=checksum):
-                           (url, card_path, checksum) for url, card_path, checksum in jobs}
-                for future in as_completed(futures):
-                    key = futures[future]
-                    try:
-                        results[key] = future.result()
-                    except Exception as error:  # a bug in an inspector must not take the build down
-                        results[key] = ArtifactFacts.failure(key[0], "internal", f"inspecting failed: {error!r}")
-                    progress.advance(task)
-        finally:
-            store.close()
-        for key, users in jobs.items():
-            for record, preset in users:
-                facts = results[key].to_dict()
-                if preset is None:
-                    record.facts = {**facts, **({"presets": record.facts["presets"]}
-                                                if record.facts and "presets" in record.facts else {})}
-                else:
-                    record.facts = record.facts or {}
-                    record.facts.setdefault("presets", {})[preset] = facts
+            if record.path in found:
+                record.facts = found[record.path]
 
 
 def _key(url: str, card: Card, checksum: bool) -> tuple[str, str | None, bool]:
@@ -88,9 +101,9 @@ def _key(url: str, card: Card, checksum: bool) -> tuple[str, str | None, bool]:
     return url, (card.path if relative else None), checksum
 
 
-def _progress(context: BuildContext) -> Progress:
+def _progress(quiet: bool) -> Progress:
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=Console(stderr=True), transient=True, disable=context.quiet)
+                    console=Console(stderr=True), transient=True, disable=quiet)
 
 
 register_stage(ArtifactsStage())

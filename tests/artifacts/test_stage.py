@@ -109,3 +109,17 @@ def test_keras_presets_are_inspected_through_the_preset_url_template(tmp_path):
     assert presets["albert_base_en_uncased"]["parameters"] == 11_683_584
     assert presets["albert_large_en_uncased"]["error_kind"] == "not-found"
     assert not [f for f in records["albert.md"].findings if f.code == "MH511"]
+
+
+def test_artifact_findings_for_the_check_command(artifact_server, tmp_path, built):
+    from generator.artifacts.checking import artifact_findings
+
+    url = artifact_server.add(f"/models/{IMDB_ZIP}", built["spark_zip"])
+    cards = write_cards(tmp_path, url, artifact_server.url("/gone.zip"))
+    config = Config(tmp_path, {"artifacts": {"cache_dir": str(tmp_path / "cache")}})
+    found = artifact_findings(sorted(cards.iterdir()), config, quiet=True)
+    assert set(found) == {str(cards / "spark.md"), str(cards / "gone.md"), str(cards / "local.md")}
+    assert [f.code for f in found[str(cards / "spark.md")]] == ["MH508"]
+    assert [f.code for f in found[str(cards / "gone.md")]] == ["MH501"]
+    offline = artifact_findings([cards / "spark.md"], config, offline=True, quiet=True)
+    assert [f.code for f in offline[str(cards / "spark.md")]] == ["MH508"]  # from the cache filled above
