@@ -89,7 +89,7 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str =
     plugin = mk_config.plugins.get("modelhub")
     if plugin is None:
         raise SiteBuildError(f"{yml}: the modelhub plugin is not enabled; add `- modelhub` under `plugins:`")
-    plugin.preset(records, paths, checked)
+    plugin.preset(records, paths, checked, config)
     step = time.perf_counter()
     mk_config.plugins.on_startup(command="build", dirty=False)
     try:

@@ -80,7 +80,7 @@ def entry_for(record: dict[str, Any], *, url: str, name: str, summary: str, desc
     for values in facets.values():
         for key, display in values:
             weak += name_tokens(display)
-    return Entry(url, name, record.get("title") or name, summary, record.get("date"), facets,
+    return Entry(url, as_text(name), as_text(record.get("title") or name), as_text(summary), record.get("date"), facets,
                  strong=[t for t in strong if t not in STOPWORDS], weak=[t for t in weak if t not in STOPWORDS])
 
 
@@ -93,7 +93,17 @@ def _deltas(ids: Iterable[int]) -> list[int]:
 
 
 def _dump(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact JSON; ``<``, ``>`` and ``&`` escaped too, so no index file can ever read as markup."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode("utf-8")
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def as_text(value: str | None) -> str:
+    """A display field reduced to text: card HTML in a title or name is removed, not carried into the index."""
+    return " ".join(_TAG.sub(" ", value or "").split())
 
 
 def build_index(entries: list[Entry], facet_names: dict[str, dict[str, str]] | None = None) -> dict[str, bytes]:

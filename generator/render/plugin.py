@@ -25,7 +25,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from ..config import load_config
+from ..config import Config, load_config
 from ..pipeline import BuildContext, CardRecord, run_pipeline, stages
 from .shell import SHELL_PREFIX, Shell, shell_markdown, shell_source
 from .site import (INDEX_DIR, Catalog, SiteOptions, copy_artifacts, dest_path, page_url, write_atomic,
@@ -71,11 +71,14 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         self.shells: dict[int, Shell] = {}
         self.timings: dict[str, float] = {}
         self._documentation_pages: list[File] = []
+        self._preset_config: Config | None = None
 
     # ---- handing records over ---------------------------------------------------------------------------
-    def preset(self, records: list[CardRecord], paths: list[Path], checked: bool) -> None:
-        """Use these records (already through the pipeline) instead of running it again."""
+    def preset(self, records: list[CardRecord], paths: list[Path], checked: bool, config: Config | None = None
+               ) -> None:
+        """Use these records (already through the pipeline, with the catalog's ``config``) instead of running it."""
         self._preset, self._preset_paths, self._preset_checked = records, [Path(p) for p in paths], checked
+        self._preset_config = config
 
     def _card_paths(self) -> list[Path]:
         if self._preset_paths is not None:
@@ -103,7 +106,7 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
     # ---- mkdocs events ------------------------------------------------------------------------------------
     def on_config(self, config):
         self._base = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
-        self._modelhub_config = load_config(self._base)
+        self._modelhub_config = self._preset_config or load_config(self._base)
         site = self._modelhub_config.section("site")
         self._edit_uri = self.config.edit_uri or site.get("edit_uri")
         dirs = config.theme.dirs

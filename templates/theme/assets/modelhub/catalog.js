@@ -192,7 +192,7 @@
       var limit = expanded[facet.id] ? ids.length : FACET_SHOWN;
       var shown = ids.filter(function (id, i) { return i < limit || selected[id]; });
       box.textContent = "";
-      box.parentNode.hidden = facet.values.length === 0;
+      box.parentNode.hidden = shown.length === 0;
       shown.forEach(function (id) {
         var label = el("label", "mh-facet__value");
         var input = el("input");

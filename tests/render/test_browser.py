@@ -1,0 +1,218 @@
+"""The site in a real browser: Debian's chromium, driven by Playwright, against the built site served on 127.0.0.1.
+
+Screenshots go to test-artifacts/ (gitignored); ``MODELHUB_README_SCREENSHOTS=1`` also refreshes the two committed
+README images under .github/screenshots/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+README_SHOTS = REPO / ".github" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+IMDB = "models/2021-12-16-albert_base_sequence_classifier_imdb_en/"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, site_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=site_server)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("dialog", lambda dialog: (page.errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def shot(page, name: str, readme: str | None = None) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    if readme and os.environ.get("MODELHUB_README_SCREENSHOTS"):
+        README_SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(README_SHOTS / readme))
+
+
+def open_catalog(page, query: str = "") -> None:
+    page.goto("./" + query)
+    page.wait_for_selector("#mh-catalog[data-mh-ready='true']")
+
+
+def renders(page) -> int:
+    return int(page.get_attribute("#mh-catalog", "data-mh-renders"))
+
+
+def wait_for_render(page, before: int) -> None:
+    page.wait_for_function(f"Number(document.getElementById('mh-catalog').dataset.mhRenders) > {before}")
+
+
+def listed_names(page) -> list[str]:
+    return page.locator(".mh-result__name").all_inner_texts()
+
+
+def test_catalog_loads_and_lists_every_card(page, built_site):
+    open_catalog(page)
+    total = len(built_site["names"])
+    assert page.inner_text("#mh-count") == f"All {total} models"
+    names = listed_names(page)
+    assert len(names) == 20  # one page
+    before = renders(page)
+    page.click(".mh-pager__page >> text=Next ›")
+    wait_for_render(page, before)
+    names += listed_names(page)
+    assert sorted(names) == sorted(built_site["names"])
+    assert parse_qs(urlsplit(page.url).query) == {"page": ["2"]}
+    shot(page, "catalog-page-2")
+    assert page.errors == []
+
+
+def test_typing_a_query_narrows_the_list(page):
+    open_catalog(page)
+    before = renders(page)
+    page.fill("#mh-query", "imdb")
+    wait_for_render(page, before)
+    assert listed_names(page)[0] == "albert_base_sequence_classifier_imdb"
+    count = int(page.get_attribute("#mh-catalog", "data-mh-count"))
+    assert 1 <= count < 27
+    before = renders(page)
+    page.fill("#mh-query", "hostile tri")  # two words: both must match (prefix), from name and description
+    wait_for_render(page, before)
+    assert listed_names(page) == ["hostile_card"]
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["hostile tri"]
+    assert page.evaluate("window.mhCatalog.lastQueryMs") < 1000
+    shot(page, "catalog-query")
+
+
+def test_facet_click_filters_updates_the_url_and_a_reload_restores_it(page):
+    open_catalog(page)
+    german = page.locator(".mh-facet[data-facet='language'] label", has_text="German")
+    expected = int(german.locator(".mh-facet__count").inner_text())
+    before = renders(page)
+    german.click()
+    wait_for_render(page, before)
+    assert parse_qs(urlsplit(page.url).query) == {"language": ["de"]}
+    assert int(page.get_attribute("#mh-catalog", "data-mh-count")) == expected
+    assert all(badges.count("German") for badges in page.locator(".mh-result__badges").all_inner_texts())
+    names = listed_names(page)
+    # a second facet narrows within the first; the counts of the first facet stay as they were
+    before = renders(page)
+    page.locator(".mh-facet[data-facet='task'] label", has_text="Text Classification").click()
+    wait_for_render(page, before)
+    query = parse_qs(urlsplit(page.url).query)
+    assert query == {"language": ["de"], "task": ["text_classification"]}
+    filtered = listed_names(page)
+    assert set(filtered) <= set(names) and "tiny_local_model" in filtered
+    page.fill("#mh-query", "tiny")
+    page.wait_for_function("document.getElementById('mh-catalog').dataset.mhCount === '1'")
+    url = page.url
+
+    page.reload()
+    page.wait_for_selector("#mh-catalog[data-mh-ready='true']")
+    assert page.url == url
+    assert page.input_value("#mh-query") == "tiny"
+    assert page.locator(".mh-facet[data-facet='language'] input[data-value='de']").is_checked()
+    assert page.locator(".mh-facet[data-facet='task'] input[data-value='text_classification']").is_checked()
+    assert listed_names(page) == ["tiny_local_model"]
+    shot(page, "catalog-filtered")
+    assert page.errors == []
+
+
+def test_sorting_by_newest_puts_the_latest_card_first(page):
+    open_catalog(page, "?sort=newest")
+    assert page.input_value("#mh-sort") == "newest"
+    dates = page.locator(".mh-result__date").all_inner_texts()
+    assert dates == sorted(dates, reverse=True) and dates[0] == "2024-08-24"
+
+
+def test_model_page_download_link_has_the_cards_url(page, built_site, site_server):
+    page.goto(IMDB)
+    href = page.get_attribute("a.mh-download-link", "href")
+    assert href == ("https://s3.amazonaws.com/auxdata.johnsnowlabs.com/public/models/"
+                    "albert_base_sequence_classifier_imdb_en_3.4.0_3.0_1639652560396.zip")
+    shot(page, "model-page", readme="model-page.png")
+    # a card whose artifact ships with the catalog links to the copy, and the copy downloads
+    page.goto("models/tiny-local/")
+    with page.expect_download() as download:
+        page.click("a.mh-download-link")
+    data = Path(download.value.path()).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == built_site["tiny_sha256"]
+
+
+def test_copy_button_puts_the_uri_on_the_clipboard(browser, site_server):
+    context = browser.new_context(base_url=site_server, permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto(IMDB)
+        button = page.locator("button.mh-copy-uri")
+        uri = button.get_attribute("data-mh-copy")
+        assert uri.startswith("s3://auxdata.johnsnowlabs.com/")
+        button.click()
+        page.wait_for_function("document.querySelector('button.mh-copy-uri').textContent === 'Copied'")
+        assert page.evaluate("navigator.clipboard.readText()") == uri
+    finally:
+        context.close()
+
+
+def test_how_to_use_tabs_switch(page):
+    page.goto(IMDB)
+    tabs = page.locator("#how-to-use ~ .tabbed-set").first
+    blocks = tabs.locator(".tabbed-block")
+    assert tabs.locator(".tabbed-labels label").all_inner_texts() == ["Python", "Scala", "NLU"]
+    assert blocks.nth(0).is_visible() and not blocks.nth(1).is_visible()
+    assert "DocumentAssembler()" in blocks.nth(0).inner_text()
+    tabs.locator(".tabbed-labels label", has_text="Scala").click()
+    assert blocks.nth(1).is_visible() and not blocks.nth(0).is_visible()
+    assert "val document_assembler" in blocks.nth(1).inner_text()
+    tabs.locator(".tabbed-labels label", has_text="NLU").click()
+    assert blocks.nth(2).is_visible() and "nlu.load" in blocks.nth(2).inner_text()
+    # material adds its copy button to each code block
+    assert tabs.locator(".tabbed-block").nth(2).locator("button.md-code__button, button.md-clipboard").count() >= 1
+
+
+def test_hostile_card_runs_no_script(page):
+    page.goto("models/hostile/")
+    page.wait_for_load_state("load")
+    page.click("text=click me", timeout=2000) if page.locator("a:has-text('click me')").count() else None
+    for text in ("this", "that"):
+        links = page.locator(f"a:text-is('{text}')")
+        if links.count():
+            links.first.click()
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("[onerror], [onclick], iframe, form").count() == 0
+    assert page.locator("a.mh-download-link").count() == 0  # its javascript: Download link is not a link
+    assert "Hostile card <script>" in page.title()  # shown as text
+    shot(page, "hostile-card")
+    open_catalog(page, "?q=hostile")
+    assert listed_names(page) == ["hostile_card"]
+    assert page.evaluate("window.__pwned") is None
+    assert page.errors == []
+
+
+def test_catalog_screenshot_for_the_readme(page):
+    open_catalog(page, "?task=text_classification")
+    page.wait_for_timeout(200)
+    shot(page, "catalog", readme="catalog.png")
+    assert re.match(r"\d+ models of \d+", page.inner_text("#mh-count"))
