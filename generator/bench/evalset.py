@@ -53,6 +53,8 @@ class EvalSpec:
     seed: int = 0
     max_length: int | None = None
     label_map: dict[str, str] = field(default_factory=dict)
+    tokenizer: str | None = None  # where an ONNX graph's tokenizer is (URL, pkg://, or a path), when not beside it
+    output: str | None = None  # which ONNX output holds the logits or the sentence embedding
     line: int = 1
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,6 +67,7 @@ class EvalSpec:
             data.update(text_column=self.text_column, label_column=self.label_column)
         if self.label_map:
             data["label_map"] = dict(self.label_map)
+        data.update({k: v for k, v in (("tokenizer", self.tokenizer), ("output", self.output)) if v})
         return data
 
 
@@ -89,11 +92,12 @@ def read_spec(card: Card) -> EvalSpec | None:
     unknown = sorted(set(value) - {"dataset", "path", "data", "kind", "task", "text_column", "label_column",
                                    "sentence1_column", "sentence2_column", "score_column", "split", "sample",
                                    "sample_size", "seed", "max_length", "label_map", "labelled", "note",
-                                   "description"})
+                                   "description", "tokenizer", "output"})
     if unknown:
         raise EvalSetError(f"front matter `{key}:` has unknown entries: {', '.join(unknown)}", line,
                            "known entries: dataset, kind, text_column, label_column, sentence1_column, "
-                           "sentence2_column, score_column, split, sample, seed, max_length, label_map")
+                           "sentence2_column, score_column, split, sample, seed, max_length, label_map, "
+                           "tokenizer, output, note")
     kind = str(value.get("kind") or value.get("task") or "").strip().lower()
     if not kind:
         kind = "similarity" if "score_column" in value or "sentence1_column" in value else "classification"
@@ -115,7 +119,8 @@ def read_spec(card: Card) -> EvalSpec | None:
                                                    "sentence2_column", "score_column") if value.get(name)}
     return EvalSpec(dataset=dataset.strip(), kind=kind, split=_opt_str(value.get("split")),
                     sample=sample or None, seed=int(value.get("seed") or 0), max_length=value.get("max_length"),
-                    label_map={str(k): str(v) for k, v in label_map.items()}, line=line, **columns)
+                    label_map={str(k): str(v) for k, v in label_map.items()}, line=line,
+                    tokenizer=_opt_str(value.get("tokenizer")), output=_opt_str(value.get("output")), **columns)
 
 
 def _opt_str(value: Any) -> str | None:

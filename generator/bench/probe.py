@@ -7,6 +7,7 @@ the predictions returned here: the worker only measures.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -108,8 +109,10 @@ class OnnxModel(_Tokenized):
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
         except Exception as error:  # noqa: BLE001
-            raise ProbeError(f"no tokenizer for the ONNX model (looked in {tokenizer_dir}): {error}; "
-                             "name one with `tokenizer:` in the card's benchmark entry") from error
+            where = "beside the .onnx file" if tokenizer is None else f"in {Path(tokenizer_dir).name}/"
+            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise ProbeError(f"the ONNX model has no usable tokenizer {where} ({first}); name one with "
+                             "`tokenizer:` (a URL, mirror or pkg:// folder) in the card's benchmark entry") from error
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = int(os.environ.get("OMP_NUM_THREADS") or 1)
         self.session = onnxruntime.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
@@ -178,12 +181,13 @@ def _onnx_parameters(path: Path) -> int:
 def import_libraries(request: dict[str, Any]) -> None:
     """Import the runtime's libraries before the load clock starts: load time is the model's, not torch's."""
     if request["runtime"] == "onnx":
-        import onnxruntime  # noqa: F401
-        import transformers  # noqa: F401
+        modules = ("onnxruntime", "transformers")
     elif request["task"] == "classification":
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer  # noqa: F401
+        modules = ("torch", "transformers")
     else:
-        import sentence_transformers  # noqa: F401
+        modules = ("torch", "sentence_transformers")
+    for module in modules:
+        importlib.import_module(module)
 
 
 def load_adapter(request: dict[str, Any]) -> Any:

@@ -20,7 +20,7 @@ from .evalset import EvalSet, EvalSetError, EvalSpec, load_eval_set, read_spec
 from .hardware import versions
 from .probe import parse_answer
 from .record import BenchSettings, measured_record, not_measured, refresh_claims
-from .store import cache_key, tree_digest, tree_size
+from .store import artifact_digest, cache_key, tree_size
 
 PROBE_RUNTIMES = ("transformers", "onnx")  # runtimes the probe has adapters for
 CLASSIFICATION_TASKS = {"text classification", "text-classification", "sentiment analysis", "sentiment-analysis",
@@ -134,7 +134,8 @@ def _open_eval_set(plan: Plan, config: Config) -> tuple[EvalSet | None, dict[str
         return None, {"error": str(error), "line": error.line, "hint": error.hint}
 
 
-Prober = Callable[[Plan, Path, dict[str, Any]], dict[str, Any]]
+# (plan, folders to expose by name, request) -> the probe's answer. Request values "@name" are the exposed folders.
+Prober = Callable[[Plan, dict[str, Path], dict[str, Any]], dict[str, Any]]
 
 
 class SandboxProber:
@@ -145,10 +146,14 @@ class SandboxProber:
         self.settings = settings
         self._workers: dict[tuple[str, str], Any] = {}
 
-    def __call__(self, plan: Plan, artifact: Path, request: dict[str, Any]) -> dict[str, Any]:
-        worker = self._worker(plan.runtime or "transformers", artifact)
-        cwd = worker.begin_card(plan.card.path, None, files=model_files(artifact))
-        request = {**request, "model": str(cwd / "model")}
+    def __call__(self, plan: Plan, assets: dict[str, Path], request: dict[str, Any]) -> dict[str, Any]:
+        worker = self._worker(plan.runtime or "transformers", assets["model"])
+        files: dict[str, Path] = {}
+        for name, path in assets.items():
+            files.update(asset_files(name, path))
+        cwd = worker.begin_card(plan.card.path, None, files=files)
+        request = {key: str(cwd / value[1:]) if isinstance(value, str) and value[1:] in assets
+                   and value.startswith("@") else value for key, value in request.items()}
         seconds = self.settings.timeout
         cell = worker.execute(PROBE_CELL.format(request=json.dumps(request)), timeout=seconds, cpu=int(seconds))
         answer = parse_answer(cell.stdout)
@@ -161,15 +166,13 @@ class SandboxProber:
         return answer
 
     def _worker(self, runtime_name: str, artifact: Path) -> Any:
-        from ..execute.runtimes import get_runtime
+        from ..execute import worker_for_runtime
         from ..execute.sandbox import SandboxLimits
-        from ..execute.worker import Worker
 
         key = (runtime_name, str(artifact))
         worker = self._workers.get(key)
         if worker is not None and worker.alive:
             return worker
-        runtime = get_runtime(runtime_name)
         execute_settings = self.config.section("execute")
         limits = SandboxLimits.from_config(execute_settings)
         seconds = self.settings.timeout
@@ -179,11 +182,9 @@ class SandboxProber:
                          cpu_total=max(limits.cpu_total, int(seconds) * 4))
         if self.settings.memory_mb:
             limits = replace(limits, memory=int(self.settings.memory_mb) * 1024 * 1024)
-
-        def prepare(root: Path, uid: int | None) -> dict[str, str]:
-            return runtime.plan(root, uid, None, [], "0" * 40, settings=execute_settings).env
-
-        worker = Worker.start(limits, prepare=prepare)
+        # The model reaches the probe as files in the card folder (``model_files``), not through the runtime's
+        # warm-up: the probe times the load itself.
+        worker = worker_for_runtime(runtime_name, None, limits=limits, settings=execute_settings, warm=False)
         self._workers[key] = worker
         return worker
 
@@ -193,19 +194,20 @@ class SandboxProber:
         self._workers.clear()
 
 
-def model_files(artifact: Path) -> dict[str, Path]:
-    """The artifact's files under ``model/`` in the worker's card folder, one by one (the sandbox links or copies
-    files; a folder it cannot read is recreated file by file)."""
-    if artifact.is_file():
-        return {f"model/{artifact.name}": artifact}
-    return {f"model/{path.relative_to(artifact).as_posix()}": path
-            for path in sorted(artifact.rglob("*")) if path.is_file()}
+def asset_files(name: str, source: Path) -> dict[str, Path]:
+    """A folder's (or one file's) files under ``name/`` in the worker's card folder, one by one (the sandbox links
+    or copies files; a folder it cannot read is recreated file by file)."""
+    if source.is_file():
+        return {f"{name}/{source.name}": source}
+    return {f"{name}/{path.relative_to(source).as_posix()}": path
+            for path in sorted(source.rglob("*")) if path.is_file()}
 
 
-def artifact_for(plan: Plan, config: Config, offline: bool | None = None) -> Path:
+def fetch(url: str, card: Card, config: Config, offline: bool | None = None) -> Path:
+    """A model or tokenizer through the artifact cache and mirrors."""
     from ..artifacts import materialize
 
-    return Path(materialize(plan.url, card_path=plan.card.path, config=config, offline=offline))
+    return Path(materialize(url, card_path=card.path, config=config, offline=offline))
 
 
 def measure(plan: Plan, config: Config, settings: BenchSettings, prober: Prober, *,
@@ -219,10 +221,17 @@ def measure(plan: Plan, config: Config, settings: BenchSettings, prober: Prober,
     if plan.task is None and plan.spec is None:
         pass  # decided from the artifact below
     evalset, eval_error = _open_eval_set(plan, config)
+    assets: dict[str, Path] = {}
     try:
-        artifact = artifact_for(plan, config, offline)
+        artifact = assets["model"] = fetch(plan.url or "", card, config, offline)
     except Exception as error:  # noqa: BLE001 - an unreachable artifact is a reason, not a crash
         return not_measured(card, f"the model artifact could not be fetched: {error}", card_key=card_key)
+    if plan.spec is not None and plan.spec.tokenizer:
+        try:
+            assets["tokenizer"] = fetch(plan.spec.tokenizer, card, config, offline)
+        except Exception as error:  # noqa: BLE001
+            return not_measured(card, f"the tokenizer {plan.spec.tokenizer} could not be fetched: {error}",
+                                card_key=card_key)
     task = plan.task or task_from_artifact(artifact)
     if task is None:
         return not_measured(card, "modelhub cannot tell what the model does: set `task:` (Text Classification or "
@@ -232,7 +241,8 @@ def measure(plan: Plan, config: Config, settings: BenchSettings, prober: Prober,
                             card_key=card_key)
     inputs = {
         **plan.card_parts(), "task": task,
-        "artifact": tree_digest(artifact),
+        "artifact": artifact_digest(artifact, config),
+        "tokenizer": artifact_digest(assets["tokenizer"], config) if "tokenizer" in assets else None,
         "dataset": evalset.digest if evalset else None,
         "settings": settings.probe_settings(),
         "versions": {k: v for k, v in versions().items() if k != "modelhub"},
@@ -242,7 +252,11 @@ def measure(plan: Plan, config: Config, settings: BenchSettings, prober: Prober,
         refresh_claims(card, stored, settings)
         return stored
     request: dict[str, Any] = {"runtime": plan.runtime, "task": task, "max_length": plan.max_length,
-                               "settings": settings.probe_settings()}
+                               "settings": settings.probe_settings(), "model": "@model"}
+    if "tokenizer" in assets:
+        request["tokenizer"] = "@tokenizer"
+    if plan.spec is not None and plan.spec.output:
+        request["output"] = plan.spec.output
     if evalset is not None and evalset.spec.kind == "similarity":
         request["quality"] = {"pairs": [list(p) for p in evalset.pairs]}
     elif evalset is not None:
@@ -250,7 +264,7 @@ def measure(plan: Plan, config: Config, settings: BenchSettings, prober: Prober,
     if progress:
         progress(f"measuring {card.name or card.stem} ({plan.runtime}, {task})")
     try:
-        answer = prober(plan, artifact, request)
+        answer = prober(plan, assets, request)
     except Exception as error:  # noqa: BLE001 - a worker that dies is reported on the card
         return not_measured(card, f"measurement failed: {error}", card_key=card_key, key=key, error=str(error))
     if answer.get("error"):

@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..config import Config
+
 SUFFIX = ".bench.json"
 SCHEMA = 1
 PROBE_VERSION = 1  # bump when the probe measures differently, so stored records become stale
@@ -53,14 +55,16 @@ def read_record(card_path: str | Path) -> dict[str, Any] | None:
 
 def write_record(card_path: str | Path, record: dict[str, Any]) -> Path:
     """Write the record next to the card: a temporary file in the same folder, then an atomic rename."""
+    from ..execute.store import write_json_atomic
+
     path = record_path(card_path)
-    text = json.dumps({"schema": SCHEMA, **record}, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
-    atomic_write(path, text.encode("utf-8"))
+    write_json_atomic(path, {**record, "schema": SCHEMA})
     return path
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Readers see the old file or the new one, never half of either."""
+    """Readers see the old file or the new one, never half of either; the file keeps its permissions (a card
+    written with ``--write`` stays readable by the site build)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -78,18 +82,11 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def tree_digest(path: Path) -> str:
-    """sha256 over a file, or over every file of a folder (relative names and contents)."""
-    digest = hashlib.sha256()
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    for file in files:
-        digest.update(file.relative_to(path).as_posix().encode() if file != path else file.name.encode())
-        digest.update(b"\0")
-        with file.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        digest.update(b"\0")
-    return digest.hexdigest()
+def artifact_digest(path: Path, config: Config) -> str:
+    """The artifact's content digest, as the execution stage computes it (remembered by file stamps)."""
+    from ..execute.digest import tree_digest
+
+    return tree_digest(path, config.cache_dir / "execute" / "digests.json")
 
 
 def tree_size(path: Path) -> int:

@@ -122,7 +122,7 @@ def claims_markdown(bench: dict[str, Any]) -> str:
         name = f"{claim['metric']} ({claim['label']})" if claim.get("label") else claim["metric"]
         verdict = "yes" if claim["within"] else f"**no** (±{claim['tolerance']:g})"
         lines.append(f"| {_cell(name)} | {_num(claim['claimed'])} | {_num(claim['measured'])} | "
-                     f"{claim['difference']:+.4f} | {verdict} |")
+                     f"{round(claim['difference'], 4) or 0.0:+.4f} | {verdict} |")
     return "\n".join(lines) + "\n"
 
 

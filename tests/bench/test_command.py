@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 from generator.bench.store import read_record, record_path
 from generator.card import read_card
 from generator.cli import main
-from tests.bench.test_stage import catalog  # noqa: F401  (the measured catalog, shared with the stage tests)
 
 
-def _copy(catalog, tmp_path):  # noqa: F811
+def _copy(catalog, tmp_path):
     root = tmp_path / "copy"
     shutil.copytree(catalog["root"], root, ignore=shutil.ignore_patterns(".cache", "build"))
     return root
 
 
-def test_frozen_prints_the_headline_and_the_claim_finding(catalog, tmp_path, capsys):  # noqa: F811
+def test_frozen_prints_the_headline_and_the_claim_finding(catalog, tmp_path, capsys):
     root = _copy(catalog, tmp_path)
     code = main(["bench", str(root / "cards" / "tiny.md"), "--mode", "frozen", "--quiet"])
     out = capsys.readouterr().out
@@ -26,8 +26,7 @@ def test_frozen_prints_the_headline_and_the_claim_finding(catalog, tmp_path, cap
     assert main(["bench", str(root / "cards" / "tiny.md"), "--mode", "frozen", "--quiet", "--strict"]) == 1
 
 
-def test_write_replaces_the_block_with_the_measured_report_and_the_claim_then_agrees(catalog, tmp_path,  # noqa: F811
-                                                                                      capsys):
+def test_write_replaces_the_block_with_the_measured_report_and_the_claim_then_agrees(catalog, tmp_path, capsys):
     root = _copy(catalog, tmp_path)
     card_path = root / "cards" / "tiny.md"
     before = card_path.read_text(encoding="utf-8")
@@ -48,11 +47,9 @@ def test_write_replaces_the_block_with_the_measured_report_and_the_claim_then_ag
     assert "MH702" not in capsys.readouterr().out
 
 
-def test_json_lines_and_usage_errors(catalog, tmp_path, capsys):  # noqa: F811
+def test_json_lines_and_usage_errors(catalog, tmp_path, capsys):
     root = _copy(catalog, tmp_path)
     assert main(["bench", str(root / "cards" / "tiny.md"), "--mode", "frozen", "--format", "json", "-q"]) == 0
-    import json
-
     (line,) = capsys.readouterr().out.splitlines()
     assert json.loads(line)["status"] == "measured"
     assert main(["bench", str(tmp_path / "nowhere.md")]) == 2

