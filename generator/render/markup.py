@@ -53,6 +53,22 @@ def relref_url(target: str) -> str:
     return url + ("#" + anchor if anchor else "")
 
 
+_SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)+\|?\s*$")
+
+
+def add_missing_table_headers(text: str) -> str:
+    """kramdown accepts a table that starts with its ``|---|---|`` line; CommonMark needs a header row first,
+    so an empty one is added (JSL's Model Information tables are written this way)."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for line in lines:
+        if _SEPARATOR_ROW.match(line) and not (out and out[-1].strip().startswith("|")):
+            columns = line.strip().strip("|").count("|") + 1
+            out.append("|" + " |" * columns)
+        out.append(line)
+    return "\n".join(out)
+
+
 def translate(text: str) -> str:
     """CommonMark for ``text``: Jekyll/Hugo markup removed or rewritten, prose and code untouched in meaning."""
     text = drop_button_boxes(text)
@@ -65,6 +81,7 @@ def translate(text: str) -> str:
     text = _IAL_INLINE.sub("", text)
     text = _BUTTON.sub("", text)
     text = _DIV_LINE.sub("", text)
+    text = add_missing_table_headers(text)
     return _BLANKS.sub("\n\n", text).strip("\n")
 
 
@@ -75,5 +92,6 @@ def plain_text(text: str) -> str:
     text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"<[^>]+>", " ", text)
-    text = re.sub(r"[`*#>|]+|(?<!\w)_+|_+(?!\w)", " ", text)
+    text = re.sub(r"[`*]+|(?<!\w)_+|_+(?!\w)", "", text)
+    text = re.sub(r"[#>|]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()

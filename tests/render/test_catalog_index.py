@@ -1,0 +1,74 @@
+"""The chunked catalog index: a small first load, one shard per query word, postings that decode to the cards."""
+
+from __future__ import annotations
+
+import json
+
+from generator.render.catalog_index import CHUNK, build_index, entry_for, name_tokens, shard_key, tokens
+from generator.render.facets import facet_values
+
+
+def entries(count: int):
+    out = []
+    for i in range(count):
+        record = {"name": f"model_{i:04d}", "title": f"Model {i}", "date": f"2024-01-{i % 28 + 1:02d}",
+                  "task": ["ner" if i % 2 else "text-classification"], "language": "en" if i % 3 else "de",
+                  "tags": ["even" if i % 2 == 0 else "odd"], "labels": ["PER"] if i % 2 else []}
+        out.append(entry_for(record, url=f"models/m{i}/", name=record["name"], summary=f"summary {i}",
+                             description=f"Description of model {i}. Special{i % 5} words.",
+                             facets=facet_values(record)))
+    return out
+
+
+def decode(deltas):
+    ids, total = [], 0
+    for d in deltas:
+        total += d
+        ids.append(total)
+    return ids
+
+
+def test_tokens_split_words_identifiers_and_camel_case():
+    assert tokens("ALBERT: a Lite BERT (v2)") == ["albert", "lite", "bert", "v2"]
+    assert name_tokens("AlbertForSequenceClassification") == [
+        "albertforsequenceclassification", "albert", "for", "sequence", "classification"]
+    assert tokens("albert_base_uncased") == ["albert", "base", "uncased"]
+
+
+def test_shard_keys_are_file_safe():
+    assert shard_key("albert") == "al" and shard_key("über") == "_fcb" and shard_key("中文") == "_4e2d_6587"
+
+
+def test_index_layout_and_facet_columns():
+    files = build_index(entries(250))
+    meta = json.loads(files["meta.json"])
+    assert meta["count"] == 250 and meta["chunk"] == CHUNK
+    assert sorted(p for p in files if p.startswith("docs/")) == ["docs/0.json", "docs/1.json", "docs/2.json"]
+    columns = json.loads(files["columns.json"])
+    task = next(f for f in meta["facets"] if f["id"] == "task")
+    assert {tuple(v[:2]) for v in task["values"]} == {("named_entity_recognition", "Named Entity Recognition"),
+                                                      ("text_classification", "Text Classification")}
+    ner = [v[0] for v in task["values"]].index("named_entity_recognition")
+    assert [doc for doc, value in enumerate(columns["task"]) if value == ner] == list(range(1, 250, 2))
+    assert sum(v[2] for v in task["values"]) == 250
+    assert meta["dates"][0] == "2024-01-01" and len(columns["date"]) == 250
+    docs = json.loads(files["docs/1.json"])
+    assert docs[0] == ["models/m100/", "model_0100", "Model 100", "summary 100", "2024-01-17"]
+
+
+def test_postings_split_strong_and_weak_fields():
+    files = build_index(entries(250))
+    shard = json.loads(files[f"terms/{shard_key('special3')}.json"])
+    term = shard["t"].index("special3")
+    assert decode(shard["w"][term]) == list(range(3, 250, 5)) and shard["s"][term] == []
+    shard = json.loads(files["terms/pe.json"])
+    term = shard["t"].index("per")
+    assert decode(shard["s"][term]) == list(range(1, 250, 2))
+
+
+def test_first_load_is_small_at_ten_thousand_cards():
+    import gzip
+
+    files = build_index(entries(10_000))
+    first = files["meta.json"] + files["columns.json"] + files["docs/0.json"]
+    assert len(gzip.compress(first)) < 100_000

@@ -1,0 +1,45 @@
+"""Jekyll, kramdown and Hugo markup is translated away; the prose stays."""
+
+from __future__ import annotations
+
+from generator.render.markup import plain_text, relref_url, translate
+
+JSL_DESCRIPTION = """ALBERT is "A Lite" version of BERT.
+
+{:.btn-box}
+<button class="button button-orange" disabled>Live Demo</button>
+[Download](https://s3.amazonaws.com/x.zip){:.button.button-orange}
+[Copy S3 URI](s3://x.zip){:.button.button-copy-s3}
+
+{:.h2_title}
+More text with a [link](https://example.org){:target="_blank"}.
+"""
+
+
+def test_button_boxes_and_attribute_lists_go():
+    text = translate(JSL_DESCRIPTION)
+    assert text == 'ALBERT is "A Lite" version of BERT.\n\nMore text with a [link](https://example.org).'
+
+
+def test_liquid_includes_and_tabs_box_wrappers_go():
+    text = translate('<div class="tabs-box" markdown="1">\n{% include programmingLanguageSelectScalaPythonNLU.html %}'
+                     '\n```python\nx = 1\n```\n</div>\n{{ site.baseurl }}')
+    assert text == "```python\nx = 1\n```"
+
+
+def test_hugo_shortcodes_become_links_or_go():
+    text = translate('{{< keras/original checkedAt="2024-11-26" >}}\n\n'
+                     '{{< keras/source link="https://github.com/keras-team/keras-hub/blob/x.py#L14" >}}\n\n'
+                     'A [`Preprocessor`]({{< relref "/docs/api/keras_hub/base_classes/preprocessor#preprocessor-class" >}}).')
+    assert "[View source](https://github.com/keras-team/keras-hub/blob/x.py#L14)" in text
+    assert "(https://keras.io/api/keras_hub/base_classes/preprocessor/#preprocessor-class)" in text
+    assert "{{" not in text and "checkedAt" not in text
+
+
+def test_relref_url():
+    assert relref_url("/docs/api/keras_hub/models/albert/") == "https://keras.io/api/keras_hub/models/albert/"
+
+
+def test_plain_text_keeps_words_and_identifiers():
+    text = plain_text("`albert_base_uncased` is **fast**: see [the paper](https://x.y) <br/> _now_")
+    assert text == "albert_base_uncased is fast: see the paper now"

@@ -1,0 +1,89 @@
+"""The model page view: provenance of results, artifact facts beside the card, honest placeholders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.card import read_card
+from generator.render.model_page import agrees, build_model_page, info_rows, parse_size, plan_sections, results_of
+
+REPO = Path(__file__).resolve().parents[2]
+IMDB = REPO / "cards" / "2021-12-16-albert_base_sequence_classifier_imdb_en.md"
+
+
+def card_and_record(**stages):
+    card = read_card(IMDB)
+    record = card.to_record()
+    record.update({"findings": [], "facts": None, "runs": None, "bench": None, **stages})
+    return card, record
+
+
+def test_results_from_a_run_say_when_and_with_what():
+    _, record = card_and_record(runs={"status": "ok", "date": "2025-01-02T03:04:05", "results_text": "[pos]",
+                                      "versions": {"transformers": "5.0.0", "torch": "2.13.0"}, "runtime": "hf",
+                                      "duration": 1.25})
+    results = results_of(record)
+    assert results["verified"] and results["text"] == "[pos]"
+    assert results["provenance"] == ("Produced by a run on 2025-01-02 with transformers 5.0.0, torch 2.13.0 "
+                                     "(runtime: hf), 1.2 s.")
+    assert "[pos, pos, pos, pos]" in results["card_text"]
+
+
+def test_results_not_run_are_the_cards_and_say_why():
+    _, record = card_and_record()
+    results = results_of(record)
+    assert not results["verified"] and "[neg, neg]" in results["text"]
+    assert results["provenance"].startswith("From the card, not verified: not executed")
+    _, record = card_and_record(runs={"status": "failed", "reason": "NameError: spark"})
+    assert results_of(record)["provenance"] == "From the card, not verified: the run failed: NameError: spark."
+
+
+def test_model_information_puts_facts_beside_the_card_and_flags_disagreement():
+    card, record = card_and_record(facts={"status": "ok", "size": 47_100_000, "case_sensitive": True,
+                                          "max_sentence_length": 512, "sha256": "ab" * 32, "parameters": 11_683_584})
+    info = info_rows(card, record)
+    rows = {row["key"]: row for row in info["rows"]}
+    assert rows["Size"]["agrees"] is True  # 44.9 MiB is 47.1 MB
+    assert rows["Case sensitive"]["agrees"] is False  # card: false, artifact: true
+    assert rows["Max sentense length"]["agrees"] is True
+    assert rows["SHA-256"]["artifact"] == "ab" * 32 and rows["SHA-256"]["card"] == ""
+    assert rows["Parameters"]["artifact"].startswith("11.68M")
+    assert info["disagreements"] == 1 and info["note"] is None
+
+
+def test_without_facts_the_page_says_so():
+    card, record = card_and_record()
+    assert info_rows(card, record)["note"].startswith("No artifact facts")
+    card, record = card_and_record(facts={"status": "error", "error": "404 Not Found"})
+    assert info_rows(card, record)["note"] == "Artifact not inspected: 404 Not Found."
+
+
+def test_size_comparison_accepts_either_unit():
+    assert parse_size("44.9 MB") == [44.9e6, 44.9 * 1024 ** 2]
+    assert agrees("size", "44.9 MB", 44_900_000) and agrees("size", "44.9 MB", 47_081_062)
+    assert not agrees("size", "44.9 MB", 12_000_000) and agrees("size", "big", 1) is None
+
+
+def test_sections_follow_the_card_and_the_plan_matches_the_page():
+    card, record = card_and_record()
+    page = build_model_page(card, record, slug="imdb")
+    assert [s.kind for s in page.sections] == ["description", "entities", "usage", "results", "info", "text",
+                                                "benchmark"]
+    assert page.toc == tuple((p.id, p.title) for p in plan_sections(card, record))
+    usage = page.sections[2]
+    assert [tab["label"] for tab in usage.data["tabs"]] == ["Python", "Scala", "NLU"]
+    assert "{% include" not in usage.html and "tabs-box" not in usage.html
+    assert page.download["href"].startswith("https://s3.amazonaws.com/") and page.download["copy_uri"].startswith(
+        "s3://")
+    assert not page.download["has_facts"]
+
+
+def test_checks_not_run_are_not_reported_as_passing():
+    card, record = card_and_record()
+    page = build_model_page(card, record, slug="imdb", checked=False)
+    assert page.checks["checked"] is False
+    page = build_model_page(card, {**record, "findings": [{"code": "MH101", "severity": "error", "line": 3,
+                                                           "message": "`x` is missing", "hint": "add `x`"}]},
+                            slug="imdb")
+    assert page.checks["status"] == "errors"
+    assert page.checks["findings"][0]["message_html"] == "<code>x</code> is missing"
