@@ -3,6 +3,7 @@ resumable ``.part`` file and never a blob, tree or record that lies about its co
 
     blobs/sha256/ab/abcdef...      whole artifacts, named by their sha256
     trees/<sha256>/                zips extracted (built in a temporary folder, then renamed into place)
+    hashes/<key>.json              sha256 of local files by path, size and mtime
     files/<sha256>/<name>          a blob under its original file name (hard link)
     urls/<key>.json                URL -> sha256, size, ETag, Last-Modified of the last download
     facts/<key>.json               inspected facts, with the validators they were read under
@@ -81,14 +82,6 @@ class ArtifactCache:
         os.replace(temporary, target)
         return target
 
-    def verify_blob(self, sha256: str) -> bool:
-        """Re-hash a blob; a blob whose content no longer matches its name is removed."""
-        path = self.blob_path(sha256)
-        if path.is_file() and sha256_file(path) == sha256:
-            return True
-        path.unlink(missing_ok=True)
-        return False
-
     def named_file(self, sha256: str, name: str) -> Path:
         """The blob under its original file name, for loaders that look at extensions."""
         target = self.root / "files" / sha256 / (Path(name).name or "artifact")
@@ -105,12 +98,13 @@ class ArtifactCache:
 
     # ---- extracted zips ---------------------------------------------------------------------------------------
     def tree(self, sha256: str, archive: Path, max_size: int) -> Path:
-        """The zip's members extracted under trees/<sha256>; extracted once, atomically."""
+        """The zip's members extracted under trees/<sha256>. Extraction happens in a temporary folder that is
+        renamed into place when complete, so an existing trees/<sha256> is always whole."""
         target = self.root / "trees" / sha256
-        if (target / ".complete").exists():
+        if target.is_dir():
             return target
         with self.lock(f"tree-{sha256}"):
-            if (target / ".complete").exists():
+            if target.is_dir():
                 return target
             staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self._dir("trees")))
             try:
@@ -120,14 +114,22 @@ class ArtifactCache:
                         raise ValueError(f"{archive.name} would extract to {total:,} bytes, over max_size "
                                          f"{max_size:,}")
                     zipped.extractall(staging)  # zipfile drops absolute paths and '..' from member names
-                (staging / ".complete").write_text(sha256, encoding="utf-8")
-                if target.exists():  # an incomplete leftover from a killed run
-                    shutil.rmtree(target)
                 os.replace(staging, target)
             finally:
                 if staging.exists():
                     shutil.rmtree(staging, ignore_errors=True)
         return target
+
+    def local_sha256(self, path: Path) -> str:
+        """sha256 of a local file, remembered by path, size and mtime so an unchanged file is hashed once."""
+        stat = path.stat()
+        key = f"local:{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+        known = read_json(self._dir("hashes") / f"{url_key(key)}.json")
+        if known and known.get("key") == key:
+            return str(known["sha256"])
+        sha = sha256_file(path)
+        write_json_atomic(self._dir("hashes") / f"{url_key(key)}.json", {"key": key, "sha256": sha})
+        return sha
 
     # ---- records ----------------------------------------------------------------------------------------------
     def url_entry(self, url: str) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from .cache import ArtifactCache, read_json, sha256_file, write_json_atomic
+from .cache import ArtifactCache, read_json, write_json_atomic
 from .facts import ArtifactFacts
 from .http import FetchError, Fetcher, RemoteInfo, Transfer
 from .inspectors import DirectoryTree, inspect_file, inspect_tree, sniff
@@ -83,7 +83,7 @@ class ArtifactStore:
             with path.open("rb") as handle:
                 inspect_file(handle, facts.size, path.name, sniff(handle.read(16), path.name), facts)
             if checksum:
-                facts.sha256 = sha256_file(path)
+                facts.sha256 = self.cache.local_sha256(path)
         facts.versions.update(versions_from_file_name(path.name))
         return facts.stamp()
 
@@ -239,7 +239,7 @@ class ArtifactStore:
         if path.is_dir():
             return path
         if expected_sha256 or zipfile.is_zipfile(path):
-            sha = sha256_file(path)
+            sha = self.cache.local_sha256(path)
             if expected_sha256 and sha != expected_sha256.lower():
                 raise ArtifactError("checksum", f"{path}: sha256 is {sha}, expected {expected_sha256}")
             if zipfile.is_zipfile(path):
@@ -268,5 +268,5 @@ def _file_name(url: str) -> str:
 
 def _single_folder(root: Path) -> Path:
     """A zip of one top folder stands for that folder."""
-    entries = [p for p in root.iterdir() if p.name != ".complete"]
+    entries = list(root.iterdir())
     return entries[0] if len(entries) == 1 and entries[0].is_dir() else root
