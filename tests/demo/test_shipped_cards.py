@@ -177,6 +177,17 @@ def test_each_download_link_resolves_to_the_local_files_without_network(card_pat
     assert location.is_local and location.path.resolve() == expected().resolve()
 
 
+def test_onnx_benchmark_names_a_tokenizer_the_mirrors_resolve_and_an_output_the_graph_has(cards):
+    import onnxruntime as ort
+
+    entry = cards[ONNX_CARD.name].front_matter["benchmark"]
+    location = resolve(entry["tokenizer"], ArtifactSettings.from_config(load_config(CARDS)), ONNX_CARD)
+    assert location.path.resolve() == minilm_dir().resolve() and (location.path / "tokenizer.json").is_file()
+    session = ort.InferenceSession(str(onnx_file()), providers=["CPUExecutionProvider"])
+    shapes = {o.name: o.shape for o in session.get_outputs()}
+    assert len(shapes[entry["output"]]) == 2 and shapes[entry["output"]][-1] == 384  # (batch, 384)
+
+
 def test_mirrors_also_cover_links_to_single_files_of_a_model():
     settings = ArtifactSettings.from_config(load_config(CARDS))
     location = resolve("https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main/config.json",
