@@ -1,0 +1,45 @@
+"""The execute stage fills ``record.runs``; by default (frozen) it only reads stored results."""
+
+from __future__ import annotations
+
+from generator.execute.runner import Executor
+from generator.pipeline import BuildContext, run_pipeline
+from generator.card import read_card
+
+CARD = "---\nmodelhub: 1\nname: sq\nruntime: python\n---\n\n# Sq\n\n```python\n[n * n for n in range(4)]\n```\n"
+
+
+def test_the_stage_is_registered_at_order_20():
+    from generator.pipeline import stages
+
+    stage = {s.name: s for s in stages()}["execute"]
+    assert stage.order == 20
+
+
+def test_frozen_build_reads_stored_runs_without_executing(catalog):
+    path = catalog.card("sq.md", CARD)
+    records = run_pipeline([path], BuildContext(catalog.config, mode="frozen", quiet=True), only=["execute"])
+    assert records[0].runs["status"] == "missing"
+    Executor(catalog.config, "auto").run([read_card(path)])
+    records = run_pipeline([path], BuildContext(catalog.config, mode="frozen", quiet=True), only=["execute"])
+    runs = records[0].runs
+    assert runs["status"] == "ok"
+    assert runs["results_text"] == "[0, 1, 4, 9]"
+    assert runs["executed"] is False
+    assert set(runs) >= {"status", "reason", "runtime", "versions", "date", "hardware", "duration", "cells",
+                         "results_text"}
+    assert runs["cells"][0] == {"line": 10, "stdout": "", "stderr": "", "value": "[0, 1, 4, 9]", "error": None,
+                                "duration": runs["cells"][0]["duration"]}
+
+
+def test_mode_off_leaves_runs_empty(catalog):
+    path = catalog.card("sq.md", CARD)
+    records = run_pipeline([path], BuildContext(catalog.config, mode="off", quiet=True), only=["execute"])
+    assert records[0].runs is None
+
+
+def test_auto_mode_executes_inside_the_build(catalog):
+    path = catalog.card("sq.md", CARD)
+    context = BuildContext(catalog.config, mode="frozen", quiet=True, options={"execute_mode": "auto"})
+    records = run_pipeline([path], context, only=["execute"])
+    assert records[0].runs["status"] == "ok" and records[0].runs["executed"] is True
