@@ -58,6 +58,15 @@ def frozen_record(card: Card, config: Config, settings: BenchSettings | None = N
     return {**stored, "stale": stale} if stale else stored
 
 
+def _guarded(card: Card, work) -> dict[str, Any]:
+    """One card's record; a defect in modelhub shows on that card instead of stopping the build."""
+    try:
+        return work(card)
+    except Exception as error:  # noqa: BLE001 - reported as a failed measurement (MH708)
+        message = f"internal error while benchmarking: {type(error).__name__}: {error}"
+        return not_measured(card, message, error=message)
+
+
 class BenchStage:
     name = "bench"
     order = 30
@@ -70,7 +79,7 @@ class BenchStage:
         settings = BenchSettings.from_config(config, **(context.options.get("bench_settings") or {}))
         if mode == "frozen":
             for record in records:
-                record.bench = frozen_record(record.card, config, settings)
+                record.bench = _guarded(record.card, lambda card: frozen_record(card, config, settings))
             return
         prober = SandboxProber(config, settings)
         console = Console(stderr=True)
@@ -81,8 +90,9 @@ class BenchStage:
                 task = progress.add_task("", total=len(records))
                 for record in records:
                     progress.update(task, description=record.card.stem)
-                    record.bench = self._measure(record.card, config, settings, prober, mode, context,
-                                                 lambda text: progress.update(task, description=text))
+                    record.bench = _guarded(record.card, lambda card: self._measure(
+                        card, config, settings, prober, mode, context,
+                        lambda text: progress.update(task, description=text)))
                     progress.advance(task)
         finally:
             prober.close()

@@ -140,3 +140,16 @@ def test_a_worker_that_fails_is_reported_not_raised(tmp_path, catalog):
     assert record["status"] == "not_measured" and "no model weights" in record["reason"]
     findings = check_card(card, CheckContext(selection=RuleSelection(select=("MH7",)), bench=record))
     assert [f.code for f in findings] == ["MH708"]
+
+
+def test_a_measurement_over_its_time_limit_is_stopped_and_the_next_card_still_runs(tmp_path, catalog):
+    (tmp_path / "modelhub.toml").write_text(SETTINGS + "timeout = 1\n", encoding="utf-8")
+    slow = read_card(write_card(tmp_path / "slow.md", str(catalog["model"])))
+    unavailable = read_card(seed(1))
+    records = [CardRecord(slow), CardRecord(unavailable)]
+    BenchStage().process(records, BuildContext(load_config(slow.path), mode="force", quiet=True))
+    bench = records[0].bench
+    assert bench["status"] == "not_measured" and bench["error"]
+    assert "measurement failed" in bench["reason"] and "timed out" in bench["reason"]
+    assert records[1].bench["status"] == "not_measured" and "pyspark" in records[1].bench["reason"]
+    assert not record_path(slow.path).exists()  # failures are not stored: the next auto run tries again
