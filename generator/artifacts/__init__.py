@@ -7,6 +7,8 @@ downloading it (HTTP Range), or materialize it as files in a content-addressed c
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..config import Config, load_config
@@ -15,7 +17,7 @@ from .settings import ArtifactSettings, parse_byte_size
 from .store import OFFLINE_MESSAGE, ArtifactError, ArtifactStore
 
 __all__ = ["OFFLINE_MESSAGE", "ArtifactError", "ArtifactFacts", "ArtifactSettings", "ArtifactStore",
-           "inspect_artifact", "materialize", "parse_byte_size", "settings_for"]
+           "download_bar", "inspect_artifact", "materialize", "parse_byte_size", "settings_for"]
 
 
 def settings_for(config: Config | None = None, card_path: str | Path | None = None,
@@ -35,11 +37,31 @@ def inspect_artifact(url: str, *, card_path: str | Path | None = None, config: C
 
 
 def materialize(url: str, *, card_path: str | Path | None = None, config: Config | None = None,
-                offline: bool | None = None, expected_sha256: str | None = None) -> Path:
+                offline: bool | None = None, expected_sha256: str | None = None, progress: bool = False) -> Path:
     """The artifact as a local folder or file: downloaded atomically into the cache and verified, zips
-    extracted; local folders and mirror folders are returned as they are."""
+    extracted; local folders and mirror folders are returned as they are. ``progress`` shows a download bar."""
     store = ArtifactStore(settings_for(config, card_path, offline))
     try:
-        return store.materialize(url, card_path, expected_sha256=expected_sha256)
+        with download_bar(url, enabled=progress) as on_progress:
+            return store.materialize(url, card_path, expected_sha256=expected_sha256, on_progress=on_progress)
     finally:
         store.close()
+
+
+@contextmanager
+def download_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int | None], None]]:
+    """A rich progress bar (bytes, speed, time left) on stderr, fed by ``on_progress(bytes, total)``."""
+    from rich.console import Console
+    from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn,
+                               TransferSpeedColumn)
+
+    name = label.rstrip("/").rsplit("/", 1)[-1]
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+                  disable=not enabled) as bar:
+        task = bar.add_task(f"downloading {name}", total=None)
+
+        def advance(count: int, total: int | None) -> None:
+            bar.update(task, advance=count, total=total)
+
+        yield advance

@@ -173,6 +173,32 @@ class Fetcher:
                           response.headers.get("Accept-Ranges", "").lower() == "bytes"
                           or response.status_code == 206)
 
+    def probe(self, url: str, transfer: Transfer, span: str, *, etag: str | None = None,
+              last_modified: str | None = None) -> tuple[RemoteInfo, int, bytes]:
+        """Size, validators and a first span of bytes in one request: a ranged GET (``span`` is ``-16384`` for
+        the tail, ``0-16383`` for the head) instead of HEAD followed by a GET. Returns (info, offset of the
+        bytes, bytes); the bytes are empty when the answer is 304, or when the server ignores Range (then
+        ``info.accepts_ranges`` is False and the body was not read)."""
+        conditional = _conditional(etag, last_modified)
+        response = self.request("GET", url, transfer, headers={"Range": f"bytes={span}", **conditional},
+                                stream=True)
+        with response:
+            if response.status_code == 416 or response.status_code in HEAD_REFUSED:
+                return self.head(url, transfer, etag=etag, last_modified=last_modified), 0, b""
+            _raise_for_status(response, url)
+            info = RemoteInfo(response.url or url, response.status_code, _total_size(response),
+                              response.headers.get("ETag"), response.headers.get("Last-Modified"),
+                              response.status_code in (206, 304))
+            if response.status_code != 206:
+                return info, 0, b""
+            first = int(response.headers.get("Content-Range", "bytes 0-").split()[1].split("-")[0])
+            try:
+                data = response.raw.read(decode_content=False)
+            except Exception:  # the body broke off: the caller reads the span again through read_range
+                data = b""
+        transfer.add(len(data))
+        return info, first, data
+
     def read_range(self, url: str, start: int, end: int, transfer: Transfer) -> bytes:
         """Bytes ``start..end`` inclusive, retried when the body breaks off or stalls. Raises
         FetchError('range-ignored') without reading the body when the server answers 200 with the whole file."""
@@ -201,7 +227,7 @@ class Fetcher:
     # ---- whole files ------------------------------------------------------------------------------------------
     def download(self, url: str, part: Path, transfer: Transfer, *, expected_size: int | None,
                  resume_from: int = 0, if_range: str | None = None,
-                 on_progress: Callable[[int], None] | None = None) -> tuple[str, int]:
+                 on_progress: Callable[[int, int | None], None] | None = None) -> tuple[str, int]:
         """Stream ``url`` into ``part`` (appending after ``resume_from`` existing bytes when the server agrees),
         hashing as it goes. Returns (sha256, size). Broken transfers are resumed up to ``retries`` times."""
         digest = hashlib.sha256()
@@ -237,7 +263,7 @@ class Fetcher:
                             have += len(block)
                             transfer.add(len(block))
                             if on_progress:
-                                on_progress(len(block))
+                                on_progress(len(block), total)
                             if have > self.settings.max_size:
                                 raise FetchError("too-large", f"{url}: more than {self.settings.max_size:,} bytes "
                                                               f"(the max_size limit)")

@@ -34,11 +34,10 @@ class RangeFile(io.RawIOBase):
         self.position = max(0, base + offset)
         return self.position
 
-    def prefetch_tail(self, length: int) -> None:
-        """Fetch the last ``length`` bytes in one request (a zip's central directory lives there)."""
-        start = max(0, self.size - length)
-        if self.size:
-            self._fetch(start, self.size - 1)
+    def add_span(self, start: int, data: bytes) -> None:
+        """Bytes already fetched (e.g. with the first request), so reads of them cost nothing."""
+        if data:
+            self.spans[start] = data
 
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:

@@ -22,6 +22,7 @@ from .settings import ArtifactSettings
 
 OFFLINE_MESSAGE = "not checked: offline, no mirror"
 ZIP_TAIL = 16 * 1024  # the end-of-central-directory record and, for most artifacts, the whole central directory
+BLOCK = 16 * 1024  # each Range read fetches at least this much
 
 
 class ArtifactError(Exception):
@@ -102,19 +103,26 @@ class ArtifactStore:
                 return self._facts_of_blob(location, entry, source="cache")
             raise ArtifactError("offline", f"{OFFLINE_MESSAGE} for {location.url} (add a [tool.modelhub.mirrors] "
                                            f"entry or run online once to fill the cache)")
-        info = self.fetcher.head(target, transfer, etag=cached.etag if cached else None,
-                                 last_modified=cached.last_modified if cached else None)
+        wanted = "-" + str(ZIP_TAIL) if _file_name(target).lower().endswith(".zip") else f"0-{BLOCK - 1}"
+        if checksum:
+            info, first, span = self.fetcher.head(target, transfer, etag=cached.etag if cached else None,
+                                                  last_modified=cached.last_modified if cached else None), 0, b""
+        else:
+            info, first, span = self.fetcher.probe(target, transfer, wanted, etag=cached.etag if cached else None,
+                                                   last_modified=cached.last_modified if cached else None)
         if info.not_modified and cached and not (checksum and not cached.sha256):
             self._remember_facts(target, cached)
             return _from_cache(cached)
         entry = self.cache.url_entry(target)
         if entry and info.etag and entry.get("etag") == info.etag:
             facts = self._facts_of_blob(location, entry, source="cache")
-        elif checksum or info.size is None:
+        elif checksum or info.size is None or not info.accepts_ranges:
             facts = self._facts_of_blob(location, self._download(location, info, transfer), source=location.source)
+            if not checksum and not info.accepts_ranges:
+                facts.details["range"] = "ignored by the server: the whole artifact was downloaded"
         else:
             try:
-                facts = self._facts_over_range(location, info, transfer)
+                facts = self._facts_over_range(location, info, transfer, first, span)
             except FetchError as error:
                 if error.kind != "range-ignored":
                     raise
@@ -129,13 +137,13 @@ class ArtifactStore:
         self._remember_facts(target, facts)
         return facts
 
-    def _facts_over_range(self, location: Location, info: RemoteInfo, transfer: Transfer) -> ArtifactFacts:
+    def _facts_over_range(self, location: Location, info: RemoteInfo, transfer: Transfer, first: int = 0,
+                          span: bytes = b"") -> ArtifactFacts:
         name = _file_name(info.url)
         assert info.size is not None
-        suffix = PurePosixPath(name).suffix.lower()
-        remote = RangeFile(self.fetcher, info.url, info.size, transfer, block=16 * 1024)
-        if suffix == ".zip":
-            remote.prefetch_tail(ZIP_TAIL)
+        remote = RangeFile(self.fetcher, info.url, info.size, transfer, block=BLOCK)
+        remote.add_span(first, span)
+        if PurePosixPath(name).suffix.lower() == ".zip":
             kind = "zip"
         else:
             kind = sniff(remote.read(16), name)
@@ -163,7 +171,7 @@ class ArtifactStore:
 
     # ---- files ------------------------------------------------------------------------------------------------
     def materialize(self, url: str, card_path: str | Path | None = None, *, expected_sha256: str | None = None,
-                    on_progress: Callable[[int], None] | None = None) -> Path:
+                    on_progress: Callable[[int, int | None], None] | None = None) -> Path:
         """The artifact as files: a local folder as is, a zip extracted into the cache, any other file from the
         cache under its own name. Downloads are verified (size, and sha256 when ``expected_sha256`` is given)."""
         try:
@@ -202,7 +210,8 @@ class ArtifactStore:
         return None
 
     def _download(self, location: Location, info: RemoteInfo, transfer: Transfer,
-                  expected_sha256: str | None = None, on_progress: Callable[[int], None] | None = None) -> dict:
+                  expected_sha256: str | None = None,
+                  on_progress: Callable[[int, int | None], None] | None = None) -> dict:
         """Download into partial/, verify, move into blobs/ and record the URL. Resumes an interrupted download
         when the server still has the same version (same ETag or Last-Modified and size)."""
         if info.size is not None and info.size > self.settings.max_size:

@@ -8,6 +8,7 @@ import threading
 
 from generator.artifacts import ArtifactError, ArtifactStore
 from generator.artifacts.cache import sha256_file
+from generator.artifacts.http import Transfer
 from tests.artifacts.conftest import fast_settings
 
 
@@ -54,8 +55,8 @@ def test_stale_cached_facts_are_revalidated_with_a_conditional_request(artifact_
     store.inspect(url)
     artifact_server.reset_log()
     again = store.inspect(url)
-    (head,) = artifact_server.log
-    assert head.method == "HEAD" and head.headers.get("If-None-Match") and head.status == 304
+    (probe,) = artifact_server.log  # one conditional ranged GET: unchanged, so nothing else is read
+    assert probe.headers.get("If-None-Match") and probe.status == 304 and probe.sent == 0
     assert again.source == "cache" and again.ok
 
 
@@ -79,7 +80,7 @@ def test_500_then_200_is_retried_and_succeeds(artifact_server, store, built):
     artifact_server.fault("/flaky.zip", "500", times=2)
     facts = store.inspect(url)
     assert facts.ok and facts.format == "spark-nlp"
-    assert [r.status for r in artifact_server.requests_for("/flaky.zip")][:3] == [500, 500, 200]
+    assert [r.status for r in artifact_server.requests_for("/flaky.zip")][:3] == [500, 500, 206]
 
 
 def test_persistent_500_is_reported_with_its_status(artifact_server, store, built):
@@ -119,13 +120,22 @@ def test_redirect_is_followed(artifact_server, store, built):
     assert facts.ok and facts.resolved_url.endswith("/real.zip")
 
 
+def test_inspection_needs_no_head_request(artifact_server, store, built):
+    """Size, validators and the zip's central directory come back from one suffix-range GET."""
+    url = artifact_server.add("/m.zip", built["spark_zip"])
+    assert store.inspect(url).ok
+    first = artifact_server.requests_for("/m.zip")[0]
+    assert (first.method, first.headers["Range"], first.status) == ("GET", "bytes=-16384", 206)
+
+
 def test_head_refused_falls_back_to_a_ranged_get(artifact_server, store, built):
     url = artifact_server.add("/nohead.zip", built["spark_zip"])
     artifact_server.fault("/nohead.zip", "head-405")
-    facts = store.inspect(url)
-    assert facts.ok and facts.size == built["spark_zip"].stat().st_size
-    methods = [(r.method, r.status) for r in artifact_server.requests_for("/nohead.zip")]
-    assert methods[:2] == [("HEAD", 405), ("GET", 206)]
+    info = store.fetcher.head(url, Transfer())
+    assert info.size == built["spark_zip"].stat().st_size and info.etag
+    methods = [(r.method, r.status, r.headers.get("Range")) for r in artifact_server.requests_for("/nohead.zip")]
+    assert methods == [("HEAD", 405, None), ("GET", 206, "bytes=0-0")]
+    assert (store.materialize(url) / "metadata" / "part-00000").is_file()
 
 
 def test_server_ignoring_range_costs_a_full_download_and_says_so(artifact_server, store, built):
@@ -187,7 +197,7 @@ def test_interrupted_download_is_resumed_in_the_next_run(artifact_server, tmp_pa
     url = artifact_server.add("/big.zip", data)
     settings = fast_settings(tmp_path / "cache")
     first = ArtifactStore(settings)
-    info = first.fetcher.head(url, __import__("generator.artifacts.http", fromlist=["Transfer"]).Transfer())
+    info = first.fetcher.head(url, Transfer())
     part, meta = first.cache.partial(url)
     from generator.artifacts.cache import write_json_atomic
 
