@@ -14,6 +14,7 @@
     revalidate_after = 86400                  # seconds a cached inspection is trusted without asking the server
     verify_checksums = true                   # download an artifact whose card declares a sha256, to check it
     credentials = { "mirror.internal" = "MIRROR_TOKEN" }  # host -> env var holding a bearer token
+    preset_url = "presets/{preset}"          # where the presets of a Keras-style presets table are (read by the stage)
 
     [tool.modelhub.mirrors]
     "https://s3.amazonaws.com/auxdata.johnsnowlabs.com/public/models/" = "mirror/models"      # a local folder
