@@ -1,4 +1,5 @@
-"""Latency vs batch size as a small hand-written SVG: one line per input length, p50 points, p95 whiskers.
+"""Latency vs batch size as a small hand-written SVG: one line per input length, p50 points, p95 whiskers, both
+axes logarithmic (latencies of one model span milliseconds to seconds).
 
 Accessible: role="img" with a <title> and a <desc> that states every plotted number, and lines told apart by dash
 pattern and marker shape as well as colour. No plotting library needed.
@@ -12,8 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
-WIDTH, HEIGHT = 560, 320
-LEFT, RIGHT, TOP, BOTTOM = 64, 128, 40, 48
+WIDTH, HEIGHT = 600, 320
+LEFT, RIGHT, TOP, BOTTOM = 64, 160, 40, 48
 STYLES = {  # input length -> (colour, dash pattern, marker)
     "short": ("#1f6feb", "", "circle"),
     "long": ("#d1242f", "6 4", "square"),
@@ -21,17 +22,17 @@ STYLES = {  # input length -> (colour, dash pattern, marker)
 FALLBACK_STYLES = [("#8250df", "2 3", "circle"), ("#1a7f37", "8 3 2 3", "square")]
 
 
-def nice_ticks(top: float, count: int = 5) -> list[float]:
-    """Round tick values from 0 up to at least ``top``."""
-    if top <= 0:
-        return [0.0, 1.0]
-    raw = top / count
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    ticks = [0.0]
-    while ticks[-1] < top:
-        ticks.append(round(ticks[-1] + step, 10))
-    return ticks
+def log_ticks(low: float, high: float) -> list[float]:
+    """Tick values for a log axis covering [low, high]: 1-2-5 steps per decade, from the decade below ``low``."""
+    low, high = max(low, 1e-6), max(high, low * 1.0001)
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    steps = (1, 2, 5) if last - first <= 3 else (1,)
+    ticks = [m * 10.0 ** e for e in range(first, last + 1) for m in steps]
+    below = [t for t in ticks if t <= low]
+    above = [t for t in ticks if t >= high]
+    start = below[-1] if below else ticks[0]
+    end = above[0] if above else ticks[-1]
+    return [round(t, 10) for t in ticks if start <= t <= end]
 
 
 def _fmt(value: float) -> str:
@@ -47,8 +48,9 @@ def latency_chart(rows: Sequence[dict[str, Any]], *, title: str = "Latency by ba
         series.setdefault(str(row["input"]), []).append(row)
     batches = sorted({int(row["batch_size"]) for row in rows}) or [1]
     top = max((float(row.get("p95_ms") or row["p50_ms"]) for row in rows), default=1.0)
-    ticks = nice_ticks(top * 1.05)
-    y_max = ticks[-1]
+    bottom = min((float(row["p50_ms"]) for row in rows), default=1.0)
+    ticks = log_ticks(bottom, top)
+    y_low, y_high = math.log10(ticks[0]), math.log10(ticks[-1])
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     low, high = math.log2(batches[0]), math.log2(batches[-1])
 
@@ -58,7 +60,8 @@ def latency_chart(rows: Sequence[dict[str, Any]], *, title: str = "Latency by ba
         return LEFT + (math.log2(batch) - low) / (high - low) * plot_w
 
     def y_of(ms: float) -> float:
-        return TOP + plot_h - (ms / y_max) * plot_h
+        share = (math.log10(max(ms, ticks[0])) - y_low) / ((y_high - y_low) or 1)
+        return TOP + plot_h - share * plot_h
 
     sentences = []
     for name, points in series.items():
@@ -66,7 +69,8 @@ def latency_chart(rows: Sequence[dict[str, Any]], *, title: str = "Latency by ba
         told = ", ".join(f"batch {p['batch_size']}: {_fmt(float(p['p50_ms']))} ms median, "
                          f"{_fmt(float(p.get('p95_ms') or p['p50_ms']))} ms p95" for p in points)
         sentences.append(f"{name} input{f' ({tokens} tokens)' if tokens else ''}: {told}.")
-    desc = "Median (p50) latency in milliseconds against batch size, with p95 whiskers. " + " ".join(sentences)
+    desc = ("Median (p50) latency in milliseconds against batch size, with p95 whiskers; both axes are "
+            "logarithmic. " + " ".join(sentences))
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
         f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="modelhub-bench-chart" '
@@ -90,7 +94,7 @@ def latency_chart(rows: Sequence[dict[str, Any]], *, title: str = "Latency by ba
     out.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 10}" text-anchor="middle" fill="#1f2328">'
                'batch size (log scale)</text>')
     out.append(f'<text transform="translate(16 {TOP + plot_h / 2:.1f}) rotate(-90)" text-anchor="middle" '
-               'fill="#1f2328">latency, ms (p50, whisker to p95)</text>')
+               'fill="#1f2328">latency, ms (log scale; p50, whisker to p95)</text>')
     for index, (name, points) in enumerate(series.items()):
         colour, dash, marker = STYLES.get(name, FALLBACK_STYLES[index % len(FALLBACK_STYLES)])
         points = sorted(points, key=lambda p: int(p["batch_size"]))

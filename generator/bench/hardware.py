@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import os
 import platform
 import sys
@@ -58,13 +59,18 @@ def hardware() -> dict[str, object]:
 
 def versions(names: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
     """Installed versions of the libraries that shape the numbers (absent ones are left out)."""
+    return dict(_versions(names))
+
+
+@functools.lru_cache(maxsize=8)
+def _versions(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     found = {"python": platform.python_version()}
     for name in names:
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
-    return found
+    return tuple(found.items())
 
 
 def today() -> str:

@@ -17,6 +17,7 @@ from ..card import Card
 from ..config import Config
 from ..pipeline import BuildContext, CardRecord, register_stage
 from .evalset import EvalSetError, display_path, load_eval_set
+from .hardware import versions
 from .record import BenchSettings, not_measured, refresh_claims
 from .runner import Plan, SandboxProber, measure, plan_card
 from .store import StoreError, cache_key, read_record, record_path, write_record
@@ -26,6 +27,12 @@ def stale_reason(plan: Plan, stored: dict[str, Any], config: Config) -> str | No
     """Why a stored record no longer describes the card, judged without fetching the model."""
     if stored.get("card_key") and stored["card_key"] != cache_key(plan.card_parts()):
         return f"the card's model, runtime or benchmark entry changed since it was measured on {_day(stored)}"
+    old = (stored.get("inputs") or {}).get("versions") or {}
+    new = {k: v for k, v in versions().items() if k != "modelhub"}
+    changed = [f"{name} {old.get(name, '-')} -> {new.get(name, '-')}" for name in sorted(set(old) | set(new))
+               if old and old.get(name) != new.get(name)]
+    if changed:
+        return f"library versions changed since it was measured on {_day(stored)} ({', '.join(changed)})"
     if plan.spec is not None and (stored.get("inputs") or {}).get("dataset"):
         try:
             digest = load_eval_set(plan.spec, card_path=plan.card.path, config=config).digest

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from generator.bench.chart import latency_chart, nice_ticks
+from generator.bench.chart import latency_chart, log_ticks
 from generator.bench.store import StoreError, cache_key, read_record, record_path, write_record
 from generator.bench.tables import bench_markdown, jsl_block
 from generator.card.benchmark import parse_benchmark
@@ -60,9 +60,10 @@ def test_higher_latency_is_drawn_higher_up():
     assert ys[0] > ys[1] > ys[2] and xs[0] < xs[1] < xs[2]
 
 
-def test_ticks_are_round_and_cover_the_top():
-    assert nice_ticks(97) == [0, 20, 40, 60, 80, 100]
-    assert nice_ticks(0.9)[-1] >= 0.9
+def test_log_ticks_are_round_and_cover_the_range():
+    assert log_ticks(12, 97) == [10, 20, 50, 100]
+    assert log_ticks(1.3, 4411) == [1, 10, 100, 1000, 10000]  # many decades: one tick per decade
+    assert log_ticks(0.4, 0.9) == [0.2, 0.5, 1]
 
 
 def test_page_markdown_has_speed_quality_and_claims_with_provenance():

@@ -104,6 +104,20 @@ def test_frozen_mode_reads_the_store_and_flags_a_changed_evaluation_set(catalog,
         data.write_bytes(original)
 
 
+def test_frozen_mode_flags_a_record_measured_with_other_library_versions(catalog):
+    card = read_card(catalog["card"])
+    path = record_path(card.path)
+    original = path.read_bytes()
+    try:
+        stored = json.loads(original)
+        stored["inputs"]["versions"]["torch"] = "1.0.0"
+        path.write_text(json.dumps(stored), encoding="utf-8")
+        stale = frozen_record(card, load_config(card.path))["stale"]
+        assert "library versions changed" in stale and "torch 1.0.0 -> " in stale
+    finally:
+        path.write_bytes(original)
+
+
 def test_frozen_mode_without_a_record_says_missing(tmp_path, catalog):
     (tmp_path / "modelhub.toml").write_text(SETTINGS, encoding="utf-8")
     card = read_card(write_card(tmp_path / "other.md", str(catalog["model"])))
