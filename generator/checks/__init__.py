@@ -200,15 +200,36 @@ def _is_suppressed(code: str, suppressed: tuple[str, ...]) -> bool:
 
 
 def active_rules(selection: RuleSelection, context: CheckContext, path: str | None = None) -> list[Rule]:
+    """The rules to run on one card; memoised per run, since only per-file ignores make it depend on the path."""
     rules = load_rules()
-    return [r for code, r in sorted(rules.items()) if r.check is not None and selection.enabled(r, path)
-            and all(context.has(key) for key in r.needs)]
+    available = tuple(context.has(key) for key in CONTEXT_KEYS)
+    memo_key = ("active", id(selection), len(rules), available, path if selection.per_file_ignores else None)
+    cached = context.cache.get(memo_key)
+    if cached is None or cached[0] is not selection:
+        chosen = [r for code, r in sorted(rules.items()) if r.check is not None and selection.enabled(r, path)
+                  and all(context.has(key) for key in r.needs)]
+        cached = (selection, chosen)
+        if not selection.per_file_ignores:
+            context.cache[memo_key] = cached
+    return cached[1]
+
+
+def _severity(selection: RuleSelection, rule_: Rule, cache: dict[str, Any]) -> str:
+    if not selection.severity:
+        return rule_.severity
+    key = ("severity", id(selection), rule_.code)
+    cached = cache.get(key)
+    if cached is None or cached[0] is not selection:  # ids are reused once a selection is gone
+        cached = cache[key] = (selection, selection.severity_of(rule_))
+    return cached[1]
 
 
 def check_card(card: Card, context: CheckContext | None = None) -> list[Finding]:
     """Every enabled rule on one card, sorted by line; a rule that crashes becomes an MH999 finding, not a crash."""
     context = context or CheckContext()
-    selection = context.selection or RuleSelection.from_config(context.config)
+    if context.selection is None:
+        context.selection = RuleSelection.from_config(context.config)
+    selection = context.selection
     suppressed = suppressed_codes(card)
     findings: list[Finding] = []
     for rule_ in active_rules(selection, context, card.path):
@@ -221,7 +242,7 @@ def check_card(card: Card, context: CheckContext | None = None) -> list[Finding]
                                     f"rule {rule_.code} ({rule_.name}) crashed: {type(error).__name__}: {error}",
                                     "this is a bug in modelhub; please report it with the card", name="rule-crash"))
             continue
-        level = selection.severity_of(rule_)
+        level = _severity(selection, rule_, context.cache)
         for finding in produced:
             if level != rule_.severity and finding.severity == rule_.severity:
                 finding = Finding(finding.code, level, finding.path, finding.line, finding.message, finding.hint,

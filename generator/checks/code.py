@@ -8,6 +8,7 @@ Every function here is pure and memoised on the code text, so identical snippets
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 import sys
 import textwrap
@@ -45,6 +46,7 @@ def is_placeholder(code: str) -> bool:
     return code.strip().lower() in PLACEHOLDER_CODE
 
 
+@lru_cache(maxsize=4096)
 def prepare_python(code: str) -> str:
     """Snippet text as a module: notebook magics blanked (line numbers kept), doctest prompts and indentation dropped."""
     text = textwrap.dedent(code.replace("\t", "    "))
@@ -84,6 +86,22 @@ def _elided(tree: ast.Module) -> bool:
                for node in tree.body)
 
 
+PYTHON_BUILTINS = frozenset(pyflakes.checker.builtin_vars)
+
+
+class _Checker(pyflakes.checker.Checker):
+    """pyflakes without its per-module builtin bindings (about 160 per snippet, most of its set-up time); builtins
+    are filtered from the undefined names instead, which reports the same names."""
+
+    @property
+    def builtIns(self) -> frozenset[str]:
+        return frozenset()
+
+    @builtIns.setter
+    def builtIns(self, value) -> None:  # pyflakes assigns its builtin set in __init__; keep none bound
+        pass
+
+
 @lru_cache(maxsize=8192)
 def analyse_python(code: str, provided: frozenset[str]) -> PythonReport:
     """Syntax and undefined names of one snippet, given the names the runtime (and earlier snippets) provide."""
@@ -94,13 +112,16 @@ def analyse_python(code: str, provided: frozenset[str]) -> PythonReport:
         return PythonReport((error.lineno or 1, error.offset, error.msg or "invalid syntax"))
     except (ValueError, RecursionError, MemoryError) as error:
         return PythonReport((1, None, str(error)))
-    checker = pyflakes.checker.Checker(tree, filename="<snippet>", builtins=set(provided))
+    # The runtime's names are filtered afterwards rather than passed as ``builtins``: pyflakes binds every builtin in
+    # every module scope, and a few hundred extra bindings per snippet would triple its cost.
+    checker = _Checker(tree, filename="<snippet>")
     pasted = _pasted_output(tree)
     pasted_lines = {line for start, end in pasted for line in range(start, end + 1)}
     undefined = []
     for message in checker.messages:
         if isinstance(message, (pyflakes.messages.UndefinedName, pyflakes.messages.UndefinedLocal)):
-            if message.lineno not in pasted_lines:
+            name = message.message_args[0]
+            if message.lineno not in pasted_lines and name not in provided and name not in PYTHON_BUILTINS:
                 undefined.append((message.message_args[0], message.lineno, (message.col or 0) + 1))
     modules = {node.value.id for node in ast.walk(tree)
                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)}

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .. import vocab
 from ..card import Card
 from .registry import Finding, rule
 from .snippets import card_chains, own_chains
-from .util import as_bool, as_items, description_text, key_line, plain, same_version
+from .util import as_bool, as_items, card_date, description_text, key_line, plain, same_version
 
 FAMILY = "cross-field"
 
@@ -144,12 +145,12 @@ def download_scheme(card: Card, context) -> Iterator[Finding]:
     if card.spark_version and not same_version(card.spark_version, parts["spark"]):
         yield download_scheme.rule.finding(card.path, line, f"download file is built for Spark {parts['spark']} but "
                                            f"`spark_version` says {card.spark_version}")
-    if card.date:
+    if card_date(card):
         built = dt.datetime.fromtimestamp(int(parts["epoch"]) / 1000, dt.timezone.utc).date()
-        if abs((card.date - built).days) > DATE_TOLERANCE_DAYS:
+        if abs((card_date(card) - built).days) > DATE_TOLERANCE_DAYS:
             yield download_scheme.rule.finding(
                 card.path, line, f"download file's timestamp is {built.isoformat()} but the card's date is "
-                f"{card.date.isoformat()}", "check the date, or that the link points to this release",
+                f"{card_date(card).isoformat()}", "check the date, or that the link points to this release",
                 severity="info")
 
 
@@ -368,9 +369,13 @@ _CAMEL = re.compile(r"\b([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*){2,})\b")
 def _code_identifiers(card: Card) -> set[str]:
     names: set[str] = set()
     for snippet in card.snippets:
-        names.update(_DOTTED.findall(snippet.code))
-        names.update(_CAMEL.findall(snippet.code))
+        names.update(_identifiers_in(snippet.code))
     return names
+
+
+@lru_cache(maxsize=4096)
+def _identifiers_in(code: str) -> frozenset[str]:
+    return frozenset(_DOTTED.findall(code)) | frozenset(_CAMEL.findall(code))
 
 
 @rule("MH414", "misspelt-identifier", FAMILY, "warning",

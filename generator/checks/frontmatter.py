@@ -12,8 +12,8 @@ from .. import vocab
 from ..card import Card
 from ..card.frontmatter import parse_date
 from .registry import Finding, rule
-from .schema import fields_for, known_keys, required_keys, type_validator
-from .util import as_items, did_you_mean, is_empty, key_line, plain
+from .schema import fields_for, known_keys, required_keys, type_validator, types_certainly_valid
+from .util import as_items, card_date, did_you_mean, is_empty, key_line, plain
 
 FAMILY = "front matter"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?)?$")
@@ -58,6 +58,9 @@ def wrong_type(card: Card, context) -> Iterator[Finding]:
     data = card.front_matter
     if not data:
         return
+    if types_certainly_valid(card.dialect, data):
+        yield from _numeric_versions(card)
+        return
     validator = type_validator(card.dialect)
     for error in validator.iter_errors(data):
         if not error.path:
@@ -88,10 +91,18 @@ def wrong_type(card: Card, context) -> Iterator[Finding]:
         yield wrong_type.rule.finding(
             card.path, line, f"`{key}{where}` should be {_describe(expected)}, not {type(error.instance).__name__}"
             f" ({error.instance!r})")
+    yield from _numeric_versions(card)
+
+
+def _numeric_versions(card: Card) -> Iterator[Finding]:
+    """`spark_version: 3.10` reads as the float 3.1: the version the author wrote is lost."""
+    data = card.front_matter
     for key in ("spark_version", "edition"):
         value = data.get(key)
+        if not isinstance(value, float):
+            continue
         raw = _raw_value(card, key)
-        if isinstance(value, float) and raw and raw.strip("'\"") != repr(value):
+        if raw and raw.strip("'\"") != repr(value):
             yield wrong_type.rule.finding(
                 card.path, key_line(card, key), f"`{key}: {raw}` is read by YAML as the number {value!r}",
                 f"quote it: {key}: \"{raw}\"")
@@ -102,7 +113,7 @@ def wrong_type(card: Card, context) -> Iterator[Finding]:
 def invalid_date(card: Card, context) -> Iterator[Finding]:
     if "date" not in card.front_matter or is_empty(card.front_matter.get("date")):
         return
-    if card.date is None:
+    if card_date(card) is None:
         raw = card.front_matter.get("date")
         yield invalid_date.rule.finding(card.path, key_line(card, "date"), f"date {raw!r} is not a valid date")
 
@@ -111,13 +122,13 @@ def invalid_date(card: Card, context) -> Iterator[Finding]:
       "rewrite it as YYYY-MM-DD (`modelhub fix` does this); day/month order is ambiguous otherwise")
 def date_not_iso(card: Card, context) -> Iterator[Finding]:
     raw = card.front_matter.get("date")
-    if raw is None or isinstance(raw, (dt.date, dt.datetime)) or card.date is None:
+    if raw is None or isinstance(raw, (dt.date, dt.datetime)) or card_date(card) is None:
         return
     text = str(raw).strip()
     if not _ISO_DATE.match(text):
         yield date_not_iso.rule.finding(
             card.path, key_line(card, "date"), f"date {text!r} is not in YYYY-MM-DD form (read as "
-            f"{card.date.isoformat()})", f"write `date: {card.date.isoformat()}`")
+            f"{card_date(card).isoformat()})", f"write `date: {card_date(card).isoformat()}`")
 
 
 def file_date(path: str) -> tuple[dt.date | None, bool]:
@@ -137,11 +148,11 @@ def file_date(path: str) -> tuple[dt.date | None, bool]:
       "make the `date` and the file name's YYYY-MM-DD prefix the same")
 def date_vs_file_name(card: Card, context) -> Iterator[Finding]:
     stamped, ok = file_date(card.path)
-    if not ok or card.date is None or stamped == card.date:
+    if not ok or card_date(card) is None or stamped == card_date(card):
         return
     yield date_vs_file_name.rule.finding(
         card.path, key_line(card, "date"),
-        f"date {card.date.isoformat()} differs from the file name's date {stamped.isoformat()}")
+        f"date {card_date(card).isoformat()} differs from the file name's date {stamped.isoformat()}")
 
 
 @rule("MH106", "malformed-file-name-date", FAMILY, "warning",
@@ -156,7 +167,7 @@ def malformed_file_date(card: Card, context) -> Iterator[Finding]:
         return
     match = _FILE_DATE_LIKE.match(name)
     if match and len(match.group(1)) == 4:
-        expected = card.date.isoformat() if card.date else "YYYY-MM-DD"
+        expected = card_date(card).isoformat() if card_date(card) else "YYYY-MM-DD"
         yield malformed_file_date.rule.finding(
             card.path, 1, f"file name {name!r} starts with a malformed date prefix",
             f"rename the file to start with {expected}-")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ..card import Card
 from .registry import Finding, rule
@@ -61,6 +62,7 @@ def _balanced_inner(text: str, open_at: int) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _python_rows(code: str) -> int | None:
     try:
         tree = ast.parse(code)

@@ -16,6 +16,7 @@ from .catalog import Identity, duplicate_findings, identity_index, identity_of
 from .registry import RULES, Finding
 
 PARALLEL_THRESHOLD = 400  # below this many cards, a process pool costs more than it saves
+_PROCESS_CACHE: dict = {}  # per-process memo shared by the cards one process checks (rule lists)
 
 
 @dataclass
@@ -30,7 +31,7 @@ def _check_source(path: str, source: bytes | None, selection: RuleSelection) -> 
     from ..card import read_card
 
     card = read_card(path) if source is None else parse_card(source, path)
-    findings = check_card(card, CheckContext(selection=selection))
+    findings = check_card(card, CheckContext(selection=selection, cache=_PROCESS_CACHE))
     return CheckedCard(path, findings, identity_of(card), suppressed_codes(card))
 
 

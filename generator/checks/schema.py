@@ -108,6 +108,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 JSL_MODERN = ("task", "language", "edition", "spark_version", "supported", "annotator")
 
 
+@cache
 def fields_for(dialect: str) -> dict[str, Field]:
     return {f.name: f for f in FIELDS if dialect in f.dialects}
 
@@ -174,3 +175,37 @@ def type_validator(dialect: str):
     schema = dict(_schema(dialect, False))
     schema.pop("required", None)
     return Draft202012Validator(schema)
+
+
+_PYTHON_TYPES = {"string": (str,), "array": (list,), "object": (dict,), "boolean": (bool,),
+                 "number": (int, float), "integer": (int,)}
+
+
+def _accepts(schema: dict[str, Any], value: Any) -> bool:
+    """A quick, conservative type test: True only when ``value`` certainly satisfies ``schema``'s types."""
+    if "anyOf" in schema:
+        return any(_accepts(option, value) for option in schema["anyOf"])
+    kind = schema.get("type")
+    if kind is None:
+        return True
+    if isinstance(value, bool) and kind not in ("boolean",):
+        return False
+    if not isinstance(value, _PYTHON_TYPES.get(kind, (object,))):
+        return False
+    if kind == "array" and "items" in schema:
+        return all(_accepts(schema["items"], item) for item in value)
+    if kind == "string" and "pattern" in schema:
+        return False  # let jsonschema decide
+    if kind == "object" and "properties" in schema:
+        return False
+    return True
+
+
+def types_certainly_valid(dialect: str, data: dict[str, Any]) -> bool:
+    """True when every known key has a value of its schema type, without running the full validator."""
+    fields = fields_for(dialect)
+    for key, value in data.items():
+        field = fields.get(key)
+        if field is not None and value is not None and not _accepts(field.schema, value):
+            return False
+    return True

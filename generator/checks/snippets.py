@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from .. import vocab
 from ..card import Card, Snippet
@@ -291,15 +292,21 @@ def misspelt_class(card: Card, context) -> Iterator[Finding]:
     for snippet in card.snippets:
         if snippet.tab not in ("python", "scala", "java"):
             continue
-        seen: set[str] = set()
-        for number, text in enumerate(snippet.code.splitlines(), snippet.line):
-            for match in _CLASS_WORD.finditer(text):
-                word = match.group(1)
-                canonical = vocab.canonical_annotator(word)
-                if canonical and canonical != word and word not in seen:
-                    seen.add(word)
-                    yield misspelt_class.rule.finding(card.path, number, f"`{word}` should be spelt `{canonical}`",
-                                                      f"write `{canonical}`", match.start() + 1)
+        for offset, column, word, canonical in _misspelt_classes(snippet.code):
+            yield misspelt_class.rule.finding(card.path, snippet.line + offset, f"`{word}` should be spelt "
+                                              f"`{canonical}`", f"write `{canonical}`", column)
+
+
+@lru_cache(maxsize=4096)
+def _misspelt_classes(code: str) -> tuple[tuple[int, int, str, str], ...]:
+    found: dict[str, tuple[int, int, str, str]] = {}
+    for offset, text in enumerate(code.splitlines()):
+        for match in _CLASS_WORD.finditer(text):
+            word = match.group(1)
+            canonical = vocab.canonical_annotator(word)
+            if canonical and canonical != word and word not in found:
+                found[word] = (offset, match.start() + 1, word, canonical)
+    return tuple(found.values())
 
 
 _PYTHON_IN_SCALA = re.compile(r"\\\s*$|\(\s*\[|^\s*(?:from\s+\w[\w.]*\s+)?import\s+\w+\s+as\s|^\s*def\s+\w+\(.*\)\s*:\s*$|"
@@ -312,12 +319,20 @@ def python_in_scala(card: Card, context) -> Iterator[Finding]:
     for snippet in card.snippets:
         if snippet.tab != "scala":
             continue
-        stripped = strip_scala(snippet.code).splitlines()
-        for number, text in enumerate(stripped, snippet.line):
-            match = _PYTHON_IN_SCALA.search(text)
-            if match:
-                yield python_in_scala.rule.finding(
-                    card.path, number, f"Python syntax in the Scala example: `{match.group(0).strip()}` in "
-                    f"`{snippet.code.splitlines()[number - snippet.line].strip()[:60]}`",
-                    column=match.start() + 1)
-                break
+        found = _first_python_line(snippet.code)
+        if found:
+            offset, column, token, text = found
+            yield python_in_scala.rule.finding(
+                card.path, snippet.line + offset, f"Python syntax in the Scala example: `{token}` in `{text[:60]}`",
+                column=column)
+
+
+@lru_cache(maxsize=4096)
+def _first_python_line(code: str) -> tuple[int, int, str, str] | None:
+    """(line offset, column, matched text, the line) of the first Python-only construct in Scala code."""
+    original = code.splitlines()
+    for offset, text in enumerate(strip_scala(code).splitlines()):
+        match = _PYTHON_IN_SCALA.search(text)
+        if match:
+            return offset, match.start() + 1, match.group(0).strip(), original[offset].strip()
+    return None

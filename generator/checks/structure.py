@@ -56,7 +56,7 @@ def _prose(text: str) -> str:
 
 
 def _key_text(key: str) -> str:
-    return re.sub(r"\s+", " ", key.strip().strip("*").strip().rstrip(":").strip()).lower()
+    return " ".join(key.strip().strip("*").strip().rstrip(":").split()).lower()
 
 
 def _respell(key: str) -> str:

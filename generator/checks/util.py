@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
+from functools import lru_cache
 from collections.abc import Iterable
 from typing import Any
 
 from ..card import Card
+from ..card.frontmatter import parse_date
 
 _EPOCH_MS = re.compile(r"^\d{12,13}$")
+
+
+@lru_cache(maxsize=4096)
+def _date_from_text(text: str) -> dt.date | None:
+    return parse_date(text)
+
+
+def card_date(card: Card) -> dt.date | None:
+    """``card.date``, memoised on the written value (date parsing tries several formats and is slow)."""
+    raw = card.front_matter.get("date")
+    if raw is None or isinstance(raw, (dt.date, dt.datetime)):
+        return card.date
+    return _date_from_text(str(raw))
 
 
 def key_line(card: Card, key: str) -> int:
@@ -38,7 +54,8 @@ def is_empty(value: Any) -> bool:
 def plain(value: str | None) -> str:
     """A table or front-matter value without Markdown emphasis, code ticks, brackets or a trailing '+'."""
     text = (value or "").strip()
-    text = re.sub(r"^[*_`]+|[*_`]+$", "", text).strip()
+    if text[:1] in "*_`" or text[-1:] in "*_`":
+        text = text.strip("*_`").strip()
     return text
 
 

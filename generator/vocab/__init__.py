@@ -113,11 +113,13 @@ def canonical_annotator(name: Any) -> str | None:
     return _annotators_folded().get(str(name).strip().lower())
 
 
+@cache
 def annotator_names() -> frozenset[str]:
     """Every known annotator class name, canonical spelling."""
     return frozenset(load("annotators"))
 
 
+@cache
 def runtime_names(runtime: str) -> frozenset[str]:
     """Names a snippet may use without defining them when it runs on ``runtime`` (see data/runtimes.yaml)."""
     entry = load("runtimes").get(runtime) or {}
