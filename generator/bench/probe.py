@@ -76,6 +76,30 @@ class TransformersClassifier(_Tokenized):
         return [self.labels[i] for i in logits.argmax(dim=-1).tolist()]
 
 
+class TransformersForward(_Tokenized):
+    """Any other transformers model: the encoder's forward pass, for speed only (no quality without a task)."""
+
+    def __init__(self, model_dir: str, max_length: int | None, cap: int) -> None:
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        self.torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        model = AutoModel.from_pretrained(model_dir).eval()
+        config = model.config
+        self.model = model.get_encoder() if getattr(config, "is_encoder_decoder", False) else model
+        limit = _model_limit(self.tokenizer, getattr(config, "max_position_embeddings", None))
+        self.max_length = min(x for x in (max_length or limit, limit, cap) if x)
+        self.parameters = sum(p.numel() for p in model.parameters())
+        self.labels: list[str] = []
+
+    def run(self, texts: list[str]) -> Any:
+        encoded = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_length,
+                                 return_tensors="pt")
+        with self.torch.inference_mode():
+            return self.model(**encoded)
+
+
 class SentenceEmbedder(_Tokenized):
     def __init__(self, model_dir: str, max_length: int | None, cap: int) -> None:
         from sentence_transformers import SentenceTransformer
@@ -132,6 +156,8 @@ class OnnxModel(_Tokenized):
         outputs = self.session.get_outputs()
         if task == "classification":
             return next((o.name for o in outputs if o.name == "logits"), outputs[0].name)
+        if task == "forward":
+            return ""  # every output
         for rank in (2, 3):  # a pooled sentence embedding first, else token embeddings to mean-pool
             for o in outputs:
                 if len(o.shape) == rank and isinstance(o.shape[-1], int) and o.shape[-1] > 1:
@@ -144,6 +170,8 @@ class OnnxModel(_Tokenized):
         encoded = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_length,
                                  return_tensors="np")
         feed = {k: v.astype(np.int64) for k, v in encoded.items() if k in self.inputs}
+        if not self.output:
+            return self.session.run(None, feed)
         (result,) = self.session.run([self.output], feed)
         if self.task == "classification":
             indices = result.argmax(axis=-1).tolist()
@@ -182,10 +210,10 @@ def import_libraries(request: dict[str, Any]) -> None:
     """Import the runtime's libraries before the load clock starts: load time is the model's, not torch's."""
     if request["runtime"] == "onnx":
         modules = ("onnxruntime", "transformers")
-    elif request["task"] == "classification":
-        modules = ("torch", "transformers")
-    else:
+    elif request["task"] == "similarity":
         modules = ("torch", "sentence_transformers")
+    else:
+        modules = ("torch", "transformers")
     for module in modules:
         importlib.import_module(module)
 
@@ -198,7 +226,12 @@ def load_adapter(request: dict[str, Any]) -> Any:
     if runtime in {"transformers", "sentence-transformers"}:
         if task == "classification":
             return TransformersClassifier(model, max_length, cap)
-        return SentenceEmbedder(model, max_length, cap)
+        if task == "similarity" and Path(model, "modules.json").is_file():
+            return SentenceEmbedder(model, max_length, cap)
+        if task == "similarity":
+            raise ProbeError("similarity needs a sentence-transformers model folder (modules.json); "
+                             "this one has none")
+        return TransformersForward(model, max_length, cap)
     raise ProbeError(f"the benchmark probe has no adapter for runtime {runtime!r}")
 
 

