@@ -171,6 +171,9 @@ def broken_link(card: Card, context) -> Iterator[Finding]:
             problem = f"has junk before its scheme: `{url[:url.index('://') + 3]}...`"
         elif re.match(r"^[a-zA-Z][\w+.-]*://", url) and not urlsplit(url).netloc:
             problem = f"has no host: `{url}`"
+        elif re.fullmatch(r"(?:[\w-]+\.)*s3[\w.-]*\.amazon\.com", urlsplit(url).netloc.lower()):
+            host = urlsplit(url).netloc
+            problem = f"points to `{host}`, which is not an S3 endpoint (did you mean `{host[:-4]}aws.com`?)"
         if problem:
             yield broken_link.rule.finding(card.path, link.line, f"link `{label}` {problem}", severity=severity)
 

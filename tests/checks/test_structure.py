@@ -27,6 +27,8 @@ from tests.checks.conftest import CLEAN, broken, only
     ("MH206", [("<button class=\"button button-orange\" disabled>Live Demo</button>", "[Live Demo]()")],
      "has no target"),
     ("MH206", [("(https://huggingface.co/datasets/imdb)", "(\\assets\\images\\imdb.png)")], "backslashes"),
+    ("MH206", [("(https://s3.amazonaws.com/auxdata", "(https://s3.amazon.com/auxdata")],
+     "not an S3 endpoint (did you mean `s3.amazonaws.com`?)"),
     ("MH207", [("(https://huggingface.co/datasets/imdb)", "(http://huggingface.co/datasets/imdb)")], "plain http"),
     ("MH208", [("## Data Source", "## Results\n\nmore\n\n## Data Source")], "repeats the one at line"),
 ])
