@@ -134,8 +134,8 @@ def scala_undefined(card: Card, context) -> Iterator[Finding]:
                 hint = None
                 earlier = [n for n in unused if report.defined[n] < line]
                 if len(earlier) == 1:
-                    hint = (f"`{earlier[0]}` is defined (line {snippet.line + report.defined[earlier[0]] - 1}) but "
-                            f"never used: did you mean `{earlier[0]}`?")
+                    hint = (f"did you mean `{earlier[0]}` (defined at line "
+                            f"{snippet.line + report.defined[earlier[0]] - 1} and never used)?")
                 elif (close := did_you_mean(name, report.defined, 0.75)):
                     hint = f"did you mean `{close}`?"
                 if name in python_names:

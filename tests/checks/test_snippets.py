@@ -81,7 +81,7 @@ def test_scala_hint_names_the_defined_but_unused_value():
     text = broken(("val sequenceClassifier = AlbertForSequenceClassification",
                    "val tokenClassifier = AlbertForSequenceClassification"))
     [finding] = only("MH303", text)
-    assert "`tokenClassifier` is defined" in finding.hint and "Python example defines `sequenceClassifier`" in finding.hint
+    assert "did you mean `tokenClassifier` (defined at line" in finding.hint and "Python example defines `sequenceClassifier`" in finding.hint
 
 
 def test_scala_strings_comments_members_and_named_arguments_are_not_identifiers():
