@@ -141,6 +141,11 @@ class ArtifactCache:
     def remember_url(self, url: str, entry: dict[str, Any]) -> None:
         write_json_atomic(self._dir("urls") / f"{url_key(url)}.json", {"url": url, **entry})
 
+    def forget(self, url: str) -> None:
+        """Drop what is remembered about ``url`` (its download and its facts); blobs stay, named by content."""
+        (self._dir("urls") / f"{url_key(url)}.json").unlink(missing_ok=True)
+        (self._dir("facts") / f"{url_key(url)}.json").unlink(missing_ok=True)
+
     def facts(self, key: str) -> dict[str, Any] | None:
         return read_json(self._dir("facts") / f"{url_key(key)}.json")
 

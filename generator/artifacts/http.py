@@ -10,12 +10,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NameResolutionError
 
 from .settings import ArtifactSettings
 
@@ -137,6 +135,9 @@ class Fetcher:
                     last = error
                     continue
             return response
+        if isinstance(last, requests.ConnectTimeout):  # the host never answered: give up on it for this run
+            raise self._dead(url, f"no connection within {self.settings.connect_timeout:g} s after "
+                                  f"{self.settings.retries + 1} attempts (host down or firewalled?)")
         if isinstance(last, requests.Timeout) or "timed out" in str(last).lower():
             raise FetchError("timeout", f"{url}: no answer within {self.settings.read_timeout:g} s "
                                         f"after {self.settings.retries + 1} attempts")
@@ -330,18 +331,10 @@ def _split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
 
 
 def _name_unresolved(error: BaseException) -> bool:
-    seen: set[int] = set()
-    current: Any = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, NameResolutionError):
-            return True
-        current = current.__cause__ or current.__context__ or (current.args[0] if current.args and
-                                                                isinstance(current.args[0], BaseException)
-                                                                else None)
-        if hasattr(current, "reason") and isinstance(current.reason, NameResolutionError):
-            return True
-    return "Name or service not known" in str(error) or "nodename nor servname" in str(error)
+    """DNS said no: retrying will not help (requests wraps urllib3's NameResolutionError in its message)."""
+    text = repr(error)
+    return any(sign in text for sign in ("NameResolutionError", "Name or service not known",
+                                         "nodename nor servname", "getaddrinfo failed"))
 
 
 def _short(error: BaseException | None) -> str:

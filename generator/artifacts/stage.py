@@ -45,23 +45,23 @@ def collect_facts(cards: list[Card], config: Config, *, offline: bool | None = N
     folders were inspected). Each distinct artifact is inspected once, concurrently, with a progress bar."""
     settings = ArtifactSettings.from_config(config, offline=offline)
     template = config.section("artifacts").get("preset_url")
-    jobs: dict[tuple[str, str | None, bool], list[tuple[str, str | None]]] = {}
+    jobs: dict[tuple[str, str | None, str | None], list[tuple[str, str | None]]] = {}
     for card in cards:
         url = artifact_url(card)
         if url:
-            checksum = settings.verify_checksums and declared_sha256(card) is not None
-            jobs.setdefault(_key(url, card, checksum), []).append((card.path, None))
+            expected = declared_sha256(card) if settings.verify_checksums else None
+            jobs.setdefault(_key(url, card, expected), []).append((card.path, None))
         for preset, preset_url in preset_urls(card, template).items():
-            jobs.setdefault(_key(preset_url, card, False), []).append((card.path, preset))
+            jobs.setdefault(_key(preset_url, card, None), []).append((card.path, preset))
     if not jobs:
         return {}
     store = ArtifactStore(settings)
-    results: dict[tuple[str, str | None, bool], ArtifactFacts] = {}
+    results: dict[tuple[str, str | None, str | None], ArtifactFacts] = {}
     try:
         with _progress(quiet) as progress, ThreadPoolExecutor(settings.workers) as pool:
             task = progress.add_task("artifacts", total=len(jobs))
-            futures = {pool.submit(store.inspect, url, card_path, refresh=refresh, checksum=checksum):
-                       (url, card_path, checksum) for url, card_path, checksum in jobs}
+            futures = {pool.submit(store.inspect, url, card_path, refresh=refresh, expected_sha256=expected):
+                       (url, card_path, expected) for url, card_path, expected in jobs}
             for future in as_completed(futures):
                 key = futures[future]
                 try:
@@ -95,10 +95,10 @@ class ArtifactsStage:
                 record.facts = found[record.path]
 
 
-def _key(url: str, card: Card, checksum: bool) -> tuple[str, str | None, bool]:
-    """(url, card path when the URL is relative to the card, checksum wanted): one inspection per key."""
+def _key(url: str, card: Card, expected: str | None) -> tuple[str, str | None, str | None]:
+    """(url, card path when the URL is relative to the card, declared sha256): one inspection per key."""
     relative = "://" not in url and not url.startswith("/")
-    return url, (card.path if relative else None), checksum
+    return url, (card.path if relative else None), expected
 
 
 def _progress(quiet: bool) -> Progress:

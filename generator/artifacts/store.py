@@ -44,9 +44,12 @@ class ArtifactStore:
 
     # ---- facts ------------------------------------------------------------------------------------------------
     def inspect(self, url: str, card_path: str | Path | None = None, *, refresh: bool = False,
-                checksum: bool = False) -> ArtifactFacts:
+                checksum: bool = False, expected_sha256: str | None = None) -> ArtifactFacts:
         """Facts about ``url``, reading as few bytes as possible. Never raises for a bad artifact: failures come
-        back as facts with ``status`` and ``error``. ``checksum`` asks for the sha256 (a full download if remote)."""
+        back as facts with ``status`` and ``error``. ``checksum`` asks for the sha256 (a full download if remote);
+        so does ``expected_sha256``, and when the bytes do not match it the URL is not remembered in the cache,
+        so the next build fetches it again instead of trusting what was served."""
+        checksum = checksum or bool(expected_sha256)
         transfer = Transfer()
         try:
             location = resolve(url, self.settings, card_path)
@@ -54,6 +57,8 @@ class ArtifactStore:
                 facts = self._inspect_local(location, checksum)
             else:
                 facts = self._inspect_remote(location, transfer, refresh, checksum)
+                if expected_sha256 and facts.sha256 and facts.sha256 != expected_sha256.strip().lower():
+                    self.cache.forget(location.target)
         except ResolveError as error:
             facts = ArtifactFacts.failure(url, "bad-url", str(error))
         except (FetchError, ArtifactError) as error:
@@ -104,13 +109,12 @@ class ArtifactStore:
             raise ArtifactError("offline", f"{OFFLINE_MESSAGE} for {location.url} (add a [tool.modelhub.mirrors] "
                                            f"entry or run online once to fill the cache)")
         wanted = "-" + str(ZIP_TAIL) if _file_name(target).lower().endswith(".zip") else f"0-{BLOCK - 1}"
-        if checksum:
-            info, first, span = self.fetcher.head(target, transfer, etag=cached.etag if cached else None,
-                                                  last_modified=cached.last_modified if cached else None), 0, b""
-        else:
+        if checksum:  # the whole file will be read: ask for its current size and validators, unconditionally
+            info, first, span = self.fetcher.head(target, transfer), 0, b""
+        else:  # one ranged GET: size, validators (or 304 for what is cached) and the first bytes to parse
             info, first, span = self.fetcher.probe(target, transfer, wanted, etag=cached.etag if cached else None,
                                                    last_modified=cached.last_modified if cached else None)
-        if info.not_modified and cached and not (checksum and not cached.sha256):
+        if info.not_modified and cached:
             self._remember_facts(target, cached)
             return _from_cache(cached)
         entry = self.cache.url_entry(target)
@@ -158,8 +162,12 @@ class ArtifactStore:
         facts = ArtifactFacts(url=location.url, resolved_url=entry.get("resolved_url", location.target),
                               source=source, size=entry.get("size"), sha256=entry["sha256"],
                               etag=entry.get("etag"), last_modified=entry.get("last_modified"))
-        with blob.open("rb") as handle:
-            inspect_file(handle, blob.stat().st_size, name, sniff(handle.read(16), name), facts)
+        try:
+            with blob.open("rb") as handle:
+                inspect_file(handle, blob.stat().st_size, name, sniff(handle.read(16), name), facts)
+        except (zipfile.BadZipFile, OnnxError, HeaderError) as error:  # keep the size and sha256 just measured
+            facts.status, facts.error_kind = "error", "bad-archive"
+            facts.error = f"{location.url}: the downloaded file cannot be read ({error})"
         facts.versions.update(versions_from_file_name(name))
         return facts.stamp()
 

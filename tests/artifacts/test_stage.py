@@ -123,3 +123,23 @@ def test_artifact_findings_for_the_check_command(artifact_server, tmp_path, buil
     assert [f.code for f in found[str(cards / "gone.md")]] == ["MH501"]
     offline = artifact_findings([cards / "spark.md"], config, offline=True, quiet=True)
     assert [f.code for f in offline[str(cards / "spark.md")]] == ["MH508"]  # from the cache filled above
+
+
+def test_declared_checksum_is_verified_against_what_the_server_sends(artifact_server, tmp_path, built):
+    import hashlib
+
+    good = hashlib.sha256(built["albert_zip"].read_bytes()).hexdigest()
+    url = artifact_server.add("/m.zip", built["albert_zip"])
+    artifact_server.fault("/m.zip", "wrong-content")
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    (cards / "m.md").write_text(f"---\nmodelhub: 1\nname: m\nartifact:\n  url: {url}\n  sha256: {good}\n---\n")
+    records = build(cards, tmp_path)
+    (finding,) = [f for f in records["m.md"].findings if f.code == "MH505"]
+    assert good in finding.message and records["m.md"].facts["sha256"] in finding.message
+    assert finding.line == 4  # the artifact: key
+
+    artifact_server.clear_faults()  # the server now sends the right bytes, under the same ETag
+    fixed = build(cards, tmp_path)  # the bad download was not remembered, so it is fetched again
+    assert fixed["m.md"].facts["sha256"] == good
+    assert not [f for f in fixed["m.md"].findings if f.code == "MH505"]
