@@ -224,72 +224,78 @@ def _own_setter(card: Card, setter: str) -> list[tuple[str, tuple, int]]:
     return out
 
 
+def _first_disagreement(card: Card, row_key: str, setter: str, read_table, agrees):
+    """(row, table value, tab, code values, code line) of the first own-model chain whose ``setter`` call disagrees
+    with the Model Information row ``row_key``; None when they agree or either side is missing."""
+    row = card.info.row(row_key) if card.info else None
+    table = read_table(row.value) if row is not None else None
+    if table is None:
+        return None
+    for tab, values, line in _own_setter(card, setter):
+        if not agrees(table, values):
+            return row, table, tab.capitalize(), values, line
+    return None
+
+
+def _int_or_none(value: str) -> int | None:
+    text = plain(value)
+    return int(text) if re.fullmatch(r"\d+", text) else None
+
+
 @rule("MH407", "case-sensitivity-disagrees", FAMILY, "warning",
       "the table's Case sensitive differs from the example's setCaseSensitive",
       "make the table say what the example configures (or configure what the table says)")
 def case_sensitivity(card: Card, context) -> Iterator[Finding]:
-    row = card.info.row("case_sensitive") if card.info else None
-    if row is None:
-        return
-    table = as_bool(row.value)
-    if table is None:
-        return
-    for tab, values, line in _own_setter(card, "setCaseSensitive"):
-        if isinstance(values[0], bool) and values[0] != table:
-            yield case_sensitivity.rule.finding(
-                card.path, row.line, f"table says Case sensitive `{plain(row.value)}` but the {tab.capitalize()} "
-                f"example calls setCaseSensitive({str(values[0]).lower()}) (line {line})")
-            return
+    found = _first_disagreement(card, "case_sensitive", "setCaseSensitive", as_bool,
+                                lambda table, values: not isinstance(values[0], bool) or values[0] == table)
+    if found:
+        row, _, tab, values, line = found
+        yield case_sensitivity.rule.finding(
+            card.path, row.line, f"table says Case sensitive `{plain(row.value)}` but the {tab} example calls "
+            f"setCaseSensitive({str(values[0]).lower()}) (line {line})")
 
 
 @rule("MH408", "max-sentence-length-disagrees", FAMILY, "warning",
       "the table's Max sentence length differs from the example's setMaxSentenceLength",
       "make the table and the example agree")
 def max_sentence_length(card: Card, context) -> Iterator[Finding]:
-    row = card.info.row("max_sentence_length") if card.info else None
-    if row is None or not re.fullmatch(r"\d+", plain(row.value)):
-        return
-    table = int(plain(row.value))
-    for tab, values, line in _own_setter(card, "setMaxSentenceLength"):
-        if isinstance(values[0], int) and values[0] != table:
-            yield max_sentence_length.rule.finding(
-                card.path, row.line, f"table says Max sentence length {table} but the {tab.capitalize()} example "
-                f"calls setMaxSentenceLength({values[0]}) (line {line})")
-            return
+    found = _first_disagreement(card, "max_sentence_length", "setMaxSentenceLength", _int_or_none,
+                                lambda table, values: not isinstance(values[0], int) or values[0] == table)
+    if found:
+        row, table, tab, values, line = found
+        yield max_sentence_length.rule.finding(
+            card.path, row.line, f"table says Max sentence length {table} but the {tab} example calls "
+            f"setMaxSentenceLength({values[0]}) (line {line})")
 
 
 @rule("MH409", "input-labels-disagree", FAMILY, "warning", "the table's Input Labels differ from setInputCols",
       "list the columns the example passes to setInputCols")
 def input_labels(card: Card, context) -> Iterator[Finding]:
-    row = card.info.row("input_labels") if card.info else None
-    if row is None or not as_items(row.value):
-        return
-    table = as_items(row.value)
-    for tab, values, line in _own_setter(card, "setInputCols"):
-        columns = [str(v) for v in values]
-        if sorted(columns) != sorted(table):
-            yield input_labels.rule.finding(
-                card.path, row.line, f"table Input Labels [{', '.join(table)}] but the {tab.capitalize()} example "
-                f"reads [{', '.join(columns)}] (line {line})")
-            return
+    found = _first_disagreement(card, "input_labels", "setInputCols", lambda value: as_items(value) or None,
+                                lambda table, values: sorted(map(str, values)) == sorted(table))
+    if found:
+        row, table, tab, values, line = found
+        yield input_labels.rule.finding(
+            card.path, row.line, f"table Input Labels [{', '.join(table)}] but the {tab} example reads "
+            f"[{', '.join(map(str, values))}] (line {line})")
 
 
 @rule("MH410", "output-labels-disagree", FAMILY, "warning", "the table's Output Labels differ from setOutputCol",
       "name the column the example writes with setOutputCol")
 def output_labels(card: Card, context) -> Iterator[Finding]:
-    row = card.info.row("output_labels") if card.info else None
-    if row is None or not as_items(row.value):
-        return
-    table = as_items(row.value)
-    if card.labels and set(table) <= set(card.labels) and len(table) > 1:
-        return  # older cards list the predicted labels here, not a column
-    for tab, values, line in _own_setter(card, "setOutputCol"):
-        column = str(values[0])
-        if table != [column]:
-            yield output_labels.rule.finding(
-                card.path, row.line, f"table Output Labels [{', '.join(table)}] but the {tab.capitalize()} example "
-                f"writes `{column}` (line {line})", f"write `[{column}]` in the table, or change setOutputCol")
-            return
+    def read(value: str) -> list[str] | None:
+        items = as_items(value)
+        if card.labels and len(items) > 1 and set(items) <= set(card.labels):
+            return None  # older cards list the predicted labels here, not a column
+        return items or None
+
+    found = _first_disagreement(card, "output_labels", "setOutputCol", read,
+                                lambda table, values: table == [str(values[0])])
+    if found:
+        row, table, tab, values, line = found
+        yield output_labels.rule.finding(
+            card.path, row.line, f"table Output Labels [{', '.join(table)}] but the {tab} example writes "
+            f"`{values[0]}` (line {line})", f"write `[{values[0]}]` in the table, or change setOutputCol")
 
 
 _MODEL_ID = re.compile(r"(?<![\w/.-])([a-z][a-z0-9]*(?:_[a-z0-9]+){2,})(?![\w/-]|\.\w)")
