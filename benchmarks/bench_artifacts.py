@@ -33,8 +33,8 @@ from tests.servers import ArtifactServer  # noqa: E402
 MB = 10**6
 
 
-def random_file(path: Path, size: int) -> None:
-    with path.open("wb") as out:
+def random_file(path: Path, size: int, mode: str = "wb") -> None:
+    with path.open(mode) as out:
         left = size
         while left:
             block = min(left, 8 * MB)
@@ -63,12 +63,7 @@ def big_hf_zip(folder: Path, size: int) -> Path:
     weights = folder / "model.safetensors"
     with weights.open("wb") as out:
         out.write(struct.pack("<Q", len(header)) + header)
-    with weights.open("ab") as out:
-        left = offset
-        while left:
-            block = min(left, 8 * MB)
-            out.write(os.urandom(block))
-            left -= block
+    random_file(weights, offset, mode="ab")
     path = folder / "big_hf.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
         archive.writestr("config.json", json.dumps({"architectures": ["BertForSequenceClassification"],

@@ -8,6 +8,7 @@ from typing import Any
 from ..facts import ArtifactFacts
 from . import safetensors
 from .tree import Tree
+from .values import as_int
 
 
 def applies(tree: Tree) -> bool:
@@ -32,9 +33,9 @@ def inspect(tree: Tree, facts: ArtifactFacts) -> None:
     labels = _labels(config.get("id2label"))
     if labels and not _generic(labels):
         facts.set("labels", labels, f"{where} (id2label)")
-    facts.set("dimension", _int(config.get("hidden_size") or config.get("d_model") or config.get("dim")),
+    facts.set("dimension", as_int(config.get("hidden_size") or config.get("d_model") or config.get("dim")),
               f"{where} (hidden_size)")
-    facts.set("max_sentence_length", _int(config.get("max_position_embeddings")),
+    facts.set("max_sentence_length", as_int(config.get("max_position_embeddings")),
               f"{where} (max_position_embeddings)")
     for key in ("max_position_embeddings", "vocab_size", "hidden_size", "num_hidden_layers", "torch_dtype", "dtype"):
         if key in config:
@@ -54,7 +55,7 @@ def _tokenizer(tree: Tree, config_name: str, facts: ArtifactFacts) -> None:
     lower = tokenizer.get("do_lower_case")
     if isinstance(lower, bool):
         facts.set("case_sensitive", not lower, f"{name} (do_lower_case={str(lower).lower()})")
-    length = _int(tokenizer.get("model_max_length"))
+    length = as_int(tokenizer.get("model_max_length"))
     if length and length < 10**7:  # transformers writes a huge sentinel when there is no limit
         facts.set("max_sentence_length", length, f"{name} (model_max_length)")
     if tokenizer.get("tokenizer_class"):
@@ -66,14 +67,14 @@ def _sentence_transformers(tree: Tree, config_name: str, facts: ArtifactFacts) -
     settings = Tree.sibling(config_name, "sentence_bert_config.json")
     if settings in names:
         data = tree.json(settings) or {}
-        facts.set("max_sentence_length", _int(data.get("max_seq_length")), f"{settings} (max_seq_length)")
+        facts.set("max_sentence_length", as_int(data.get("max_seq_length")), f"{settings} (max_seq_length)")
         if isinstance(data.get("do_lower_case"), bool) and data["do_lower_case"]:
             facts.set("case_sensitive", False, f"{settings} (do_lower_case=true)")
         facts.details["sentence_transformers"] = True
     pooling = Tree.sibling(config_name, "1_Pooling/config.json")
     if pooling in names:
         data = tree.json(pooling) or {}
-        facts.set("dimension", _int(data.get("word_embedding_dimension")), f"{pooling} (word_embedding_dimension)")
+        facts.set("dimension", as_int(data.get("word_embedding_dimension")), f"{pooling} (word_embedding_dimension)")
 
 
 def _parameters(tree: Tree, config_name: str, facts: ArtifactFacts) -> None:
@@ -111,10 +112,3 @@ def _labels(id2label: Any) -> list[str] | None:
 def _generic(labels: list[str]) -> bool:
     """transformers fills id2label with LABEL_0, LABEL_1 when a model has no real labels."""
     return all(label == f"LABEL_{i}" for i, label in enumerate(labels))
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None and not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        return None

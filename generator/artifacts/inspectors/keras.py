@@ -6,6 +6,7 @@ from typing import Any
 
 from ..facts import ArtifactFacts
 from .tree import Tree
+from .values import as_int
 
 
 def applies(tree: Tree) -> bool:
@@ -21,7 +22,7 @@ def inspect(tree: Tree, facts: ArtifactFacts) -> None:
     assert metadata_name is not None
     metadata: dict[str, Any] = tree.json(metadata_name) or {}
     facts.format = "keras-preset"
-    facts.set("parameters", _int(metadata.get("parameter_count")), f"{metadata_name} (parameter_count)")
+    facts.set("parameters", as_int(metadata.get("parameter_count")), f"{metadata_name} (parameter_count)")
     for key in ("keras_version", "keras_hub_version", "keras_nlp_version"):
         if metadata.get(key):
             facts.versions[key.removesuffix("_version")] = str(metadata[key])
@@ -30,17 +31,10 @@ def inspect(tree: Tree, facts: ArtifactFacts) -> None:
     if isinstance(config, dict):
         facts.set("class_name", config.get("class_name"), f"{config_name} (class_name)")
         inner = config.get("config") or {}
-        facts.set("dimension", _int(inner.get("hidden_dim")), f"{config_name} (config.hidden_dim)")
-        facts.set("max_sentence_length", _int(inner.get("max_sequence_length")),
+        facts.set("dimension", as_int(inner.get("hidden_dim")), f"{config_name} (config.hidden_dim)")
+        facts.set("max_sentence_length", as_int(inner.get("max_sequence_length")),
                   f"{config_name} (config.max_sequence_length)")
         for key in ("vocabulary_size", "num_layers", "num_heads", "embedding_dim", "intermediate_dim"):
             if key in inner:
                 facts.details[key] = inner[key]
     facts.details["assets"] = [n for n in tree.names() if "/assets/" in "/" + n]
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None and not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        return None

@@ -8,6 +8,7 @@ import re
 
 from ..facts import ArtifactFacts
 from .tree import Tree
+from .values import as_bool, as_int, as_str
 
 # name_lang_sparknlpversion_sparkversion_timestamp.zip, as the Models Hub names its downloads
 FILE_NAME = re.compile(r"^(?P<name>.+)_(?P<lang>[a-z]{2,3}|xx)_(?P<nlp>\d+\.\d+(?:\.\d+)*)_(?P<spark>\d+\.\d+)"
@@ -35,10 +36,10 @@ def inspect(tree: Tree, facts: ArtifactFacts) -> None:
     if class_path:
         facts.set("class_name", str(class_path).rsplit(".", 1)[-1], f"{where} (class)")
         facts.details["class"] = class_path
-    facts.set("spark_version", _str(metadata.get("sparkVersion")), f"{where} (sparkVersion)")
-    facts.set("case_sensitive", _bool(params.get("caseSensitive")), f"{where} (paramMap.caseSensitive)")
-    facts.set("max_sentence_length", _int(params.get("maxSentenceLength")), f"{where} (paramMap.maxSentenceLength)")
-    facts.set("dimension", _int(params.get("dimension")), f"{where} (paramMap.dimension)")
+    facts.set("spark_version", as_str(metadata.get("sparkVersion")), f"{where} (sparkVersion)")
+    facts.set("case_sensitive", as_bool(params.get("caseSensitive")), f"{where} (paramMap.caseSensitive)")
+    facts.set("max_sentence_length", as_int(params.get("maxSentenceLength")), f"{where} (paramMap.maxSentenceLength)")
+    facts.set("dimension", as_int(params.get("dimension")), f"{where} (paramMap.dimension)")
     for key in ("labels", "classes"):
         if isinstance(params.get(key), list):
             facts.set("labels", [str(v) for v in params[key]], f"{where} (paramMap.{key})")
@@ -60,22 +61,3 @@ def versions_from_file_name(name: str) -> dict[str, str]:
     if not match:
         return {}
     return {"spark_nlp_from_name": match["nlp"], "spark_from_name": match["spark"], "timestamp": match["timestamp"]}
-
-
-def _str(value: object) -> str | None:
-    return None if value in (None, "") else str(value)
-
-
-def _bool(value: object) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in {"true", "false"}:
-        return value.lower() == "true"
-    return None
-
-
-def _int(value: object) -> int | None:
-    try:
-        return int(value) if value is not None and not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        return None
