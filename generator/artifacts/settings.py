@@ -4,7 +4,7 @@
     cache_dir = ".modelhub-cache/artifacts"   # content-addressed blobs, extracted trees, facts
     offline = false                           # only cache and mirrors; never the network
     s3_endpoint = "https://s3.amazonaws.com/" # s3://bucket/key -> <endpoint>bucket/key
-    connect_timeout = 3.0                     # seconds (or: timeout = 10 for both)
+    connect_timeout = 3.0                     # seconds (or timeout = 10 for both, or timeouts = {connect=3, read=20})
     read_timeout = 20.0
     retries = 3                               # on 5xx, 429, dropped connections and timeouts, with backoff
     backoff = 0.5                             # first delay in seconds, doubled per retry
@@ -62,11 +62,14 @@ class ArtifactSettings:
         settings = cls(cache_dir=config.path(cache) if cache else config.cache_dir / "artifacts", root=config.root,
                        mirrors=mirrors)
         timeout = table.get("timeout")
+        timeouts = table.get("timeouts") if isinstance(table.get("timeouts"), dict) else {}
         try:
             settings.offline = bool(table.get("offline", False))
             settings.s3_endpoint = str(table.get("s3_endpoint", settings.s3_endpoint))
-            settings.connect_timeout = float(table.get("connect_timeout", timeout or settings.connect_timeout))
-            settings.read_timeout = float(table.get("read_timeout", timeout or settings.read_timeout))
+            settings.connect_timeout = float(table.get("connect_timeout", timeouts.get("connect", timeout)
+                                                       or settings.connect_timeout))
+            settings.read_timeout = float(table.get("read_timeout", timeouts.get("read", timeout)
+                                                    or settings.read_timeout))
             settings.retries = int(table.get("retries", settings.retries))
             settings.backoff = float(table.get("backoff", settings.backoff))
             settings.max_redirects = int(table.get("max_redirects", settings.max_redirects))

@@ -89,6 +89,8 @@ def test_settings_from_config_tables(tmp_path, monkeypatch):
     assert (loaded.connect_timeout, loaded.read_timeout, loaded.max_size) == (7.0, 7.0, 2 * 2**30)
     assert loaded.mirrors == {JSL: "mirror"}
     assert ArtifactSettings.from_config(Config(tmp_path, {})).cache_dir == tmp_path / ".modelhub-cache" / "artifacts"
+    split = ArtifactSettings.from_config(Config(tmp_path, {"artifacts": {"timeouts": {"connect": 1, "read": 9}}}))
+    assert (split.connect_timeout, split.read_timeout) == (1.0, 9.0)
 
 
 def test_byte_sizes():
