@@ -138,9 +138,15 @@ def size_mismatch(card: Card, context) -> Iterator[Finding]:
     if not _ok(facts) or declared is None or not facts.get("size"):
         return
     text, line = declared
+    actual = int(facts["size"])
+    if text.strip().isdigit():  # a byte count (the native artifact.size): exact
+        if int(text) != actual:
+            yield size_mismatch.rule.finding(
+                card.path, line, f"artifact.size says {int(text):,} bytes (line {line}) but the artifact is "
+                                 f"{actual:,} bytes (from {facts.get('resolved_url') or facts.get('url')})")
+        return
     if parse_size(text) is None:
         return
-    actual = int(facts["size"])
     convention = size_matches(text, actual)
     source = f"{facts.get('resolved_url') or facts.get('url')}"
     if convention is None:

@@ -8,6 +8,7 @@ import argparse
 import datetime as _dt
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -30,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dialect", choices=("jsl", "native"), default="native")
     parser.add_argument("--name", help="model name (default: from the artifact's file name)")
     parser.add_argument("--language", default=None, help="language code (default: from the file name, else en)")
+    parser.add_argument("--task", help="task, e.g. 'Text Classification' (default: guessed from the model class)")
+    parser.add_argument("--license", help="license of the model (the artifact does not say; required for native)")
+    parser.add_argument("--edition", help="JSL edition, e.g. 'Spark NLP 5.4.2' (default: from the file name)")
     parser.add_argument("--output", "-o", default="-", help="card file to write, or - for stdout (default)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing card")
     parser.add_argument("--offline", action="store_true", help="use only the cache and mirrors")
@@ -49,7 +53,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"modelhub: cannot scaffold a card: {facts.error}", file=sys.stderr)
         return 1
     name, language = identity(args.source, args.name, args.language)
-    text = (jsl_card if args.dialect == "jsl" else native_card)(facts, name, language, _dt.date.today())
+    choices = Choices(name, language, _dt.date.today(), args.task or task_of(facts), args.license,
+                      args.edition or _edition(facts))
+    text = (jsl_card if args.dialect == "jsl" else native_card)(facts, choices)
+    missing = [flag for flag, value in (("--task", choices.task), ("--license", choices.license),
+                                        ("--edition", choices.edition if args.dialect == "jsl" else "-"))
+               if not value]
+    if missing:
+        print(f"modelhub new: the artifact does not say {', '.join(f[2:] for f in missing)}; pass "
+              f"{', '.join(missing)} or fill them in before `modelhub check`", file=sys.stderr)
     if args.output == "-":
         sys.stdout.write(text)
         return 0
@@ -60,6 +72,18 @@ def run(args: argparse.Namespace) -> int:
     write_bytes_atomic(out, text.encode("utf-8"))
     print(f"wrote {out} ({args.dialect} dialect) from {facts.resolved_url or facts.url}", file=sys.stderr)
     return 0
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the card says that the artifact cannot: from the options, the file name, or today."""
+
+    name: str
+    language: str
+    date: _dt.date
+    task: str | None = None
+    license: str | None = None
+    edition: str | None = None
 
 
 def identity(source: str, name: str | None, language: str | None) -> tuple[str, str]:
@@ -110,12 +134,13 @@ def _info(facts: ArtifactFacts) -> list[tuple[str, str]]:
     return rows
 
 
-def native_card(facts: ArtifactFacts, name: str, language: str, today: _dt.date) -> str:
-    front: dict = {"modelhub": 1, "name": name, "title": name.replace("_", " "), "date": today,
-                   "language": language}
-    task = task_of(facts)
-    if task:
-        front["task"] = task
+def native_card(facts: ArtifactFacts, chosen: Choices) -> str:
+    front: dict = {"modelhub": 1, "name": chosen.name, "title": chosen.name.replace("_", " "), "date": chosen.date,
+                   "language": chosen.language}
+    if chosen.task:
+        front["task"] = chosen.task
+    if chosen.license:
+        front["license"] = chosen.license
     if facts.class_name:
         front["annotator"] = facts.class_name
     if facts.labels:
@@ -123,28 +148,26 @@ def native_card(facts: ArtifactFacts, name: str, language: str, today: _dt.date)
     info = {key.lower().replace(" ", "_"): _typed(value) for key, value in _info(facts) if key != "SHA256"}
     if info:
         front["info"] = info
-    artifact = {"url": facts.url, "format": facts.format}
+    artifact: dict = {"url": facts.url, "format": facts.format}
     if facts.sha256:
         artifact["sha256"] = facts.sha256
     if facts.size:
-        artifact["size"] = human_size(facts.size)
+        artifact["size"] = facts.size  # bytes, exactly
     front["artifact"] = artifact
-    body = (f"\n## Description\n\n{AUTHOR_NOTE}\n\n## How to use\n\n{AUTHOR_NOTE}\n")
+    body = f"\n## Description\n\n{AUTHOR_NOTE}\n\n## How to use\n\n{AUTHOR_NOTE}\n"
     return "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000) + "---\n" + body
 
 
-def jsl_card(facts: ArtifactFacts, name: str, language: str, today: _dt.date) -> str:
-    versions = facts.versions or {}
-    nlp = versions.get("spark_nlp_from_name")
-    spark = versions.get("spark_from_name") or _minor(facts.spark_version)
+def jsl_card(facts: ArtifactFacts, chosen: Choices) -> str:
+    name, language = chosen.name, chosen.language
+    spark = (facts.versions or {}).get("spark_from_name") or _minor(facts.spark_version)
     lines = ["---", "layout: model", f"title: {name.replace('_', ' ')}", "author: John Snow Labs", f"name: {name}",
-             f"date: {today.isoformat()}", f"tags: [{language}, open_source]"]
-    task = task_of(facts)
-    if task:
-        lines.append(f"task: {task}")
+             f"date: {chosen.date.isoformat()}", f"tags: [{language}, open_source]"]
+    if chosen.task:
+        lines.append(f"task: {chosen.task}")
     lines.append(f"language: {language}")
-    if nlp:
-        lines.append(f"edition: Spark NLP {nlp}")
+    if chosen.edition:
+        lines.append(f"edition: {chosen.edition}")
     if spark:
         lines.append(f"spark_version: {spark}")
     lines.append("supported: true")
@@ -160,9 +183,9 @@ def jsl_card(facts: ArtifactFacts, name: str, language: str, today: _dt.date) ->
         lines.append(f"[Copy S3 URI]({s3}){{:.button.button-orange.button-orange-trans.button-icon.button-copy-s3}}")
     lines += ["", "## How to use", "", AUTHOR_NOTE, "", "## Model Information", "", "{:.table-model}", "|---|---|",
               f"|Model Name:|{name}|"]
-    if nlp:
-        lines.append(f"|Compatibility:|Spark NLP {nlp}+|")
-    lines += ["|License:|Open Source|", "|Edition:|Official|"]
+    if chosen.edition:
+        lines.append(f"|Compatibility:|{chosen.edition}+|")
+    lines += [f"|License:|{chosen.license or 'Open Source'}|", "|Edition:|Official|"]
     inputs, output = facts.details.get("input_cols"), facts.details.get("output_col")
     if inputs:
         lines.append(f"|Input Labels:|[{', '.join(inputs)}]|")
@@ -171,6 +194,11 @@ def jsl_card(facts: ArtifactFacts, name: str, language: str, today: _dt.date) ->
     lines.append(f"|Language:|{language}|")
     lines += [f"|{key}:|{value}|" for key, value in _info(facts)]
     return "\n".join(lines) + "\n"
+
+
+def _edition(facts: ArtifactFacts) -> str | None:
+    version = (facts.versions or {}).get("spark_nlp_from_name")
+    return f"Spark NLP {version}" if version else None
 
 
 def _typed(value: str):

@@ -45,7 +45,7 @@ def test_inspect_of_a_missing_artifact_fails_with_the_reason(artifact_server, ca
 def test_new_scaffolds_a_card_that_agrees_with_its_artifact(artifact_server, built, tmp_path, dialect, capsys):
     url = artifact_server.add(f"/public/models/{IMDB_ZIP}", built["spark_zip"])
     out = tmp_path / f"{dialect}.md"
-    assert main(["new", "--from", url, "--dialect", dialect, "-o", str(out)]) == 0
+    assert main(["new", "--from", url, "--dialect", dialect, "--license", "Apache-2.0", "-o", str(out)]) == 0
     card = read_card(out)
     assert card.dialect == dialect and card.name == "albert_base_sequence_classifier_imdb"
     assert card.language == "en" and card.download_url == url
@@ -53,12 +53,19 @@ def test_new_scaffolds_a_card_that_agrees_with_its_artifact(artifact_server, bui
     findings = check_card(card, CheckContext(facts=facts, selection=RuleSelection(select=("artifacts",))))
     assert findings == []
     assert facts["sha256"] in out.read_text()
+    every_rule = check_card(card, CheckContext(facts=facts, selection=RuleSelection()))
+    assert [f for f in every_rule if f.severity == "error"] == []  # a scaffold only lacks prose and examples
 
 
 def test_new_from_a_model_folder_writes_labels_and_numbers(built, capsys):
     assert main(["new", "--from", str(built["albert_dir"]), "--name", "tiny_albert"]) == 0
     text = capsys.readouterr().out
     assert "labels:\n- neg\n- pos" in text and "case_sensitive: false" in text and "annotator: Albert" in text
+
+
+def test_new_says_which_fields_the_artifact_cannot_supply(built, capsys):
+    assert main(["new", "--from", str(built["spark_zip"]), "--dialect", "native"]) == 0
+    assert "does not say license; pass --license" in capsys.readouterr().err
 
 
 def test_new_refuses_to_overwrite_a_card(built, tmp_path, capsys):

@@ -174,3 +174,10 @@ def test_the_copied_seed_card_checks_against_a_mirror(tmp_path, built):
     card = read_card(seed(1))
     facts = store.inspect(card.download_url).to_dict()
     assert facts["source"].startswith("mirror:") and sorted(codes(card, facts)) == ["MH504", "MH506"]
+
+
+def test_native_artifact_size_in_bytes_is_compared_exactly():
+    card = parse_card("---\nmodelhub: 1\nname: m\nartifact:\n  url: http://h/m.zip\n  size: 1000\n---\n", "m.md")
+    assert codes(card, {**OK, "size": 1000}) == []
+    (finding,) = findings(card, {**OK, "size": 1001})
+    assert finding.code == "MH504" and "1,000 bytes (line 4)" in finding.message and "1,001 bytes" in finding.message
