@@ -24,6 +24,7 @@ from ..config import ConfigError, load_config
 from ..execute.compare import fresh_output, normalize_results, results_diff
 from ..execute.progress import STATUS_STYLE, run_progress
 from ..execute.runner import MODES, Executor
+from ..execute.sandbox import describe
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -89,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
     if args.mode == "off":
         console.print("execution is off (--mode off): nothing to do")
         return 0
+    if not args.quiet and args.mode in ("auto", "force"):
+        console.print(describe(), style="dim")
     show = not args.quiet and sys.stderr.isatty()
     with run_progress(enabled=show) as (on_start, on_card):
         executor = Executor(config, args.mode, on_start=on_start, on_card=on_card)

@@ -259,6 +259,9 @@ class Executor:
                 break
             cell = worker.execute(cell_code(snippet), line=snippet.line, filename=filename,
                                   timeout=min(self.limits.snippet_timeout, remaining))
+            if cell.error and cell.error["type"] == "SandboxLimit" and remaining < self.limits.snippet_timeout \
+                    and "timed out" in cell.error["message"]:
+                cell.error["message"] = f"the card's time limit ({self.limits.card_timeout:g} s) ran out"
             self.counts["cells"] += 1
             cells.append(cell)
             if cell.error:

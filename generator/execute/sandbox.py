@@ -133,6 +133,18 @@ def _processes() -> list[tuple[int, int, int]]:
     return found
 
 
+def tasks_of(uid: int) -> int:
+    """Processes and threads of ``uid`` (what RLIMIT_NPROC counts)."""
+    total = 0
+    for pid, owner, _ in _processes():
+        if owner == uid:
+            try:
+                total += len(os.listdir(f"/proc/{pid}/task"))
+            except OSError:
+                continue
+    return total
+
+
 def kill_user_processes(uid: int, keep: int | None = None) -> int:
     """SIGKILL every process of ``uid`` (except ``keep``) until none is left; returns how many were killed."""
     killed = 0
@@ -280,13 +292,13 @@ def network_isolation() -> str:
     return _ISOLATION
 
 
-def describe() -> dict[str, Any]:
-    """What the sandbox can enforce here (for run records and ``modelhub run --verbose``)."""
-    return {
-        "network": network_isolation(),
-        "user": "dedicated uid per sandbox" if is_root() else pwd.getpwuid(os.getuid()).pw_name,
-        "process_cap": "RLIMIT_NPROC on a dedicated uid" if is_root() else "RLIMIT_NPROC on the current user",
-    }
+def describe() -> str:
+    """One line on what confines snippets on this machine (printed by ``modelhub run``)."""
+    network = {"namespace": "no network (own network namespace)",
+               "audit-hook": "no network from Python code (audit hook; namespaces are not permitted here)"}
+    who = ("a dedicated user per sandbox, private folders covered" if is_root()
+           else f"user {pwd.getpwuid(os.getuid()).pw_name}")
+    return f"sandbox: {network[network_isolation()]}; {who}; memory, CPU, process and output caps"
 
 
 def start_child(root: Path, env: dict[str, str], user: SandboxUser, limits: SandboxLimits,
@@ -295,8 +307,8 @@ def start_child(root: Path, env: dict[str, str], user: SandboxUser, limits: Sand
     command_read, command_write = os.pipe()
     reply_read, reply_write = os.pipe()
     processes = limits.processes
-    if user.uid is None:  # RLIMIT_NPROC counts every process of our own user: leave room for them
-        processes += sum(1 for _, owner, _ in _processes() if owner == os.getuid()) * 64
+    if user.uid is None:  # RLIMIT_NPROC counts every task of our own user: the cap comes on top of those
+        processes += tasks_of(os.getuid())
     message = {
         **setup,
         "mounts": mount_plan(root) if user.uid is not None else None,

@@ -256,7 +256,7 @@ class Worker:
         while b"\n" not in self._pending:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                self._kill(f"timed out after {timeout:g} s (wall clock)")
+                self._kill(f"timed out after {timeout:.3g} s (wall clock)")
                 raise WorkerError(self.death)
             events = self._selector.select(min(remaining, 1.0))
             for key, _ in events:
@@ -294,15 +294,12 @@ class Worker:
         if code is None:
             return None
         if code < 0:
-            sig = -code
-            named = {
-                signal.SIGXCPU: "CPU-time limit exceeded",
-                signal.SIGKILL: "killed (SIGKILL: memory exhausted or killed from outside)",
-                signal.SIGXFSZ: "file-size limit exceeded",
-                signal.SIGSEGV: "crashed (segmentation fault)",
-            }.get(sig, f"killed by signal {signal.Signals(sig).name}")
-            return f"the worker was {named}" if named.startswith("killed") or named.startswith("crashed") \
-                else f"the worker stopped: {named}"
+            return {
+                signal.SIGXCPU: "CPU-time limit exceeded: the worker was stopped",
+                signal.SIGXFSZ: "file-size limit exceeded: the worker was stopped",
+                signal.SIGKILL: "the worker was killed (SIGKILL)",
+                signal.SIGSEGV: "the worker crashed (segmentation fault)",
+            }.get(-code, f"the worker was killed by signal {signal.Signals(-code).name}")
         return f"the worker exited with status {code}"
 
     def _sweep(self) -> None:
