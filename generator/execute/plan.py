@@ -62,7 +62,9 @@ def opted_out(card: Card) -> bool:
     return value is False or (isinstance(value, str) and value.strip().lower() in {"false", "no", "off"})
 
 
-def plan_card(card: Card, settings: dict[str, Any] | None = None) -> CardPlan:
+def plan_card(card: Card, settings: dict[str, Any] | None = None,
+              reasons: dict[str, str | None] | None = None) -> CardPlan:
+    """The plan for one card. ``reasons`` memoizes each runtime's availability over a catalog (pass one dict)."""
     settings = settings or {}
     cells = runnable_snippets(card)
     code = "\n".join(cell.code for cell in cells)
@@ -79,7 +81,12 @@ def plan_card(card: Card, settings: dict[str, Any] | None = None) -> CardPlan:
         get_runtime("python")  # load the registry for the message
         plan.blocked = f"unknown runtime {name!r} (known: {', '.join(sorted(RUNTIMES))})"
     else:
-        reason = runtime.unavailable_reason(settings)
+        if reasons is None or name not in reasons:
+            reason = runtime.unavailable_reason(settings)
+            if reasons is not None:
+                reasons[name] = reason
+        else:
+            reason = reasons[name]
         if reason:
             plan.blocked = f"runtime {name} unavailable: {reason}"
         elif runtime.needs_artifact and not plan.artifact_url:

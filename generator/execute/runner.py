@@ -103,6 +103,7 @@ class Executor:
         self.offline = offline
         self.counts = {"cards": 0, "cells": 0, "workers": 0, "cached": 0}
         self._hardware: dict[str, Any] | None = None
+        self._reasons: dict[str, str | None] = {}  # runtime name -> why it cannot run here (None: it can)
 
     # ---- public ----------------------------------------------------------------------------------------------
     def run(self, cards: Iterable[Card]) -> dict[str, dict[str, Any]]:
@@ -111,7 +112,7 @@ class Executor:
         runs: dict[str, dict[str, Any]] = {}
         jobs: list[_Job] = []
         for card in cards:
-            plan = plan_card(card, self.settings)
+            plan = plan_card(card, self.settings, self._reasons)
             stored = store.read_stored(card.path)
             if self.mode == "off":
                 continue

@@ -68,7 +68,11 @@ class Runtime:
         return None
 
     def versions(self) -> dict[str, str]:
-        return installed_versions(self.distributions)
+        """Library versions (read once per process: metadata lookups are slow at catalog scale)."""
+        cached = self.__dict__.get("_versions")
+        if cached is None:
+            cached = self.__dict__["_versions"] = installed_versions(self.distributions)
+        return dict(cached)
 
     def plan(self, root: Path, uid: int | None, artifact: Path | None, aliases: list[str],
              revision: str, settings: dict[str, Any] | None = None) -> WorkerPlan:
