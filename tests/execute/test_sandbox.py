@@ -23,10 +23,9 @@ def hostile_card(catalog: Catalog, name: str, code: str) -> Path:
     return catalog.card(f"{name}.md", f"---\nname: {name}\nruntime: python\n---\n\n# {name}\n\n```python\n{code}\n```\n")
 
 
-def sandbox_processes() -> list[int]:
-    """Processes owned by any sandbox user (there must be none once a run is over)."""
-    low, high = sandbox.UID_BASE, sandbox.UID_BASE + sandbox.UID_COUNT
-    return [pid for pid, uid, _ in sandbox._processes() if low <= uid < high]
+def processes_of(uids: set[int]) -> list[int]:
+    """Live processes owned by the given sandbox users (there must be none once a run is over)."""
+    return [pid for pid, uid, _ in sandbox._processes() if uid in uids]
 
 
 @pytest.fixture(scope="module")
@@ -55,41 +54,50 @@ def hostile_run(tmp_path_factory, hostile_listener):
         "after": "print('still running')\n6 * 7",
     }
     paths = {name: hostile_card(catalog, name, code) for name, code in cards.items()}
+    used: set[int] = set()
+    reserve = sandbox.reserve_user
+
+    def recording_reserve(*args, **kwargs):
+        user = reserve(*args, **kwargs)
+        used.add(user.uid)
+        return user
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MODELHUB_TEST_SECRET", SECRET)
+        patch.setattr(sandbox, "reserve_user", recording_reserve)
         executor = Executor(catalog.config, "force")
         runs = executor.run([read_card(path) for path in paths.values()])
-    return {name: runs[str(path)] for name, path in paths.items()}, paths, executor
+    return {name: runs[str(path)] for name, path in paths.items()}, paths, executor, used - {None}
 
 
 def test_an_infinite_loop_is_stopped_by_the_wall_clock_timeout(hostile_run):
-    runs, _, _ = hostile_run
+    runs, _, _, _ = hostile_run
     assert runs["loop"]["status"] == "failed"
     assert "timed out after 4 s" in runs["loop"]["reason"]
 
 
 def test_a_memory_hog_gets_a_memory_error_at_the_cap(hostile_run):
-    runs, _, _ = hostile_run
+    runs, _, _, _ = hostile_run
     assert runs["memory"]["status"] == "failed"
     assert "MemoryError" in runs["memory"]["reason"]
 
 
 def test_a_fork_bomb_hits_the_process_cap_and_leaves_nothing_behind(hostile_run):
-    runs, _, _ = hostile_run
+    runs, _, _, uids = hostile_run
     assert runs["forkbomb"]["status"] == "failed"
     assert "Resource temporarily unavailable" in runs["forkbomb"]["reason"]
-    assert sandbox_processes() == []
+    assert processes_of(uids) == []
 
 
 def test_a_connection_to_a_loopback_server_never_arrives(hostile_run, hostile_listener):
-    runs, _, _ = hostile_run
+    runs, _, _, _ = hostile_run
     assert runs["network"]["status"] == "failed"
     assert "OSError" in runs["network"]["reason"] or "PermissionError" in runs["network"]["reason"]
     assert hostile_listener.accepted == []
 
 
 def test_secrets_in_the_parent_environment_are_not_visible(hostile_run):
-    runs, _, _ = hostile_run
+    runs, _, _, _ = hostile_run
     output = runs["secret"]["results_text"]
     assert runs["secret"]["status"] == "ok"
     assert SECRET not in output
@@ -100,7 +108,7 @@ def test_secrets_in_the_parent_environment_are_not_visible(hostile_run):
 
 
 def test_printing_100_mb_keeps_only_the_output_cap(hostile_run):
-    runs, paths, _ = hostile_run
+    runs, paths, _, _ = hostile_run
     stdout = runs["flood"]["cells"][0]["stdout"]
     assert runs["flood"]["status"] == "ok"
     assert len(stdout) < 11_000
@@ -109,7 +117,7 @@ def test_printing_100_mb_keeps_only_the_output_cap(hostile_run):
 
 
 def test_cards_after_hostile_ones_still_run(hostile_run):
-    runs, _, executor = hostile_run
+    runs, _, executor, _ = hostile_run
     assert runs["after"]["status"] == "ok"
     assert runs["after"]["results_text"] == "still running\n42"
     assert executor.counts["workers"] >= 2  # the loop killed its worker; a new one took over
