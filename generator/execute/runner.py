@@ -205,6 +205,9 @@ class Executor:
         worker: Worker | None = None
         try:
             for job in group:
+                if worker is not None and worker.cpu_left < self.limits.cpu_per_cell:
+                    worker.close()  # recycle before the lifetime CPU cap could stop a card half-way
+                    worker = None
                 if worker is None or not worker.alive:
                     if worker is not None:
                         worker.close()

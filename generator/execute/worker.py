@@ -90,6 +90,7 @@ class Worker:
     alive: bool = True
     death: str | None = None  # why the worker ended, when it did
     cards: int = 0
+    cpu_used: float = 0.0  # CPU seconds the cells have used: the worker's whole life is capped (cpu_total)
     card_files: dict[str, Path] = field(default_factory=dict)  # exposed in every card's folder (the runtime's)
     notes: list[str] = field(default_factory=list)  # what the runtime or the sandbox had to say at start
     _pending: bytes = b""
@@ -199,6 +200,11 @@ class Worker:
             command["filename"] = filename
         return self._cell(command, line, timeout or self.limits.snippet_timeout)
 
+    @property
+    def cpu_left(self) -> float:
+        """CPU seconds left before the worker's lifetime cap; callers start a new worker before it runs out."""
+        return self.limits.cpu_total - self.cpu_used
+
     def ping(self, timeout: float = 10) -> bool:
         if not self.alive:
             return False
@@ -223,6 +229,7 @@ class Worker:
         if not answer.get("ok") or "stdout" not in answer:
             return CellResult(line, native_out, native_err, error=_died(str(answer.get("error"))),
                               duration=time.perf_counter() - started)
+        self.cpu_used += float(answer.get("cpu", 0.0))
         return CellResult(
             line=line,
             stdout=answer.get("stdout", "") + native_out,

@@ -184,3 +184,15 @@ def test_results_text_joins_printed_output_and_final_values():
 ])
 def test_stale_reasons_name_what_changed(field, old, new, reason):
     assert stale_reasons({field: old}, {field: new}) == [reason]
+
+
+def test_a_worker_near_its_lifetime_cpu_cap_is_replaced_before_the_next_card(catalog):
+    from .conftest import write_config
+
+    write_config(catalog.root, {"cpu_per_cell": 2, "cpu_total": 3, "snippet_timeout": 30})
+    spin = "import time\nend = time.process_time() + 1.2\nwhile time.process_time() < end:\n    pass\nprint('done')"
+    for name in ("one", "two", "three"):
+        catalog.card(f"{name}.md", f"---\nname: {name}\nruntime: python\n---\n\n```python\n{spin}\n```\n")
+    runs, counts = run(catalog, "force", "one.md", "two.md", "three.md")
+    assert [r["status"] for r in runs.values()] == ["ok", "ok", "ok"]
+    assert counts["workers"] >= 2
