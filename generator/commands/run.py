@@ -8,9 +8,7 @@ libraries stay the same. ``--write`` puts the real output in each card's Results
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from ..execute.compare import fresh_output, normalize_results, results_diff
 from ..execute.progress import STATUS_STYLE, run_progress
 from ..execute.runner import MODES, Executor
 from ..execute.sandbox import describe
+from ..execute.store import write_bytes_atomic
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,24 +37,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress, only problems and the summary")
 
 
-def write_card_atomic(path: Path, data: bytes) -> None:
-    """Replace the card's bytes atomically, keeping its permissions."""
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, path.stat().st_mode & 0o777)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
-
-
 def write_results(path: Path, run: dict[str, Any]) -> bool:
     """Put the run's output in the card's Results block; returns whether the card changed."""
     output = fresh_output(run)
@@ -67,7 +48,7 @@ def write_results(path: Path, run: dict[str, Any]) -> bool:
     data = replace_results(card, output, language="text")
     if data == card.source:
         return False
-    write_card_atomic(path, data)
+    write_bytes_atomic(path, data)
     return True
 
 
