@@ -4,11 +4,13 @@ Layout (all JSON, under ``catalog-index/``):
 
 - ``meta.json``     counts, facet vocabularies (key, display name, count), date vocabulary, the term shards that exist
 - ``columns.json``  one array per facet (and dates): the value ids of every record, record ids in name order
-- ``docs/<n>.json`` display fields (url, name, title, summary, date) of records ``n*CHUNK`` .. ``(n+1)*CHUNK-1``
+- ``list.json``     ``[url, name]`` of every record, so any page of results renders at once, whatever its order
+- ``docs/<n>.json`` ``[title, summary]`` of records ``n*CHUNK`` .. ``(n+1)*CHUNK-1``, filled in after the list
 - ``terms/<key>.json`` the terms starting with the two characters ``key`` and their postings, split into strong
   fields (name, title, tags, predicted entities) and weak ones (description), delta-encoded
 
-The first load is ``meta`` + ``columns`` + one docs chunk; a query loads one term shard per word it types. No file
+The first load is ``meta`` + ``columns`` + ``list``; a query loads one term shard per word it types, and the titles
+and summaries of the page of results it shows come from the docs chunks they are in. No file
 holds page text, and every string is shown with ``textContent`` by the client, never as HTML.
 """
 
@@ -137,8 +139,9 @@ def build_index(entries: list[Entry], facet_names: dict[str, dict[str, str]] | N
     columns["date"] = [date_position.get(entry.date, -1) if entry.date else -1 for entry in entries]
     files["columns.json"] = _dump(columns)
 
+    files["list.json"] = _dump([[e.url, e.name] for e in entries])
     for start in range(0, len(entries), CHUNK):
-        chunk = [[e.url, e.name, e.title, e.summary, e.date or ""] for e in entries[start:start + CHUNK]]
+        chunk = [[e.title if e.title != e.name else "", e.summary] for e in entries[start:start + CHUNK]]
         files[f"docs/{start // CHUNK}.json"] = _dump(chunk)
 
     postings: dict[str, tuple[list[int], list[int]]] = {}

@@ -52,8 +52,9 @@ def test_index_layout_and_facet_columns():
     assert [doc for doc, value in enumerate(columns["task"]) if value == ner] == list(range(1, 250, 2))
     assert sum(v[2] for v in task["values"]) == 250
     assert meta["dates"][0] == "2024-01-01" and len(columns["date"]) == 250
-    docs = json.loads(files["docs/1.json"])
-    assert docs[0] == ["models/m100/", "model_0100", "Model 100", "summary 100", "2024-01-17"]
+    assert json.loads(files["list.json"])[100] == ["models/m100/", "model_0100"]
+    assert json.loads(files["docs/1.json"])[0] == ["Model 100", "summary 100"]
+    assert meta["dates"][columns["date"][100]] == "2024-01-17"
 
 
 def test_postings_split_strong_and_weak_fields():
@@ -70,5 +71,5 @@ def test_first_load_is_small_at_ten_thousand_cards():
     import gzip
 
     files = build_index(entries(10_000))
-    first = files["meta.json"] + files["columns.json"] + files["docs/0.json"]
+    first = files["meta.json"] + files["columns.json"] + files["list.json"]
     assert len(gzip.compress(first)) < 100_000

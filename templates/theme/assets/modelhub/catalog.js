@@ -1,5 +1,6 @@
 /* modelhub catalog: faceted search over a chunked static index (see generator/render/catalog_index.py).
-   First load: meta.json + columns.json + one docs chunk. Each query word loads one term shard, once.
+   First load: meta.json + columns.json + list.json (url and name of every card). Each query word loads one term
+   shard, once; the titles and summaries of the shown page come from docs chunks, filled in when they arrive.
    Filter state lives in the URL query string (?q=&task=a,b&sort=&page=), so a reload or a shared link restores it.
    Card text is untrusted: everything is inserted with textContent, never as HTML. */
 (function () {
@@ -13,12 +14,13 @@
   var WORD = /[\p{L}\p{N}]+/gu;
   var SAFE_URL = /^[A-Za-z0-9_\-./#]*$/;
 
-  var meta = null, columns = null, stop = {};
-  var chunks = new Map(), shards = new Map();
+  var meta = null, columns = null, list = null, stop = {};
+  var chunks = new Map(), loaded = new Map(), shards = new Map();
   var state = { q: "", sort: "relevance", page: 1, filters: {} };
   var expanded = {};
   var sequence = 0;
-  var api = window.mhCatalog = { ready: false, renders: 0, lastQueryMs: null, lastCount: null };
+  var api = window.mhCatalog = { ready: false, renders: 0, completes: 0, lastQueryMs: null, lastCompleteMs: null,
+    lastCount: null };
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -164,16 +166,18 @@
   }
 
   /* ---- rendering ------------------------------------------------------------------------------------ */
-  function docs(ids) {
-    var needed = Array.from(new Set(ids.map(function (id) { return Math.floor(id / meta.chunk); })));
+  function chunkOf(id) { return Math.floor(id / meta.chunk); }
+  /* Titles and summaries of ``ids``: the chunks they are in, fetched once and kept. */
+  function details(ids) {
+    var needed = Array.from(new Set(ids.map(chunkOf)));
     return Promise.all(needed.map(function (c) {
-      if (!chunks.has(c)) chunks.set(c, fetchJSON("docs/" + c + ".json"));
+      if (!chunks.has(c)) {
+        var pending = fetchJSON("docs/" + c + ".json");
+        chunks.set(c, pending);
+        pending.then(function (rows) { loaded.set(c, rows); });
+      }
       return chunks.get(c);
-    })).then(function () {
-      return Promise.all(ids.map(function (id) {
-        return chunks.get(Math.floor(id / meta.chunk)).then(function (chunk) { return chunk[id % meta.chunk]; });
-      }));
-    });
+    }));
   }
   function facetName(facetId, id) {
     var facet = meta.facets.filter(function (f) { return f.id === facetId; })[0];
@@ -233,20 +237,30 @@
       box.appendChild(clear);
     }
   }
-  function renderResults(ids, rows) {
-    var list = document.getElementById("mh-results");
-    list.textContent = "";
-    ids.forEach(function (id, i) {
-      var row = rows[i];
+  function fillDetails(item, id) {
+    var rows = loaded.get(chunkOf(id));
+    if (!rows) return false;
+    var row = rows[id % meta.chunk];
+    item.querySelector(".mh-result__title").textContent = row[0];
+    item.querySelector(".mh-result__summary").textContent = row[1];
+    item.removeAttribute("data-pending");
+    return true;
+  }
+  function renderResults(ids) {
+    var list_ = document.getElementById("mh-results");
+    list_.textContent = "";
+    var dates = columns.date;
+    ids.forEach(function (id) {
+      var entry = list[id];
       var item = el("li", "mh-result");
       item.setAttribute("data-doc", id);
       var head = el("div", "mh-result__head");
-      var link = el("a", "mh-result__name", row[1]);
-      if (SAFE_URL.test(row[0])) link.href = BASE + row[0];
+      var link = el("a", "mh-result__name", entry[1]);
+      if (SAFE_URL.test(entry[0])) link.href = BASE + entry[0];
       head.appendChild(link);
-      if (row[4]) head.appendChild(el("time", "mh-result__date", row[4]));
+      if (dates[id] >= 0) head.appendChild(el("time", "mh-result__date", meta.dates[dates[id]]));
       item.appendChild(head);
-      if (row[2] && row[2] !== row[1]) item.appendChild(el("div", "mh-result__title", row[2]));
+      item.appendChild(el("div", "mh-result__title"));
       var badges = el("div", "mh-result__badges");
       ["task", "language", "edition", "engine"].forEach(function (facetId) {
         valuesOf(facetId, id).forEach(function (v) {
@@ -260,8 +274,9 @@
         }
       });
       item.appendChild(badges);
-      if (row[3]) item.appendChild(el("p", "mh-result__summary", row[3]));
-      list.appendChild(item);
+      item.appendChild(el("p", "mh-result__summary"));
+      if (!fillDetails(item, id)) item.setAttribute("data-pending", "");
+      list_.appendChild(item);
     });
   }
   function renderPager(total) {
@@ -295,21 +310,28 @@
       var pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
       if (state.page > pages) { state.page = pages; writeURL(); }
       var ids = out.results.slice((state.page - 1) * PAGE_SIZE, state.page * PAGE_SIZE);
-      return docs(ids).then(function (rows) {
+      renderFacets(out.counts);
+      renderActive();
+      renderResults(ids);
+      renderPager(total);
+      var filtered = state.q || Object.keys(state.filters).some(function (k) { return state.filters[k].length; });
+      document.getElementById("mh-count").textContent = total === meta.count && !filtered
+        ? "All " + total + " models"
+        : total + (total === 1 ? " model" : " models") + " of " + meta.count;
+      api.lastQueryMs = performance.now() - started;
+      api.lastCount = total;
+      api.renders++;
+      root.setAttribute("data-mh-count", String(total));
+      root.setAttribute("data-mh-renders", String(api.renders));
+      /* titles and summaries follow as their chunks arrive */
+      return details(ids).then(function () {
         if (mine !== sequence) return;
-        renderFacets(out.counts);
-        renderActive();
-        renderResults(ids, rows);
-        renderPager(total);
-        var filtered = state.q || Object.keys(state.filters).some(function (k) { return state.filters[k].length; });
-        document.getElementById("mh-count").textContent = total === meta.count && !filtered
-          ? "All " + total + " models"
-          : total + (total === 1 ? " model" : " models") + " of " + meta.count;
-        api.lastQueryMs = performance.now() - started;
-        api.lastCount = total;
-        api.renders++;
-        root.setAttribute("data-mh-count", String(total));
-        root.setAttribute("data-mh-renders", String(api.renders));
+        document.querySelectorAll("#mh-results [data-pending]").forEach(function (item) {
+          fillDetails(item, Number(item.getAttribute("data-doc")));
+        });
+        api.lastCompleteMs = performance.now() - started;
+        api.completes = (api.completes || 0) + 1;
+        root.setAttribute("data-mh-complete", String(api.completes));
       });
     }).catch(function (error) {
       document.getElementById("mh-count").textContent = "Search failed: " + error.message;
@@ -332,9 +354,10 @@
   }).then(function (loaded) {
     meta = loaded;
     meta.stopwords.forEach(function (w) { stop[w] = true; });
-    return fetchJSON("columns.json");
-  }).then(function (loaded) {
-    columns = loaded;
+    return Promise.all([fetchJSON("columns.json"), fetchJSON("list.json")]);
+  }).then(function (both) {
+    columns = both[0];
+    list = both[1];
     readURL();
     query.value = state.q;
     sort.value = state.sort;

@@ -1,0 +1,387 @@
+"""Site build and catalog search at 1,000 and 10,000 cards, side by side with plain mkdocs-material on the same pages.
+
+The synthetic catalogs replicate the reference corpus (/work/shared/corpus/jsl) with unique names. For each size:
+
+- modelhub: ``build_site`` (the whole pipeline, offline, frozen, then mkdocs with the plugin) in a child process:
+  wall time, pipeline vs site time, peak memory (max RSS), site size, catalog index size, and in headless chromium
+  the catalog's first-load bytes (every file it fetched, gzip-compressed as a static host would send it), the time
+  to a usable catalog and the query-to-results latency (``window.mhCatalog.lastQueryMs``: input event to rendered
+  results, term-shard and docs-chunk fetches included).
+- baseline: the same cards as plain pages of mkdocs-material (default nav, i.e. every page in it, and the built-in
+  search plugin), built under a timeout; when it finishes, the same browser measurements on its search.
+
+Targets at 10,000 cards: catalog first load <= 300 KB compressed, query to results <= 50 ms. Prints one JSON object
+and writes it to benchmarks/out/bench_site.json. Numbers depend on the machine's load; the run records it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+CORPUS = REPO.parent / "shared" / "corpus" / "jsl"
+CHROMIUM = "/usr/bin/chromium"
+QUERIES = ["albert", "bert base", "ner clinical", "german", "deidentify", "embeddings 300", "sentiment", "xyzzy"]
+BASELINE_YML = """site_name: Baseline
+theme:
+  name: material
+  font: false
+plugins:
+  - search
+markdown_extensions:
+  - tables
+  - attr_list
+  - admonition
+  - pymdownx.superfences
+  - pymdownx.highlight
+"""
+
+
+# ---- synthetic catalog --------------------------------------------------------------------------------------
+def make_catalog(target: Path, count: int) -> Path:
+    """``count`` cards copied round-robin from the corpus, each with a unique file name and ``name:``."""
+    sources = sorted(CORPUS.glob("*.md"))
+    target.mkdir(parents=True, exist_ok=True)
+    texts = [(p.stem, p.read_bytes()) for p in sources]
+    for n in range(count):
+        stem, data = texts[n % len(texts)]
+        copy = n // len(texts)
+        data = re.sub(rb"(?m)^name: *(\S+)", lambda m: b"name: " + m.group(1) + f"_v{copy}".encode(), data, count=1)
+        (target / f"{stem}_v{copy}.md").write_bytes(data)
+    return target
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def gzip_bytes(folder: Path) -> tuple[int, int]:
+    raw = packed = 0
+    for path in folder.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            raw += len(data)
+            packed += len(gzip.compress(data, 6))
+    return raw, packed
+
+
+# ---- child processes (so peak memory is the build's own) -----------------------------------------------------
+def child_modelhub(cards: str, site: str) -> None:
+    import resource
+
+    from generator.render.build import build_site
+
+    started = time.perf_counter()
+    result = build_site([Path(cards)], site, offline=True, mode="frozen")
+    wall = time.perf_counter() - started
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    print(json.dumps({"wall_s": wall, "peak_rss_mb": peak / 1024, "timings": result.timings,
+                      "cards": len(result.records)}))
+
+
+def child_baseline(project: str) -> None:
+    import resource
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    started = time.perf_counter()
+    config = load_config(config_file=str(Path(project) / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    config.plugins.on_shutdown()
+    wall = time.perf_counter() - started
+    print(json.dumps({"wall_s": wall, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def run_child(args: list[str], timeout: float) -> dict:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "NO_MKDOCS_2_WARNING": "1", "MODELHUB_QUIET": "1"}
+    started = time.perf_counter()
+    try:
+        done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, timeout=timeout,
+                              env=env, cwd=str(REPO))
+    except subprocess.TimeoutExpired:
+        return {"finished": False, "note": f"did not finish in {timeout:.0f} s"}
+    if done.returncode != 0:
+        return {"finished": False, "note": f"failed (exit {done.returncode}): {done.stderr.strip()[-600:]}"}
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    data["finished"] = True
+    data["process_wall_s"] = time.perf_counter() - started
+    return data
+
+
+# ---- browser measurements ------------------------------------------------------------------------------------
+class StaticServer:
+    """``python -m http.server`` in its own process, as a separate static host would be (not a thread competing
+    with the browser driver for this process's GIL)."""
+
+    def __init__(self, folder: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(self.port), "--bind", "127.0.0.1", "--directory", str(folder)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the static server did not start")
+
+    def shutdown(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def serve(folder: Path) -> StaticServer:
+    return StaticServer(folder)
+
+
+def _local_file(site: Path, base: str, url: str) -> Path | None:
+    path = url[len(base):].split("?", 1)[0].split("#", 1)[0]
+    target = site / path
+    if path == "" or path.endswith("/"):
+        target = target / "index.html"
+    return target if target.is_file() else None
+
+
+def first_load(page, site: Path, base: str, urls: list[str]) -> dict:
+    files = {}
+    for url in urls:
+        local = _local_file(site, base, url)
+        if local is not None:
+            files[url[len(base):]] = local
+    raw = sum(p.stat().st_size for p in files.values())
+    packed = sum(len(gzip.compress(p.read_bytes(), 6)) for p in files.values())
+    return {"requests": len(files), "bytes": raw, "gzip_bytes": packed,
+            "files": sorted(files)}
+
+
+def measure_modelhub_browser(site: Path) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    server = serve(site)
+    base = f"http://127.0.0.1:{server.port}/"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page()
+            urls: list[str] = []
+            page.on("request", lambda request: urls.append(request.url))
+            started = time.perf_counter()
+            page.goto(base)
+            page.wait_for_selector("#mh-catalog[data-mh-ready='true']", timeout=120_000)
+            ready_ms = (time.perf_counter() - started) * 1000
+            load = first_load(page, site, base, urls)
+            latencies = {"cold": [], "warm": []}
+            complete = {"cold": [], "warm": []}
+            counts = {}
+            for phase in ("cold", "warm"):
+                for query in QUERIES:
+                    for text in (query, ""):
+                        before = page.evaluate("[window.mhCatalog.renders, window.mhCatalog.completes]")
+                        page.fill("#mh-query", text)
+                        page.wait_for_function(f"window.mhCatalog.renders > {before[0]} && "
+                                               f"window.mhCatalog.completes > {before[1]}", timeout=60_000)
+                        if text:
+                            latencies[phase].append(page.evaluate("window.mhCatalog.lastQueryMs"))
+                            complete[phase].append(page.evaluate("window.mhCatalog.lastCompleteMs"))
+                            counts[query] = page.evaluate("window.mhCatalog.lastCount")
+            facet_ms = []
+            for _ in range(3):
+                renders = page.evaluate("window.mhCatalog.renders")
+                started = time.perf_counter()
+                page.locator(".mh-facet[data-facet='language'] label").first.click()
+                page.wait_for_function(f"window.mhCatalog.renders > {renders}", timeout=60_000)
+                facet_ms.append((time.perf_counter() - started) * 1000)
+                renders += 1
+                page.locator(".mh-facet[data-facet='language'] label").first.click()
+                page.wait_for_function(f"window.mhCatalog.renders > {renders}", timeout=60_000)
+            browser.close()
+    finally:
+        server.shutdown()
+    return {
+        "first_load": load, "ready_ms": round(ready_ms, 1),
+        "query_ms": {phase: {"median": round(statistics.median(values), 2), "max": round(max(values), 2),
+                             "all": [round(v, 2) for v in values]} for phase, values in latencies.items()},
+        "query_with_titles_ms": {phase: {"median": round(statistics.median(values), 2), "max": round(max(values), 2)}
+                                 for phase, values in complete.items()},
+        "facet_click_ms_incl_playwright": {"median": round(statistics.median(facet_ms), 1)},
+        "results_per_query": counts,
+    }
+
+
+def measure_baseline_browser(site: Path) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    server = serve(site)
+    base = f"http://127.0.0.1:{server.port}/"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page()
+            urls: list[str] = []
+            page.on("request", lambda request: urls.append(request.url))
+            started = time.perf_counter()
+            page.goto(base)
+            page.wait_for_function(
+                "document.querySelector('.md-search-result__meta') && "
+                "!/Initializing/i.test(document.querySelector('.md-search-result__meta').textContent)",
+                timeout=300_000)
+            ready_ms = (time.perf_counter() - started) * 1000
+            load = first_load(page, site, base, urls)
+            times = []
+            for query in QUERIES:
+                before = page.evaluate("document.querySelector('.md-search-result__meta').textContent")
+                started = time.perf_counter()
+                page.fill(".md-search__input", query)
+                try:
+                    page.wait_for_function(
+                        "before => document.querySelector('.md-search-result__meta').textContent !== before",
+                        arg=before, timeout=60_000)
+                except Exception:  # the same count text for two queries: keep the time to the timeout out of it
+                    continue
+                times.append((time.perf_counter() - started) * 1000)
+            browser.close()
+    finally:
+        server.shutdown()
+    return {"first_load": load, "search_ready_ms": round(ready_ms, 1),
+            "query_ms_incl_playwright": {"median": round(statistics.median(times), 1) if times else None,
+                                         "max": round(max(times), 1) if times else None}}
+
+
+def unreplicated_estimate(site: Path, load: dict) -> dict:
+    """The replicated catalog compresses better than a real one (every card appears N times, side by side).
+    Estimate the first load for N *distinct* cards: gzip bytes per card of list.json and columns.json measured on one
+    copy of each corpus card (221 rows compress worse per row than 10,000 would, so this errs high), times N."""
+    index = site / "catalog-index"
+    listed = json.loads((index / "list.json").read_text(encoding="utf-8"))
+    columns = json.loads((index / "columns.json").read_text(encoding="utf-8"))
+    rows = [i for i, (_, name) in enumerate(listed) if name.endswith("_v0")] or list(range(len(listed)))
+    count = len(listed)
+
+    def per_row(data) -> float:
+        return len(gzip.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"), 6)) / len(rows)
+
+    list_each = per_row([listed[i] for i in rows])
+    columns_each = per_row({key: [values[i] for i in rows] for key, values in columns.items()})
+    measured_index = sum(len(gzip.compress((index / name).read_bytes(), 6)) for name in ("list.json", "columns.json"))
+    estimate = load["gzip_bytes"] - measured_index + (list_each + columns_each) * count
+    return {"distinct_cards_sampled": len(rows), "list_gzip_bytes_per_card": round(list_each, 2),
+            "columns_gzip_bytes_per_card": round(columns_each, 2), "gzip_bytes": round(estimate)}
+
+
+# ---- one size -------------------------------------------------------------------------------------------------
+def bench_size(count: int, work: Path, baseline_timeout: float, skip_baseline: bool) -> dict:
+    catalog = work / f"catalog-{count}"
+    cards = make_catalog(catalog / "cards", count)
+    # the catalog's own configuration: its cache stays in the scratch folder, artifacts are not fetched
+    (catalog / "modelhub.toml").write_text('cache_dir = ".modelhub-cache"\n[artifacts]\noffline = true\n',
+                                           encoding="utf-8")
+    site = work / f"site-{count}"
+    result: dict = {"cards": count}
+    modelhub = run_child(["--child-modelhub", str(cards), str(site)], timeout=3 * 3600)
+    result["modelhub"] = modelhub
+    if modelhub.get("finished"):
+        index_raw, index_gz = gzip_bytes(site / "catalog-index")
+        modelhub["site_bytes"] = folder_bytes(site)
+        modelhub["site_files"] = sum(1 for p in site.rglob("*") if p.is_file())
+        modelhub["catalog_index"] = {"bytes": index_raw, "gzip_bytes": index_gz,
+                                     "files": sum(1 for p in (site / "catalog-index").rglob("*") if p.is_file())}
+        try:
+            modelhub["browser"] = measure_modelhub_browser(site)
+            modelhub["browser"]["first_load"]["estimate_without_replication"] = unreplicated_estimate(
+                site, modelhub["browser"]["first_load"])
+        except Exception as error:  # report, do not hide
+            modelhub["browser"] = {"error": repr(error)}
+    if not skip_baseline:
+        project = work / f"baseline-{count}"
+        docs = project / "docs"
+        docs.mkdir(parents=True, exist_ok=True)
+        for path in cards.glob("*.md"):
+            shutil.copyfile(path, docs / path.name)
+        (docs / "index.md").write_text("# Baseline\n\nEvery card as a plain page.\n", encoding="utf-8")
+        (project / "mkdocs.yml").write_text(BASELINE_YML, encoding="utf-8")
+        baseline = run_child(["--child-baseline", str(project)], timeout=baseline_timeout)
+        result["baseline_mkdocs_material"] = baseline
+        out = project / "site"
+        if baseline.get("finished"):
+            baseline["site_bytes"] = folder_bytes(out)
+            index = out / "search" / "search_index.json"
+            if index.is_file():
+                data = index.read_bytes()
+                baseline["search_index"] = {"bytes": len(data), "gzip_bytes": len(gzip.compress(data, 6))}
+            try:
+                baseline["browser"] = measure_baseline_browser(out)
+            except Exception as error:
+                baseline["browser"] = {"error": repr(error)}
+        shutil.rmtree(project, ignore_errors=True)
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.rmtree(catalog, ignore_errors=True)
+    return result
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child-modelhub":
+        return child_modelhub(sys.argv[2], sys.argv[3])
+    if len(sys.argv) > 1 and sys.argv[1] == "--child-baseline":
+        return child_baseline(sys.argv[2])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated catalog sizes (default 1000,10000)")
+    parser.add_argument("--baseline-timeout", type=float, default=600,
+                        help="seconds the plain mkdocs-material build may take before it is stopped (default 600)")
+    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--work", help="scratch folder (default: a temporary one)")
+    args = parser.parse_args()
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="modelhub-bench-site-"))
+    report = {"benchmark": "site", "corpus_cards": len(list(CORPUS.glob("*.md"))), "cpu_count": os.cpu_count(),
+              "load_average_at_start": os.getloadavg(), "sizes": []}
+    for size in [int(s) for s in args.sizes.split(",") if s]:
+        report["sizes"].append(bench_size(size, work, args.baseline_timeout, args.skip_baseline))
+        print(json.dumps(report["sizes"][-1]), file=sys.stderr)
+    report["load_average_at_end"] = os.getloadavg()
+    largest = report["sizes"][-1]
+    browser = (largest.get("modelhub") or {}).get("browser") or {}
+    if "first_load" in browser:
+        report["targets"] = {
+            "cards": largest["cards"],
+            "first_load_gzip_kb": round(browser["first_load"]["gzip_bytes"] / 1000, 1),
+            "first_load_gzip_kb_estimate_distinct_cards": round(
+                browser["first_load"]["estimate_without_replication"]["gzip_bytes"] / 1000, 1),
+            "first_load_target_kb": 300,
+            "query_ms_median_cold": browser["query_ms"]["cold"]["median"],
+            "query_ms_max": max(browser["query_ms"]["cold"]["max"], browser["query_ms"]["warm"]["max"]),
+            "query_target_ms": 50,
+        }
+        report["targets"]["meets_first_load"] = max(
+            report["targets"]["first_load_gzip_kb"], report["targets"]["first_load_gzip_kb_estimate_distinct_cards"]) <= 300
+        report["targets"]["meets_query"] = report["targets"]["query_ms_max"] <= 50
+    out = REPO / "benchmarks" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench_site.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
