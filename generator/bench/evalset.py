@@ -8,7 +8,6 @@ Sampling is deterministic: the same seed and size give the same rows on every ma
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..artifacts.cache import sha256_file
 from ..card import Card
 from ..config import Config
 
@@ -313,7 +313,7 @@ def load_eval_set(spec: EvalSpec, *, card_path: str | Path | None, config: Confi
                            "in the card's benchmark entry")
     indices = sample_indices(len(rows), spec.sample, spec.seed)
     chosen = [rows[i] for i in indices]
-    evalset = EvalSet(spec, display_path(path, config), _sha256(path), len(rows), indices)
+    evalset = EvalSet(spec, display_path(path, config), sha256_file(path), len(rows), indices)
     for offset, row in zip(indices, chosen):
         if spec.kind == "similarity":
             try:
@@ -331,14 +331,6 @@ def load_eval_set(spec: EvalSpec, *, card_path: str | Path | None, config: Confi
             evalset.texts.append(str(row[spec.text_column] or ""))
             evalset.labels.append(spec.label_map.get(str(label).strip(), str(label).strip()))
     return evalset
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def display_path(path: str | Path, config: Config) -> str:
