@@ -153,6 +153,9 @@ def agrees(name: str, card_value: str, fact: Any) -> bool | None:
         return None if claimed is None else abs(claimed - fact) <= 0.01 * fact
     if name == "sha256":
         return card_value.strip().lower() == str(fact).lower()
+    if name == "labels":
+        claimed = {part.strip().strip("`'\"").lower() for part in re.split(r"[,\s]+", card_value.strip("[] "))}
+        return claimed - {""} == {str(label).lower() for label in fact}
     if name == "class_name":
         return card_value.strip().lower() == str(fact).strip().lower()
     if name == "spark_version":

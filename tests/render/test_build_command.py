@@ -1,0 +1,111 @@
+"""The ways to build the site: ``modelhub build``, plain ``mkdocs build`` with the plugin, ``modelhub serve``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from generator.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+IMDB = "2021-12-16-albert_base_sequence_classifier_imdb_en.md"
+KERAS = "albert-text-classifier.md"
+
+
+def small_catalog(root: Path) -> Path:
+    cards = root / "cards"
+    cards.mkdir(parents=True)
+    for name in (IMDB, KERAS):
+        shutil.copyfile(REPO / "cards" / name, cards / name)
+    (root / "modelhub.toml").write_text("[artifacts]\noffline = true\n", encoding="utf-8")
+    return cards
+
+
+def test_modelhub_build_writes_the_site_and_reports_errors_with_strict(tmp_path, capsys):
+    cards = small_catalog(tmp_path)
+    site = tmp_path / "site"
+    assert main(["build", str(cards), "--site-dir", str(site), "--offline"]) == 0
+    assert (site / "models" / IMDB[:-3] / "index.html").is_file()
+    assert (site / "families" / "albert" / "index.html").is_file()
+    assert (site / "catalog-index" / "meta.json").is_file() and (site / "models.json").is_file()
+    assert "2 cards" in capsys.readouterr().err
+    # the IMDB seed keeps its defects: --strict turns its error findings into a failing exit code
+    assert main(["build", str(cards), "--site-dir", str(site), "--offline", "--strict", "--quiet"]) == 1
+
+
+def test_modelhub_build_with_a_missing_folder_is_a_usage_error(tmp_path, capsys):
+    assert main(["build", str(tmp_path / "nowhere"), "--site-dir", str(tmp_path / "site")]) == 2
+    assert "nowhere: no such file or folder" in capsys.readouterr().err
+    assert not (tmp_path / "site").exists()
+
+
+def test_plain_mkdocs_build_generates_the_catalog_with_the_plugin(tmp_path):
+    small_catalog(tmp_path)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Plain\ntheme:\n  name: material\n  font: false\nplugins:\n  - modelhub:\n      cards: [cards]\n",
+        encoding="utf-8")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    site = tmp_path / "site"
+    catalog = (site / "index.html").read_text(encoding="utf-8")
+    assert 'id="mh-catalog"' in catalog
+    assert (site / "models" / IMDB[:-3] / "index.html").is_file()
+    # with no nav in mkdocs.yml, the automatic nav still leaves out model pages, shells and family pages
+    assert "models/" not in "".join(line for line in catalog.splitlines() if "md-nav__link" in line)
+    assert "families/albert/" not in "".join(line for line in catalog.splitlines() if "md-nav__link" in line)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def _wait_for(predicate, timeout: float) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_serve_rebuilds_when_a_card_changes(tmp_path):
+    cards = small_catalog(tmp_path)
+    port = _free_port()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", str(cards), "--dev-addr", f"127.0.0.1:{port}", "--offline"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    page = f"http://127.0.0.1:{port}/models/{IMDB[:-3]}/"
+    try:
+        assert _wait_for(lambda: (_get(page) or "").count("IMDB") > 0, 120), "the site was never served"
+        card = cards / IMDB
+        card.write_text(card.read_text(encoding="utf-8").replace(
+            "title: ALBERT Sequence Classification Base - IMDB", "title: Edited while serving - IMDB", 1),
+            encoding="utf-8")
+        assert _wait_for(lambda: "Edited while serving" in (_get(page) or ""), 120), "no rebuild after the edit"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
