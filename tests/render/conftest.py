@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import threading
@@ -27,16 +28,24 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_server(built_site):
-    """The built site on a real HTTP server on 127.0.0.1 (static files only, like any host)."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site["site"]))
+@contextlib.contextmanager
+def serving(folder: Path):
+    """``folder`` on a real HTTP server on 127.0.0.1 (static files only, like any host); yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site):
+    with serving(built_site["site"]) as base:
+        yield base
 
 
 def page_path(site: Path, url: str) -> Path:
