@@ -40,6 +40,42 @@ def rss_bytes(field: str = "VmRSS") -> int | None:
     return None
 
 
+def reset_peak_rss() -> bool:
+    """Start the peak (VmHWM) afresh, so a worker that measured another card before reports this model's peak."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+            handle.write("5")
+        return True
+    except OSError:
+        return False
+
+
+class PeakSampler:
+    """The highest VmRSS seen while it runs, sampled by a thread: the peak of one measurement in a worker that
+    may not reset its kernel high-water mark (a sandboxed process cannot write /proc/self/clear_refs)."""
+
+    def __init__(self, interval: float = 0.02) -> None:
+        import threading
+
+        self.interval = interval
+        self.peak = rss_bytes() or 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="modelhub-peak-rss", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak = max(self.peak, rss_bytes() or 0)
+
+    def __enter__(self) -> PeakSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_bytes() or 0)
+
+
 class ProbeError(RuntimeError):
     """The model cannot be measured as requested (missing tokenizer, unknown output...)."""
 
@@ -243,25 +279,35 @@ def run_probe(request: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     import_libraries(request)
     import_seconds = time.perf_counter() - started
+    peak_reset = reset_peak_rss()
     rss_before = rss_bytes()
+    with PeakSampler() as sampler:
+        answer = _measure(request, settings)
+    answer["import_seconds"] = round(import_seconds, 4)
+    answer["memory"] = {
+        "rss_before_load_bytes": rss_before, "rss_after_load_bytes": answer.pop("rss_after_load_bytes"),
+        "peak_rss_bytes": rss_bytes("VmHWM") if peak_reset else sampler.peak,
+        "peak_method": ("kernel high-water mark since the model load" if peak_reset
+                        else f"VmRSS sampled every {sampler.interval * 1000:.0f} ms since the model load"),
+    }
+    answer["hardware"] = hardware()
+    answer["versions"] = versions()
+    answer["date"] = today()
+    return answer
+
+
+def _measure(request: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     adapter = load_adapter({**request, "max_length_cap": settings["max_length_cap"]})
     load_seconds = time.perf_counter() - started
-    rss_loaded = rss_bytes()
-
+    answer: dict[str, Any] = {"load_seconds": round(load_seconds, 4), "rss_after_load_bytes": rss_bytes(),
+                              "parameters": int(adapter.parameters), "max_length": adapter.max_length,
+                              "labels": list(adapter.labels)}
     inputs = {"short": SHORT_TEXT, "long": long_text(lambda t: adapter.count_tokens(t, False), adapter.max_length)}
     tokens = {name: adapter.count_tokens(text) for name, text in inputs.items()}
-    latency = measure_latency(adapter.run, inputs, [int(b) for b in settings["batch_sizes"]],
-                              warmup=int(settings["warmup"]), repetitions=int(settings["repetitions"]),
-                              token_counts=tokens)
-    answer: dict[str, Any] = {
-        "load_seconds": round(load_seconds, 4),
-        "import_seconds": round(import_seconds, 4),
-        "parameters": int(adapter.parameters),
-        "max_length": adapter.max_length,
-        "labels": list(adapter.labels),
-        "latency": latency,
-    }
+    answer["latency"] = measure_latency(adapter.run, inputs, [int(b) for b in settings["batch_sizes"]],
+                                        warmup=int(settings["warmup"]), repetitions=int(settings["repetitions"]),
+                                        token_counts=tokens)
     quality = request.get("quality") or {}
     batch = max(1, int(settings["eval_batch_size"]))
     if quality.get("texts"):
@@ -283,11 +329,6 @@ def run_probe(request: dict[str, Any]) -> dict[str, Any]:
         cosine = (left * right).sum(axis=1) / np.clip(norms, 1e-12, None)
         answer["similarities"] = [round(float(x), 6) for x in cosine]
         answer["eval_seconds"] = round(time.perf_counter() - started, 4)
-    answer["memory"] = {"rss_before_load_bytes": rss_before, "rss_after_load_bytes": rss_loaded,
-                        "peak_rss_bytes": rss_bytes("VmHWM")}
-    answer["hardware"] = hardware()
-    answer["versions"] = versions()
-    answer["date"] = today()
     return answer
 
 

@@ -139,7 +139,8 @@ Prober = Callable[[Plan, dict[str, Path], dict[str, Any]], dict[str, Any]]
 
 
 class SandboxProber:
-    """Runs the probe in the execution stage's sandboxed worker; one warm worker per (runtime, artifact)."""
+    """Runs the probe in the execution stage's sandboxed worker; the worker of one (runtime, artifact) serves the
+    cards that follow each other with that model (the stage orders cards by model)."""
 
     def __init__(self, config: Config, settings: BenchSettings) -> None:
         self.config = config
@@ -173,6 +174,7 @@ class SandboxProber:
         worker = self._workers.get(key)
         if worker is not None and worker.alive:
             return worker
+        self.close()  # one live worker at a time: a catalog of many models must not keep them all in memory
         execute_settings = self.config.section("execute")
         limits = SandboxLimits.from_config(execute_settings)
         seconds = self.settings.timeout
@@ -182,7 +184,7 @@ class SandboxProber:
                          cpu_total=max(limits.cpu_total, int(seconds) * 4))
         if self.settings.memory_mb:
             limits = replace(limits, memory=int(self.settings.memory_mb) * 1024 * 1024)
-        # The model reaches the probe as files in the card folder (``model_files``), not through the runtime's
+        # The model reaches the probe as files in the card folder (``asset_files``), not through the runtime's
         # warm-up: the probe times the load itself.
         worker = worker_for_runtime(runtime_name, None, limits=limits, settings=execute_settings, warm=False)
         self._workers[key] = worker

@@ -95,7 +95,8 @@ class BenchStage:
                           TimeElapsedColumn(), console=console, transient=True,
                           disable=context.quiet) as progress:
                 task = progress.add_task("", total=len(records))
-                for record in records:
+                # cards that share a model follow each other, so they share one warm worker
+                for record in sorted(records, key=lambda r: (r.card.runtime or "", str(r.card.download_url))):
                     progress.update(task, description=record.card.stem)
                     record.bench = _guarded(record.card, lambda card: self._measure(
                         card, config, settings, prober, mode, context,

@@ -18,7 +18,7 @@ from ..config import Config
 
 SUFFIX = ".bench.json"
 SCHEMA = 1
-PROBE_VERSION = 1  # bump when the probe measures differently, so stored records become stale
+PROBE_VERSION = 2  # bump when the probe measures differently, so stored records become stale
 
 
 def record_path(card_path: str | Path) -> Path:

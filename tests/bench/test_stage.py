@@ -62,6 +62,7 @@ def test_speed_figures_are_present_positive_and_tagged(catalog):
     assert speed["parameters"] == 10_935  # the fixture model's parameter count
     assert speed["max_length"] == 64  # the model's own limit (no card value)
     assert speed["memory"]["peak_rss_bytes"] >= speed["memory"]["rss_after_load_bytes"] > 0
+    assert "since the model load" in speed["memory"]["peak_method"]  # not the worker's whole life
     rows = speed["latency"]
     assert {(r["input"], r["batch_size"]) for r in rows} == {("short", 1), ("short", 8), ("long", 1), ("long", 8)}
     for row in rows:
