@@ -29,6 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--statistics", action="store_true", help="print counts per rule instead of each finding")
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
+    parser.add_argument("--artifacts", action="store_true",
+                        help="also inspect each card's artifact (HTTP Range reads, cache, mirrors) and run MH5xx")
+    parser.add_argument("--offline", action="store_true",
+                        help="with --artifacts: use only the cache and mirrors, never the network")
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -69,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     checked = _run_checks(files, config, selection, args.jobs, args.format == "human" and args.output is None)
+    if args.artifacts:
+        _add_artifact_findings(checked, config, selection, args.offline, quiet=args.format != "human")
     findings = [f for item in checked for f in item.findings]
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     try:
@@ -87,6 +93,16 @@ def run(args: argparse.Namespace) -> int:
             out.close()
     failing = findings if args.strict else [f for f in findings if f.severity == "error"]
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _add_artifact_findings(checked, config, selection, offline: bool, quiet: bool) -> None:
+    """Merge the artifact rules' findings (MH5xx) into the static results, card by card."""
+    from ..artifacts.checking import artifact_findings
+
+    extra = artifact_findings([item.path for item in checked], config, selection,
+                              offline=offline or None, quiet=quiet)
+    for item in checked:
+        item.findings.extend(extra.get(str(item.path), []))
 
 
 def _run_checks(files, config, selection, jobs, show_progress: bool):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -140,3 +141,42 @@ def test_schema_for_native_cards_names_their_required_keys(capsys, tmp_path):
     schema = json.loads(out.read_text())
     assert {"name", "task", "language", "license"} <= set(schema["required"])
     assert "artifact" in schema["properties"]
+
+
+def test_check_with_artifacts_reports_a_size_that_disagrees_with_the_served_zip(tmp_path, artifact_server, capsys):
+    from tests.builders import build_spark_nlp_model_zip
+
+    zipped = build_spark_nlp_model_zip(tmp_path / "demo_en_3.4.0_3.0_1639652560396.zip",
+                                       params={"caseSensitive": True}, payload=os.urandom(400_000))
+    url = artifact_server.add("/models/demo_en_3.4.0_3.0_1639652560396.zip", zipped)
+    card = tmp_path / "cards" / "2021-12-16-demo_en.md"
+    card.parent.mkdir()
+    card.write_text(f"""---
+layout: model
+title: Demo
+name: demo
+date: 2021-12-16
+language: en
+edition: Spark NLP 3.4.0
+spark_version: 3.0
+annotator: AlbertForSequenceClassification
+---
+
+## Description
+
+[Download]({url})
+
+## Model Information
+
+|---|---|
+|Model Name:|demo|
+|Size:|44.9 MB|
+|Case sensitive:|true|
+""")
+    from generator.cli import main
+
+    assert main(["check", str(card), "--artifacts", "--format", "json", "--select", "MH504"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    sizes = [f for f in report["findings"] if f["code"] == "MH504"]
+    assert len(sizes) == 1 and f"{zipped.stat().st_size:,}" in sizes[0]["message"]
+    assert artifact_server.bytes_sent() < zipped.stat().st_size  # metadata by Range, not a download
