@@ -237,8 +237,8 @@ def buttons_of(card: Card) -> list[dict[str, str]]:
     return buttons
 
 
-def _own_text(card: Card, index: int) -> str:
-    """The text under heading ``index`` up to the next heading of any level."""
+def section_text(card: Card, index: int) -> str:
+    """The text under heading ``index`` up to the next heading of any level (its subsections are their own)."""
     section = card.sections[index]
     end = card.sections[index + 1].span[0] if index + 1 < len(card.sections) else len(card.text)
     return card.text[section.body_span[0]: max(section.body_span[0], end)]
@@ -445,7 +445,7 @@ def plan_sections(card: Card, record: dict[str, Any]) -> list[PlannedSection]:
             add("Model Information", "info", index)
         elif norm in _BENCHMARK and "benchmark" not in kinds_seen:
             add(title, "benchmark", index)
-        elif _own_text(card, index).strip():
+        elif section_text(card, index).strip():
             add(title, "text", index)
     runs = record.get("runs") or {}
     if "results" not in kinds_seen and (runs.get("status") == "ok" or card.results is not None):
@@ -460,7 +460,7 @@ def plan_sections(card: Card, record: dict[str, Any]) -> list[PlannedSection]:
 def render_section(planned: PlannedSection, card: Card, record: dict[str, Any]) -> PageSection:
     kind, index = planned.kind, planned.index
     section = PageSection(planned.id, planned.title, kind)
-    text = _own_text(card, index) if index is not None else ""
+    text = section_text(card, index) if index is not None else ""
     if kind in {"description", "text"}:
         section.html = markdown_html(text)
     elif kind == "entities":
@@ -489,11 +489,11 @@ def summary_of(card: Card) -> str:
     """The first sentences of the description, as plain text, for the catalog and the page's meta description."""
     for index, section in enumerate(card.sections):
         if normalize_title(section.title) in _DESCRIPTION:
-            text = plain_text(_own_text(card, index))
+            text = plain_text(section_text(card, index))
             if text:
                 return text[:300]
     for index, _ in enumerate(card.sections):
-        text = plain_text(_own_text(card, index))
+        text = plain_text(section_text(card, index))
         if len(text) > 40:
             return text[:300]
     return ""

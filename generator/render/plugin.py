@@ -10,6 +10,7 @@ shells, so they stay out of the nav, out of material's search index, and cost no
 from __future__ import annotations
 
 import html
+import json
 import logging
 import os
 import shutil
@@ -27,7 +28,7 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from ..config import Config, load_config
 from ..pipeline import BuildContext, CardRecord, run_pipeline, stages
-from .shell import SHELL_PREFIX, Shell, shell_markdown, shell_source
+from .shell import CONTENT, Shell, shell_markdown, shell_source
 from .site import (INDEX_DIR, Catalog, SiteOptions, copy_artifacts, dest_path, page_url, write_atomic,
                    write_index, write_sitemap)
 from .templates import DEFAULT_TEMPLATES
@@ -47,7 +48,7 @@ class ModelhubPluginConfig(base.Config):
 
 
 def _page(title: str, hide: tuple[str, ...] = ()) -> str:
-    meta = f"---\ntitle: {title!r}\n"
+    meta = f"---\ntitle: {json.dumps(title)}\n"  # a JSON string is a valid YAML scalar
     if hide:
         meta += "hide:\n" + "".join(f"  - {item}\n" for item in hide)
     return meta + "---\n\n"
@@ -144,7 +145,11 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
             add(catalog.family_src(family), "family", family, _page(family.name))
         self.shell_of_toc = {}
         for index in catalog.model_indexes():
-            toc = catalog.toc(index)
+            try:
+                toc = catalog.toc(index)
+            except Exception as error:  # reported again, with the fallback page, when the page is written
+                log.debug("modelhub: %s: no outline: %s", catalog.display_path(index), error)
+                toc = ()
             if toc not in self.shell_of_toc:
                 number = len(self.shell_of_toc)
                 self.shell_of_toc[toc] = number
@@ -186,8 +191,6 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
             return content
         if kind == "shell":
             page.toc = _toc(list(payload))
-            from .shell import CONTENT
-
             return CONTENT
         return html_text
 
@@ -206,16 +209,22 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         started = time.perf_counter()
         urls = [page_url(uri, config.use_directory_urls) for uri, (kind, _) in self.generated.items()
                 if kind != "shell"]
-        written = 0
+        written = failed = 0
         indexes = catalog.model_indexes()
         progress = _progress(len(indexes))
         try:
             for index in indexes:
                 url = catalog.model_url(index)
-                content, page = catalog.model_html(index)
-                shell = self.shells[self.shell_of_toc[page.toc]]
-                output = shell.fill(title=page.title, description=page.summary or page.title, content=content,
-                                    url=url)
+                try:
+                    content, page = catalog.model_html(index)
+                    shell = self.shells[self.shell_of_toc[page.toc]]
+                    output = shell.fill(title=page.title, description=page.summary or page.title,
+                                        content=content, url=url)
+                except Exception as error:  # one card's page must not take the catalog down
+                    log.error("modelhub: %s: the model page could not be rendered: %s: %s",
+                              catalog.display_path(index), type(error).__name__, error)
+                    output = self._fallback_page(index, url, error)
+                    failed += 1
                 target = site_dir / dest_path(url)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(output, encoding="utf-8")
@@ -242,8 +251,19 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         extra = [page_url(f.src_uri, config.use_directory_urls) for f in self._documentation_pages
                  if f.src_uri not in self.generated]
         write_sitemap(site_dir, sorted(set(urls + extra)), config.site_url or None)
-        log.info("modelhub: %d model pages, %d families, %d shells, %d artifacts copied, index in %s/",
-                 written, len(catalog.families), len(self.shells), len(copied), INDEX_DIR)
+        log.info("modelhub: %d model pages (%d could not be rendered), %d families, %d shells, %d artifacts copied, "
+                 "index in %s/", written, failed, len(catalog.families), len(self.shells), len(copied), INDEX_DIR)
+
+    def _fallback_page(self, index: int, url: str, error: Exception) -> str:
+        """A page that says the card could not be rendered, and why, in the first shell's frame."""
+        assert self.catalog is not None
+        name = html.escape(self.catalog.display_path(index))
+        content = (f"<h1>{name}</h1><div class=\"admonition failure\"><p class=\"admonition-title\">This card could "
+                   f"not be rendered</p><p>{html.escape(type(error).__name__)}: {html.escape(str(error))}</p></div>")
+        shell = next(iter(self.shells.values()), None)
+        if shell is None:
+            return f"<!doctype html><meta charset=utf-8><title>{name}</title>{content}"
+        return shell.fill(title=self.catalog.display_path(index), description="", content=content, url=url)
 
     def on_env(self, env, config, files: Files):
         self._documentation_pages = [f for f in files.documentation_pages()]

@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from .families import Family, format_parameters, group_families, parse_parameter
 from .markdown import markdown_html
 from .markup import plain_text
 from .model_page import (ModelPage, PlannedSection, build_model_page, display_name, normalize_title,
-                         plan_sections, summary_of, _own_text)
+                         plan_sections, summary_of, section_text)
 from .sanitize import is_relative, url_scheme
 from .shell import SHELL_PREFIX
 from .templates import DEFAULT_TEMPLATES, render
@@ -207,10 +207,10 @@ class Catalog:
         for i in family.api_pages:
             for preset in self.records[i].card.presets:
                 target = names.get(preset.name)
+                count = parse_parameters(preset.parameters)
                 rows.append({
                     "name": preset.name,
-                    "parameters": format_parameters(parse_parameters(preset.parameters)) if
-                    parse_parameters(preset.parameters) is not None else (preset.parameters or "—"),
+                    "parameters": format_parameters(count) if count is not None else (preset.parameters or "—"),
                     "description": markdown_inline_safe(preset.description),
                     "url": prefix + self.model_url(target) if target is not None else None,
                     "source": "Keras preset",
@@ -248,7 +248,7 @@ class Catalog:
                 while ident in used:
                     ident += "-x"
                 used.add(ident)
-                text = _own_text(card, number)
+                text = section_text(card, number)
                 if normalize_title(section.title) and card.presets:
                     text = _drop_presets_table(text)
                 sections.append({"id": ident, "title": title, "html": markdown_html(text),
@@ -286,7 +286,7 @@ class Catalog:
         for i, record in enumerate(self.records):
             data = self.light[i]
             card = record.card
-            description = " ".join(plain_text(_own_text(card, n)) for n, s in enumerate(card.sections)
+            description = " ".join(plain_text(section_text(card, n)) for n, s in enumerate(card.sections)
                                    if normalize_title(s.title) in {"description", "overview", "model description",
                                                                    "summary"})
             entries.append(entry_for(data, url=self.model_url(i), name=display_name(data),
@@ -392,5 +392,3 @@ def write_sitemap(site_dir: Path, urls: list[str], site_url: str | None) -> None
     write_atomic(site_dir / "sitemap.xml", text)
     write_atomic(site_dir / "sitemap.xml.gz", gzip.compress(text.encode("utf-8"), mtime=0))
 
-
-ProgressCallback = Callable[[int], None]

@@ -65,6 +65,16 @@ Text under a hostile heading.
 |Size:|12 MB|
 """
 
+BROKEN_CARD = """---
+title: [unclosed
+name: broken_card
+---
+
+## Description
+
+A card whose front matter is not valid YAML still gets a page that shows the error.
+"""
+
 LOCAL_CARD = """---
 modelhub: 1
 name: tiny_local_model
@@ -120,6 +130,8 @@ def make_catalog(root: Path, variants: int = 20) -> dict:
         names.append(f"albert_variant_{index:02d}_{language}")
     (cards / "hostile.md").write_text(HOSTILE_CARD, encoding="utf-8")
     names.append("hostile_card")
+    (cards / "broken.md").write_text(BROKEN_CARD, encoding="utf-8")
+    names.append("broken_card")
     (cards / "tiny-local.md").write_text(LOCAL_CARD, encoding="utf-8")
     data = tiny_zip()
     (cards / "artifacts" / "tiny_local_model.zip").write_bytes(data)

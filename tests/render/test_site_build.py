@@ -159,3 +159,9 @@ def test_hostile_card_content_cannot_run_script(built_site):
     assert listed[number][0] == "models/hostile/"
     title, _ = json.loads((site / "catalog-index" / "docs" / "0.json").read_text())[number]
     assert title.startswith("Hostile card") and "script" not in title
+
+
+def test_a_card_with_broken_front_matter_still_gets_a_page_with_its_error(built_site):
+    html = page_path(built_site["site"], "models/broken/").read_text(encoding="utf-8")
+    assert "MH002" in html and "front matter is not valid YAML" in html
+    assert "A card whose front matter is not valid YAML" in html
