@@ -48,7 +48,7 @@ def table_language(card: Card, context) -> Iterator[Finding]:
                                           f"matter's `language: {language}`", severity="error")
     elif written.startswith("[") and len(codes) == 1:
         yield table_language.rule.finding(card.path, row.line, f"table Language is written as a list `{written}`; "
-                                          f"write `{codes[0]}`", f"write `{codes[0]}`")
+                                          f"write `{codes[0]}`", f"write `{codes[0]}`", fix=(written, codes[0]))
 
 
 def artifact_parts(url: str | None) -> dict[str, str] | None:

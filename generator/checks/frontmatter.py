@@ -128,7 +128,8 @@ def date_not_iso(card: Card, context) -> Iterator[Finding]:
     if not _ISO_DATE.match(text):
         yield date_not_iso.rule.finding(
             card.path, key_line(card, "date"), f"date {text!r} is not in YYYY-MM-DD form (read as "
-            f"{card_date(card).isoformat()})", f"write `date: {card_date(card).isoformat()}`")
+            f"{card_date(card).isoformat()})", f"write `date: {card_date(card).isoformat()}`",
+            fix=(text, card_date(card).isoformat()))
 
 
 def file_date(path: str) -> tuple[dt.date | None, bool]:
@@ -316,7 +317,8 @@ def annotator_spelling(card: Card, context) -> Iterator[Finding]:
         canonical = vocab.canonical_annotator(value)
         if canonical and canonical != value:
             yield annotator_spelling.rule.finding(
-                card.path, line, f"{where} `{value}` should be spelt `{canonical}`", f"write `{canonical}`")
+                card.path, line, f"{where} `{value}` should be spelt `{canonical}`", f"write `{canonical}`",
+                fix=(value, canonical))
 
 
 @rule("MH114", "unknown-annotator", FAMILY, "info", "annotator class is not in the known class list",

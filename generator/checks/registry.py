@@ -26,10 +26,14 @@ class Finding:
     hint: str = ""
     column: int | None = None
     name: str = ""
+    fix: tuple[str, str] | None = None  # (old, new): replace the first `old` on this line with `new`
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "severity": self.severity, "path": self.path,
+        data = {"code": self.code, "name": self.name, "severity": self.severity, "path": self.path,
                 "line": self.line, "column": self.column, "message": self.message, "hint": self.hint}
+        if self.fix:
+            data["fix"] = {"old": self.fix[0], "new": self.fix[1]}
+        return data
 
 
 @dataclass(frozen=True)
@@ -44,10 +48,11 @@ class Rule:
     needs: tuple[str, ...] = ()  # context keys the rule needs (e.g. "facts"); it is skipped when they are absent
 
     def finding(self, card_path: str, line: int, message: str | None = None, hint: str | None = None,
-                column: int | None = None, severity: str | None = None) -> Finding:
-        """A finding of this rule; message and hint default to the rule's own."""
+                column: int | None = None, severity: str | None = None,
+                fix: tuple[str, str] | None = None) -> Finding:
+        """A finding of this rule; message and hint default to the rule's own. ``fix`` makes it autofixable."""
         return Finding(self.code, severity or self.severity, card_path, max(1, int(line or 1)),
-                       message or self.summary, self.hint if hint is None else hint, column, self.name)
+                       message or self.summary, self.hint if hint is None else hint, column, self.name, fix)
 
 
 RULES: dict[str, Rule] = {}

@@ -80,7 +80,7 @@ def info_table_key(card: Card, context) -> Iterator[Finding]:
         if respelt != text:
             target = canonical.get(respelt) or CANONICAL_INFO_KEYS.get(INFO_KEYS.get(respelt, ""), respelt.capitalize())
             yield info_table_key.rule.finding(card.path, row.line, f"table key `{written}` is misspelt; write "
-                                              f"`{target}`", f"rename the row to `{target}`")
+                                              f"`{target}`", f"rename the row to `{target}`", fix=(written, target))
             continue
         if text in known:
             continue

@@ -29,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--statistics", action="store_true", help="print counts per rule instead of each finding")
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
+    parser.add_argument("--fix", action="store_true",
+                        help="apply the fixes fixable findings carry (only those characters change), then report")
+    parser.add_argument("--diff", action="store_true", help="with --fix: print the changes as a diff, write nothing")
     parser.add_argument("--artifacts", action="store_true",
                         help="also inspect each card's artifact (HTTP Range reads, cache, mirrors) and run MH5xx")
     parser.add_argument("--offline", action="store_true",
@@ -73,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     checked = _run_checks(files, config, selection, args.jobs, args.format == "human" and args.output is None)
+    if args.fix:
+        fixed = _fix(checked, write=not args.diff)
+        if fixed and not args.diff:  # report what is left after fixing
+            checked = _run_checks(files, config, selection, args.jobs, False)
     if args.artifacts:
         _add_artifact_findings(checked, config, selection, args.offline, quiet=args.format != "human")
     findings = [f for item in checked for f in item.findings]
@@ -93,6 +100,35 @@ def run(args: argparse.Namespace) -> int:
             out.close()
     failing = findings if args.strict else [f for f in findings if f.severity == "error"]
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _fix(checked, write: bool) -> int:
+    """Apply fixable findings card by card; with ``write`` False print a unified diff instead."""
+    import difflib
+
+    from ..card import read_card
+    from ..checks.fixes import apply_fixes
+    from ..execute.store import write_bytes_atomic
+
+    total = 0
+    for item in checked:
+        if not any(f.fix for f in item.findings):
+            continue
+        card = read_card(item.path)
+        new, applied = apply_fixes(card, item.findings)
+        if not applied:
+            continue
+        total += len(applied)
+        if write:
+            write_bytes_atomic(item.path, new)
+            print(f"{item.path}: fixed {', '.join(f'{f.code}@{f.line}' for f in applied)}", file=sys.stderr)
+        else:
+            old_lines = card.source.decode("utf-8", "replace").splitlines(keepends=True)
+            new_lines = new.decode("utf-8", "replace").splitlines(keepends=True)
+            sys.stdout.writelines(difflib.unified_diff(old_lines, new_lines, f"a/{item.path}", f"b/{item.path}"))
+    if total:
+        print(f"modelhub check: {'fixed' if write else 'would fix'} {total} finding(s)", file=sys.stderr)
+    return total
 
 
 def _add_artifact_findings(checked, config, selection, offline: bool, quiet: bool) -> None:

@@ -180,3 +180,33 @@ annotator: AlbertForSequenceClassification
     sizes = [f for f in report["findings"] if f["code"] == "MH504"]
     assert len(sizes) == 1 and f"{zipped.stat().st_size:,}" in sizes[0]["message"]
     assert artifact_server.bytes_sent() < zipped.stat().st_size  # metadata by Range, not a download
+
+
+def test_fix_rewrites_only_the_fixable_characters(tmp_path, capsys):
+    from generator.card import read_card
+    from tests.conftest import seed
+
+    card = tmp_path / "2021-12-16-albert_base_sequence_classifier_imdb_en.md"
+    original = seed(1).read_bytes()
+    card.write_bytes(original)
+    assert main(["check", str(card), "--fix", "--diff", "--select", "MH113,MH202"]) == 0
+    diff = capsys.readouterr().out
+    assert "-annotator: AlBertForSequenceClassification" in diff and "+|Max sentence length:|512|" in diff
+    assert card.read_bytes() == original  # --diff writes nothing
+
+    main(["check", str(card), "--fix", "--select", "MH113,MH202", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["findings"] == []  # both fixed, nothing left of the selected rules
+    fixed = card.read_bytes()
+    expected = original.replace(b"AlBertForSequenceClassification", b"AlbertForSequenceClassification", 1)
+    expected = expected.replace(b"|Max sentense length:|", b"|Max sentence length:|")
+    assert fixed == expected
+    assert read_card(card).annotator == "AlbertForSequenceClassification"
+
+
+def test_fix_turns_a_day_first_date_into_iso(tmp_path, capsys):
+    card = tmp_path / "model.md"
+    card.write_text("---\nlayout: model\nname: m\ndate: 16/12/2021\n---\n\n## Description\n\nText.\n")
+    main(["check", str(card), "--fix", "--select", "MH104"])
+    capsys.readouterr()
+    assert card.read_text() == "---\nlayout: model\nname: m\ndate: 2021-12-16\n---\n\n## Description\n\nText.\n"
