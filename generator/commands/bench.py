@@ -89,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
 def _write_block(record, bench: dict, settings) -> None:
     """Put the measured report in the card, then compare the stored claims with the card as it now reads."""
     from ..bench.record import refresh_claims
-    from ..bench.store import atomic_write, read_record, write_record
+    from ..bench.store import read_record, write_record
+    from ..execute.store import write_bytes_atomic
     from ..bench.tables import jsl_block
     from ..card import read_card, replace_benchmark
 
@@ -100,7 +101,7 @@ def _write_block(record, bench: dict, settings) -> None:
     new = replace_benchmark(card, block)
     if new == card.source:
         return
-    atomic_write(Path(card.path), new)
+    write_bytes_atomic(card.path, new)
     print(f"{card.path}: Benchmarking block written")
     record.card = read_card(card.path)
     refresh_claims(record.card, bench, settings)
