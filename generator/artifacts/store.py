@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from .cache import ArtifactCache, read_json, write_json_atomic
+from ..fileio import read_json, write_json_atomic
+from .cache import ArtifactCache
 from .facts import ArtifactFacts
 from .http import FetchError, Fetcher, RemoteInfo, Transfer
 from .inspectors import DirectoryTree, inspect_file, inspect_tree, sniff

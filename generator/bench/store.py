@@ -53,7 +53,7 @@ def read_record(card_path: str | Path) -> dict[str, Any] | None:
 
 def write_record(card_path: str | Path, record: dict[str, Any]) -> Path:
     """Write the record next to the card: a temporary file in the same folder, then an atomic rename."""
-    from ..execute.store import write_json_atomic
+    from ..fileio import write_json_atomic
 
     path = record_path(card_path)
     write_json_atomic(path, {**record, "schema": SCHEMA})

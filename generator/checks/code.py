@@ -8,7 +8,6 @@ Every function here is pure and memoised on the code text, so identical snippets
 from __future__ import annotations
 
 import ast
-import builtins
 import re
 import sys
 import textwrap

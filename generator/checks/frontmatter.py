@@ -10,7 +10,6 @@ from typing import Any
 
 from .. import vocab
 from ..card import Card
-from ..card.frontmatter import parse_date
 from .registry import Finding, rule
 from .schema import fields_for, known_keys, required_keys, type_validator, types_certainly_valid
 from .util import as_items, card_date, did_you_mean, is_empty, key_line, plain

@@ -90,7 +90,7 @@ def _write_block(record, bench: dict, settings) -> None:
     """Put the measured report in the card, then compare the stored claims with the card as it now reads."""
     from ..bench.record import refresh_claims
     from ..bench.store import read_record, write_record
-    from ..execute.store import write_bytes_atomic
+    from ..fileio import write_bytes_atomic
     from ..bench.tables import jsl_block
     from ..card import read_card, replace_benchmark
 

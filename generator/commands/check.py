@@ -54,7 +54,6 @@ def list_rules(out) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..checks import RuleSelection
     from ..checks.report import print_human, print_statistics, to_github, to_json, to_junit
-    from ..checks.runner import check_paths
 
     if args.list_rules:
         list_rules(sys.stdout)
@@ -108,7 +107,7 @@ def _fix(checked, write: bool) -> int:
 
     from ..card import read_card
     from ..checks.fixes import apply_fixes
-    from ..execute.store import write_bytes_atomic
+    from ..fileio import write_bytes_atomic
 
     total = 0
     for item in checked:

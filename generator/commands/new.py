@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from ..artifacts import ArtifactFacts, inspect_artifact
-from ..artifacts.cache import write_bytes_atomic
+from ..fileio import write_bytes_atomic
 from ..config import ConfigError, load_config
 
 TASKS = (("ForSequenceClassification", "Text Classification"), ("ForTokenClassification", "Named Entity Recognition"),

@@ -23,7 +23,7 @@ from ..execute.compare import fresh_output, normalize_results, results_diff
 from ..execute.progress import STATUS_STYLE, run_progress
 from ..execute.runner import MODES, Executor
 from ..execute.sandbox import describe
-from ..execute.store import write_bytes_atomic
+from ..fileio import write_bytes_atomic
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

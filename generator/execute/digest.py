@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from .store import write_json_atomic
+from ..fileio import write_json_atomic
 
 
 def _files(path: Path) -> list[Path]:

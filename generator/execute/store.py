@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+from ..fileio import write_json_atomic
 
 FORMAT = 1
 SUFFIX = ".results.json"
@@ -31,32 +30,6 @@ def canonical(data: Any) -> str:
 
 def cache_key(inputs: dict[str, Any]) -> str:
     return hashlib.sha256(canonical({"format": FORMAT, **inputs}).encode("utf-8")).hexdigest()
-
-
-def write_bytes_atomic(path: str | Path, data: bytes) -> None:
-    """Replace ``path`` so that readers see the old file or the new one, never half of it (permissions kept)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
-
-
-def write_json_atomic(path: str | Path, data: Any) -> None:
-    """Stable JSON (sorted keys, indented, final newline: small diffs when committed), written atomically."""
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
-    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def read_stored(card_path: str | Path) -> dict[str, Any] | None:

@@ -6,7 +6,8 @@ import pytest
 
 from generator.artifacts import ArtifactStore
 from generator.artifacts import cache as cache_module
-from generator.artifacts.cache import ArtifactCache, read_json, write_json_atomic
+from generator.artifacts.cache import ArtifactCache
+from generator.fileio import read_json, write_json_atomic
 from tests.artifacts.conftest import fast_settings
 
 

@@ -199,7 +199,7 @@ def test_interrupted_download_is_resumed_in_the_next_run(artifact_server, tmp_pa
     first = ArtifactStore(settings)
     info = first.fetcher.head(url, Transfer())
     part, meta = first.cache.partial(url)
-    from generator.artifacts.cache import write_json_atomic
+    from generator.fileio import write_json_atomic
 
     write_json_atomic(meta, {"etag": info.etag, "last_modified": info.last_modified, "size": info.size})
     part.write_bytes(data[:1000])  # what a killed run left behind

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.checks.conftest import CLEAN, broken, only
+from tests.checks.conftest import broken, only
 
 
 @pytest.mark.parametrize("code, replacements, expected", [

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from generator import fileio
 from generator.execute import store
 from generator.execute.digest import tree_digest
 
@@ -23,7 +24,7 @@ def test_writing_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
     def explode(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(store.os, "replace", explode)
+    monkeypatch.setattr(fileio.os, "replace", explode)
     with pytest.raises(OSError):
         store.write_stored(card, {"status": "ok", "results_text": "2"})
     assert store.results_path(card).read_text() == before  # the old file is intact
