@@ -31,13 +31,12 @@ from ..pipeline import BuildContext, CardRecord, run_pipeline, stages
 from .shell import CONTENT, Shell, shell_markdown, shell_source
 from .site import (INDEX_DIR, Catalog, SiteOptions, copy_artifacts, dest_path, page_url, write_atomic,
                    write_index, write_sitemap)
-from .templates import DEFAULT_TEMPLATES
+from .templates import DEFAULT_TEMPLATES, search_path
 
 log = logging.getLogger("mkdocs.plugins.modelhub")
 
 # Environment overrides, so ``modelhub serve`` can steer the plugin inside mkdocs' own rebuild loop.
 ENV_CARDS, ENV_MODE, ENV_OFFLINE = "MODELHUB_CARDS", "MODELHUB_MODE", "MODELHUB_OFFLINE"
-THEME_DIR = DEFAULT_TEMPLATES / "theme"
 
 
 class ModelhubPluginConfig(base.Config):
@@ -45,6 +44,7 @@ class ModelhubPluginConfig(base.Config):
     mode = c.Choice(("off", "frozen", "auto", "force"), default="frozen")
     offline = c.Type(bool, default=False)
     edit_uri = c.Optional(c.Type(str))
+    templates = c.Optional(c.Type(str))  # a folder of templates overriding modelhub's (same names); theme/ inside
 
 
 def _page(title: str, hide: tuple[str, ...] = ()) -> str:
@@ -73,6 +73,7 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         self.timings: dict[str, float] = {}
         self._documentation_pages: list[File] = []
         self._preset_config: Config | None = None
+        self._templates: tuple[str, ...] = search_path()
 
     # ---- handing records over ---------------------------------------------------------------------------
     def preset(self, records: list[CardRecord], paths: list[Path], checked: bool, config: Config | None = None
@@ -110,11 +111,15 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         self._modelhub_config = self._preset_config or load_config(self._base)
         site = self._modelhub_config.section("site")
         self._edit_uri = self.config.edit_uri or site.get("edit_uri")
+        custom = self.config.templates
+        custom_dir = (self._base / custom) if custom and not Path(custom).is_absolute() else custom
+        self._templates = search_path(custom_dir)
         dirs = config.theme.dirs
-        if str(THEME_DIR) not in dirs:
-            # after a user's custom_dir (theirs wins), before material's own templates
-            position = 1 if config.theme.custom_dir else 0
-            dirs.insert(position, str(THEME_DIR))
+        # after a user's custom_dir (theirs wins), before material's own templates
+        position = 1 if config.theme.custom_dir else 0
+        for theme in reversed([str(Path(folder) / "theme") for folder in self._templates]):
+            if theme not in dirs and Path(theme).is_dir():
+                dirs.insert(position, theme)
         return config
 
     def on_files(self, files: Files, config) -> Files:
@@ -123,7 +128,7 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         options = SiteOptions(
             root=self._modelhub_config.root, card_roots=self._card_paths(), edit_uri=self._edit_uri,
             checked=checked, directory_urls=config.use_directory_urls, site_url=config.site_url or None,
-            site_name=config.site_name,
+            site_name=config.site_name, templates=self._templates,
         )
         self.catalog = catalog = Catalog(records, options)
         self.generated = {}

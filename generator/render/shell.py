@@ -24,7 +24,8 @@ def shell_source(index: int) -> str:
 
 
 def shell_markdown() -> str:
-    return f"---\ntitle: {TITLE}\ndescription: {DESCRIPTION}\n---\n\n"
+    """The shell's source: marker title and description; kept out of material's search index if one is built."""
+    return f"---\ntitle: {TITLE}\ndescription: {DESCRIPTION}\nsearch:\n  exclude: true\n---\n\n"
 
 
 @dataclass

@@ -45,7 +45,7 @@ class SiteOptions:
     checked: bool = True  # whether the check stage ran in this build
     directory_urls: bool = True
     site_url: str | None = None
-    templates: Path = DEFAULT_TEMPLATES
+    templates: tuple[str, ...] = (str(DEFAULT_TEMPLATES),)  # template search path, a catalog's own folder first
     site_name: str = "Model catalog"
 
 

@@ -14,20 +14,18 @@ import jinja2
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
-def templates_dir(configured: str | Path | None = None, base: Path | None = None) -> Path:
-    """The templates folder: the configured one (relative to ``base``), else the one shipped with modelhub."""
-    if configured:
-        path = Path(configured)
-        if not path.is_absolute() and base is not None:
-            path = base / path
-        return path
-    return DEFAULT_TEMPLATES
+def search_path(custom: str | Path | None = None) -> tuple[str, ...]:
+    """Where templates are looked up: a catalog's own folder first (it may override any template), then ours."""
+    folders = [str(custom)] if custom else []
+    return tuple(folders + [str(DEFAULT_TEMPLATES)])
 
 
 @lru_cache(maxsize=4)
-def environment(folder: str | Path = DEFAULT_TEMPLATES) -> jinja2.Environment:
+def environment(folders: tuple[str, ...] | str = (str(DEFAULT_TEMPLATES),)) -> jinja2.Environment:
+    if isinstance(folders, str):
+        folders = (folders,)
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
+        loader=jinja2.FileSystemLoader(list(folders)),
         autoescape=True,
         undefined=jinja2.ChainableUndefined,
         trim_blocks=False,
@@ -37,5 +35,6 @@ def environment(folder: str | Path = DEFAULT_TEMPLATES) -> jinja2.Environment:
     return env
 
 
-def render(name: str, folder: str | Path = DEFAULT_TEMPLATES, **context) -> str:
-    return environment(str(folder)).get_template(name).render(**context)
+def render(name: str, folders: tuple[str, ...] | str | Path = (str(DEFAULT_TEMPLATES),), **context) -> str:
+    key = (str(folders),) if isinstance(folders, (str, Path)) else tuple(folders)
+    return environment(key).get_template(name).render(**context)

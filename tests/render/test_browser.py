@@ -42,6 +42,9 @@ def page(browser, site_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=site_server)
     page = context.new_page()
     page.errors = []
+    page.elsewhere = []  # requests to any host but the site's: a static site must need none (no CDN, no fonts)
+    page.on("request", lambda request: request.url.startswith(site_server) or request.url.startswith("data:")
+            or page.elsewhere.append(request.url))
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     page.on("dialog", lambda dialog: (page.errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
     yield page
@@ -83,7 +86,7 @@ def test_catalog_loads_and_lists_every_card(page, built_site):
     assert sorted(names) == sorted(built_site["names"])
     assert parse_qs(urlsplit(page.url).query) == {"page": ["2"]}
     shot(page, "catalog-page-2")
-    assert page.errors == []
+    assert page.errors == [] and page.elsewhere == []
 
 
 def test_typing_a_query_narrows_the_list(page):
@@ -150,6 +153,7 @@ def test_model_page_download_link_has_the_cards_url(page, built_site, site_serve
     assert href == ("https://s3.amazonaws.com/auxdata.johnsnowlabs.com/public/models/"
                     "albert_base_sequence_classifier_imdb_en_3.4.0_3.0_1639652560396.zip")
     shot(page, "model-page")
+    assert page.elsewhere == []
     # a card whose artifact ships with the catalog links to the copy, and the copy downloads
     page.goto("models/tiny-local/")
     with page.expect_download() as download:

@@ -45,12 +45,16 @@ def test_modelhub_build_with_a_missing_folder_is_a_usage_error(tmp_path, capsys)
     assert not (tmp_path / "site").exists()
 
 
-def test_plain_mkdocs_build_generates_the_catalog_with_the_plugin(tmp_path):
+def test_plain_mkdocs_build_generates_the_catalog_with_the_plugin_and_custom_templates(tmp_path):
     small_catalog(tmp_path)
     (tmp_path / "docs").mkdir()
     (tmp_path / "mkdocs.yml").write_text(
-        "site_name: Plain\ntheme:\n  name: material\n  font: false\nplugins:\n  - modelhub:\n      cards: [cards]\n",
-        encoding="utf-8")
+        "site_name: Plain\ntheme:\n  name: material\n  font: false\nplugins:\n  - modelhub:\n      cards: [cards]\n"
+        "      templates: my-templates\n", encoding="utf-8")
+    # a catalog may override any one template by name; the others stay modelhub's
+    (tmp_path / "my-templates" / "partials").mkdir(parents=True)
+    (tmp_path / "my-templates" / "partials" / "badges.html.j2").write_text(
+        '<p class="our-badges">{{ badges | length }} badges</p>', encoding="utf-8")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=300)
@@ -58,7 +62,8 @@ def test_plain_mkdocs_build_generates_the_catalog_with_the_plugin(tmp_path):
     site = tmp_path / "site"
     catalog = (site / "index.html").read_text(encoding="utf-8")
     assert 'id="mh-catalog"' in catalog
-    assert (site / "models" / IMDB[:-3] / "index.html").is_file()
+    model = (site / "models" / IMDB[:-3] / "index.html").read_text(encoding="utf-8")
+    assert '<p class="our-badges">7 badges</p>' in model and 'id="how-to-use"' in model
     # with no nav in mkdocs.yml, the automatic nav still leaves out model pages, shells and family pages
     assert "models/" not in "".join(line for line in catalog.splitlines() if "md-nav__link" in line)
     assert "families/albert/" not in "".join(line for line in catalog.splitlines() if "md-nav__link" in line)
