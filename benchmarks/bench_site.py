@@ -17,6 +17,7 @@ and writes it to benchmarks/out/bench_site.json. Numbers depend on the machine's
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -174,7 +175,9 @@ def first_load(page, site: Path, base: str, urls: list[str]) -> dict:
             "files": sorted(files)}
 
 
-def measure_modelhub_browser(site: Path) -> dict:
+@contextlib.contextmanager
+def opened(site: Path):
+    """Headless chromium on ``site`` served by its own process; yields (page, base URL, every URL requested)."""
     from playwright.sync_api import sync_playwright
 
     server = serve(site)
@@ -186,35 +189,42 @@ def measure_modelhub_browser(site: Path) -> dict:
             page = browser.new_page()
             urls: list[str] = []
             page.on("request", lambda request: urls.append(request.url))
-            started = time.perf_counter()
-            page.goto(base)
-            page.wait_for_selector("#mh-catalog[data-mh-ready='true']", timeout=120_000)
-            ready_ms = (time.perf_counter() - started) * 1000
-            load = first_load(page, site, base, urls)
-            latencies = {"cold": [], "warm": []}
-            complete = {"cold": [], "warm": []}
-            counts = {}
-            for phase in ("cold", "warm"):
-                for query in QUERIES:
-                    for text in (query, ""):
-                        before = page.evaluate("[window.mhCatalog.renders, window.mhCatalog.completes]")
-                        page.fill("#mh-query", text)
-                        page.wait_for_function(f"window.mhCatalog.renders > {before[0]} && "
-                                               f"window.mhCatalog.completes > {before[1]}", timeout=60_000)
-                        if text:
-                            latencies[phase].append(page.evaluate("window.mhCatalog.lastQueryMs"))
-                            complete[phase].append(page.evaluate("window.mhCatalog.lastCompleteMs"))
-                            counts[query] = page.evaluate("window.mhCatalog.lastCount")
-            facet_ms = []
-            for _ in range(3):
-                for _click in range(2):  # select the first language, then clear it again
-                    renders = page.evaluate("window.mhCatalog.renders")
-                    page.locator(".mh-facet[data-facet='language'] label").first.click()
-                    page.wait_for_function(f"window.mhCatalog.renders > {renders}", timeout=60_000)
-                    facet_ms.append(page.evaluate("window.mhCatalog.lastQueryMs"))
-            browser.close()
+            try:
+                yield page, base, urls
+            finally:
+                browser.close()
     finally:
         server.shutdown()
+
+
+def measure_modelhub_browser(site: Path) -> dict:
+    with opened(site) as (page, base, urls):
+        started = time.perf_counter()
+        page.goto(base)
+        page.wait_for_selector("#mh-catalog[data-mh-ready='true']", timeout=120_000)
+        ready_ms = (time.perf_counter() - started) * 1000
+        load = first_load(page, site, base, urls)
+        latencies = {"cold": [], "warm": []}
+        complete = {"cold": [], "warm": []}
+        counts = {}
+        for phase in ("cold", "warm"):
+            for query in QUERIES:
+                for text in (query, ""):
+                    before = page.evaluate("[window.mhCatalog.renders, window.mhCatalog.completes]")
+                    page.fill("#mh-query", text)
+                    page.wait_for_function(f"window.mhCatalog.renders > {before[0]} && "
+                                           f"window.mhCatalog.completes > {before[1]}", timeout=60_000)
+                    if text:
+                        latencies[phase].append(page.evaluate("window.mhCatalog.lastQueryMs"))
+                        complete[phase].append(page.evaluate("window.mhCatalog.lastCompleteMs"))
+                        counts[query] = page.evaluate("window.mhCatalog.lastCount")
+        facet_ms = []
+        for _ in range(3):
+            for _click in range(2):  # select the first language, then clear it again
+                renders = page.evaluate("window.mhCatalog.renders")
+                page.locator(".mh-facet[data-facet='language'] label").first.click()
+                page.wait_for_function(f"window.mhCatalog.renders > {renders}", timeout=60_000)
+                facet_ms.append(page.evaluate("window.mhCatalog.lastQueryMs"))
     return {
         "first_load": load, "ready_ms": round(ready_ms, 1),
         "query_ms": {phase: {"median": round(statistics.median(values), 2), "max": round(max(values), 2),
@@ -227,50 +237,37 @@ def measure_modelhub_browser(site: Path) -> dict:
 
 
 def measure_baseline_browser(site: Path) -> dict:
-    from playwright.sync_api import sync_playwright
-
-    server = serve(site)
-    base = f"http://127.0.0.1:{server.port}/"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            page = browser.new_page()
-            urls: list[str] = []
-            page.on("request", lambda request: urls.append(request.url))
-            started = time.perf_counter()
-            page.goto(base)
-            page.wait_for_function(
-                "document.querySelector('.md-search-result__meta') && "
-                "!/Initializing/i.test(document.querySelector('.md-search-result__meta').textContent)",
-                timeout=300_000)
-            ready_ms = (time.perf_counter() - started) * 1000
-            load = first_load(page, site, base, urls)
-            # material renders results into .md-search-result__list; a MutationObserver stamps each change
-            page.evaluate("""() => {
-                window.__mutations = 0;
-                new MutationObserver(() => { window.__mutations++; window.__lastMutation = performance.now(); })
-                    .observe(document.querySelector('.md-search-result'), {childList: true, subtree: true,
-                                                                          characterData: true});
-            }""")
-            times = []
-            page.click(".md-search__input")
-            for query in QUERIES:
-                page.fill(".md-search__input", "")
-                page.press(".md-search__input", "End")
-                page.wait_for_timeout(300)
-                before = page.evaluate("window.__t0 = performance.now(), window.__mutations")
-                page.fill(".md-search__input", query)
-                page.press(".md-search__input", "End")  # material searches on key events, not on input
-                try:
-                    page.wait_for_function(f"window.__mutations > {before}", timeout=10_000)
-                except Exception:  # nothing re-rendered: no time to report for this query
-                    continue
-                page.wait_for_timeout(300)  # let the rendering settle, then take the last change
-                times.append(page.evaluate("window.__lastMutation - window.__t0"))
-            browser.close()
-    finally:
-        server.shutdown()
+    with opened(site) as (page, base, urls):
+        started = time.perf_counter()
+        page.goto(base)
+        page.wait_for_function(
+            "document.querySelector('.md-search-result__meta') && "
+            "!/Initializing/i.test(document.querySelector('.md-search-result__meta').textContent)",
+            timeout=300_000)
+        ready_ms = (time.perf_counter() - started) * 1000
+        load = first_load(page, site, base, urls)
+        # material renders results into .md-search-result__list; a MutationObserver stamps each change
+        page.evaluate("""() => {
+            window.__mutations = 0;
+            new MutationObserver(() => { window.__mutations++; window.__lastMutation = performance.now(); })
+                .observe(document.querySelector('.md-search-result'), {childList: true, subtree: true,
+                                                                      characterData: true});
+        }""")
+        times = []
+        page.click(".md-search__input")
+        for query in QUERIES:
+            page.fill(".md-search__input", "")
+            page.press(".md-search__input", "End")
+            page.wait_for_timeout(300)
+            before = page.evaluate("window.__t0 = performance.now(), window.__mutations")
+            page.fill(".md-search__input", query)
+            page.press(".md-search__input", "End")  # material searches on key events, not on input
+            try:
+                page.wait_for_function(f"window.__mutations > {before}", timeout=10_000)
+            except Exception:  # nothing re-rendered: no time to report for this query
+                continue
+            page.wait_for_timeout(300)  # let the rendering settle, then take the last change
+            times.append(page.evaluate("window.__lastMutation - window.__t0"))
     return {"first_load": load, "search_ready_ms": round(ready_ms, 1),
             "query_ms": {"median": round(statistics.median(times), 1) if times else None,
                          "max": round(max(times), 1) if times else None, "measured": len(times),

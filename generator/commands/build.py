@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     console.print(
         f"[bold]{len(result.records)}[/bold] cards → [bold]{result.site_dir}[/bold] in {timings['total']:.1f} s "
         f"(pipeline {timings['pipeline']:.1f} s, site {timings['mkdocs']:.1f} s); findings: "
-        f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes"
+        f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes",
+        soft_wrap=True,
     )
     if args.strict and counts["error"]:
         console.print("[red]--strict: cards have errors; run `modelhub check` for the list[/red]")
