@@ -7,6 +7,7 @@ left them, and when a stage left nothing the page says so instead of inventing i
 from __future__ import annotations
 
 import base64
+import html
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -448,7 +449,7 @@ def plan_sections(card: Card, record: dict[str, Any]) -> list[PlannedSection]:
         elif section_text(card, index).strip():
             add(title, "text", index)
     runs = record.get("runs") or {}
-    if "results" not in kinds_seen and (runs.get("status") == "ok" or card.results is not None):
+    if "results" not in kinds_seen and (runs.get("status") in _SHOWN_RUNS or card.results is not None):
         add("Results", "results", None)
     if "info" not in kinds_seen and (card.info is not None or record.get("facts")):
         add("Model Information", "info", None)
@@ -457,12 +458,23 @@ def plan_sections(card: Card, record: dict[str, Any]) -> list[PlannedSection]:
     return planned
 
 
-def render_section(planned: PlannedSection, card: Card, record: dict[str, Any]) -> PageSection:
+def rewrite_links(html_text: str, links: dict[str, str] | None) -> str:
+    """Point links the card writes relative to itself (e.g. its shipped artifact) at their copies in the site."""
+    for written, served in (links or {}).items():
+        html_text = html_text.replace(f'href="{html.escape(written)}"', f'href="{html.escape(served)}"')
+    return html_text
+
+
+_SHOWN_RUNS = {"ok", "failed", "not_executed"}  # a Results section says what happened even when the card has none
+
+
+def render_section(planned: PlannedSection, card: Card, record: dict[str, Any],
+                   links: dict[str, str] | None = None) -> PageSection:
     kind, index = planned.kind, planned.index
     section = PageSection(planned.id, planned.title, kind)
     text = section_text(card, index) if index is not None else ""
     if kind in {"description", "text"}:
-        section.html = markdown_html(text)
+        section.html = rewrite_links(markdown_html(text), links)
     elif kind == "entities":
         section.data = {"labels": card.labels}
     elif kind == "usage":
@@ -470,7 +482,7 @@ def render_section(planned: PlannedSection, card: Card, record: dict[str, Any]) 
         end_line = card.sections[index + 1].line - 1 if index + 1 < len(card.sections) else 10 ** 9
         tabs = usage_tabs(card, heading.line, end_line)
         prose = _without_snippets(text, card.line_of(heading.body_span[0]), card) if tabs else text
-        section.html = markdown_html(prose)
+        section.html = rewrite_links(markdown_html(prose), links)
         section.data = {"tabs": tabs}
     elif kind == "results":
         section.data = results_of(record)
@@ -481,8 +493,8 @@ def render_section(planned: PlannedSection, card: Card, record: dict[str, Any]) 
     return section
 
 
-def page_sections(card: Card, record: dict[str, Any]) -> list[PageSection]:
-    return [render_section(planned, card, record) for planned in plan_sections(card, record)]
+def page_sections(card: Card, record: dict[str, Any], links: dict[str, str] | None = None) -> list[PageSection]:
+    return [render_section(planned, card, record, links) for planned in plan_sections(card, record)]
 
 
 def summary_of(card: Card) -> str:
@@ -510,6 +522,11 @@ def _stem(path: str) -> str:
     return name.rsplit(".", 1)[0]
 
 
+def _shipped_links(record: dict[str, Any], local_download: str | None) -> dict[str, str]:
+    written = record.get("download_url")
+    return {written: local_download} if written and local_download else {}
+
+
 def build_model_page(card: Card, record: dict[str, Any], *, slug: str, local_download: str | None = None,
                      edit_url: str | None = None, family: dict[str, str] | None = None,
                      checked: bool = True) -> ModelPage:
@@ -524,7 +541,7 @@ def build_model_page(card: Card, record: dict[str, Any], *, slug: str, local_dow
         checks=checks_of(record, checked),
         download=download_of(record, local_download),
         buttons=buttons_of(card),
-        sections=page_sections(card, record),
+        sections=page_sections(card, record, _shipped_links(record, local_download)),
         summary=summary_of(card),
         edit_url=edit_url,
         family=family,
