@@ -22,7 +22,7 @@ import importlib
 import importlib.util
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..card import Card
@@ -245,8 +245,7 @@ def check_card(card: Card, context: CheckContext | None = None) -> list[Finding]
         level = _severity(selection, rule_, context.cache)
         for finding in produced:
             if level != rule_.severity and finding.severity == rule_.severity:
-                finding = Finding(finding.code, level, finding.path, finding.line, finding.message, finding.hint,
-                                  finding.column, finding.name)
+                finding = replace(finding, severity=level)
             findings.append(finding)
     findings.sort(key=lambda f: (f.line, f.column or 0, f.code))
     return findings

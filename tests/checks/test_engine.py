@@ -127,6 +127,12 @@ def test_severity_override_applies_to_findings():
     assert [f.severity for f in findings] == ["info"]
 
 
+def test_severity_override_keeps_the_findings_autofix():
+    selection = RuleSelection(select=("MH104",), severity={"MH104": "error"})
+    findings = check_card(card_of(broken(("date: 2021-12-16", "date: 16/12/2021"))), CheckContext(selection=selection))
+    assert [(f.code, f.severity, f.fix) for f in findings] == [("MH104", "error", ("16/12/2021", "2021-12-16"))]
+
+
 def test_check_cards_passes_each_card_its_own_stage_records():
     card = card_of(CLEAN, "cards/a.md")
     results = check_cards([card], facts={"cards/a.md": {"x": 1}})
