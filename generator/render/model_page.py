@@ -371,7 +371,7 @@ def benchmark_of(card: Card, record: dict[str, Any]) -> dict[str, Any]:
     """The card's claimed numbers and, when the bench stage measured the model, the measured ones with a chart."""
     claimed = card.benchmark
     bench = record.get("bench")
-    view: dict[str, Any] = {"claimed": None, "measured_html": "", "chart": None, "status": None}
+    view: dict[str, Any] = {"claimed": None, "measured_html": "", "chart": None, "status": None, "stale": None}
     if claimed is not None:
         view["claimed"] = {"kind": claimed.kind, "metrics": claimed.metrics, "per_label": claimed.per_label,
                            "rows": claimed.rows, "raw": claimed.raw, "line": claimed.line}
@@ -382,6 +382,9 @@ def benchmark_of(card: Card, record: dict[str, Any]) -> dict[str, Any]:
     if status != "measured":
         view["status"] = f"Not measured: {bench.get('reason') or status or 'no stored measurement'}."
         return view
+    if bench.get("stale"):  # the figures describe an earlier card, model or evaluation set, not this one
+        view["stale"] = (f"Out of date: {bench['stale']}. The figures below may not describe this version; run "
+                         "`modelhub bench --mode auto` to measure again.")
     try:
         from ..bench.tables import bench_markdown
 

@@ -87,3 +87,18 @@ def test_checks_not_run_are_not_reported_as_passing():
                             slug="imdb")
     assert page.checks["status"] == "errors"
     assert page.checks["findings"][0]["message_html"] == "<code>x</code> is missing"
+
+
+def test_a_stale_stored_benchmark_is_shown_as_out_of_date():
+    from generator.render.templates import render
+
+    stale = "the card's model, runtime or benchmark entry changed since it was measured on 2025-01-01"
+    card, record = card_and_record(bench={"status": "measured", "date": "2025-01-01", "stale": stale})
+    page = build_model_page(card, record, slug="imdb")
+    bench = next(section for section in page.sections if section.kind == "benchmark")
+    assert bench.data["stale"].startswith(f"Out of date: {stale}.")
+    html = render("model.html.j2", page=page, catalog_url="")
+    assert 'class="mh-note mh-note--stale">Out of date: the card&#39;s model' in html
+    card, record = card_and_record(bench={"status": "measured", "date": "2025-01-01"})
+    page = build_model_page(card, record, slug="imdb")
+    assert "mh-note--stale" not in render("model.html.j2", page=page, catalog_url="")
