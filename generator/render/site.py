@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
+from ..fileio import write_bytes_atomic
 from ..pipeline import CardRecord
 from .catalog_index import Entry, build_index, entry_for
 from .facets import FACETS, facet_values
@@ -333,18 +334,19 @@ def _drop_presets_table(text: str) -> str:
 
 # ---- writing ----------------------------------------------------------------------------------------------
 def write_atomic(path: Path, data: bytes | str | Iterator[bytes]) -> None:
-    """Write ``path`` through a temporary file in the same folder, so readers never see half a file."""
+    """Write ``path`` through a temporary file in the same folder, so readers never see half a file.
+
+    Bytes and text go through ``fileio``; an iterator (models.json) is streamed, never held whole in memory."""
+    if isinstance(data, (bytes, str)):
+        write_bytes_atomic(path, data.encode("utf-8") if isinstance(data, str) else data)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", delete=False)
     try:
         with handle:
-            if isinstance(data, str):
-                handle.write(data.encode("utf-8"))
-            elif isinstance(data, bytes):
-                handle.write(data)
-            else:
-                for piece in data:
-                    handle.write(piece)
+            for piece in data:
+                handle.write(piece)
+        os.chmod(handle.name, 0o644)  # a temporary file is private (0600); a web server must read the site
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)

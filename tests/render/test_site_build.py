@@ -165,3 +165,9 @@ def test_a_card_with_broken_front_matter_still_gets_a_page_with_its_error(built_
     html = page_path(built_site["site"], "models/broken/").read_text(encoding="utf-8")
     assert "MH002" in html and "front matter is not valid YAML" in html
     assert "A card whose front matter is not valid YAML" in html
+
+
+def test_files_written_after_the_build_are_readable_by_a_web_server(built_site):
+    site = built_site["site"]
+    for name in ("models.json", "sitemap.xml", "sitemap.xml.gz"):
+        assert (site / name).stat().st_mode & 0o044 == 0o044, name  # not the temporary file's private 0600
