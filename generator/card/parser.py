@@ -24,7 +24,6 @@ MAX_CARD_BYTES = 2 * 1024 * 1024  # beyond this only the head of the file is par
 RESULTS_SECTIONS = {"results", "result", "output", "example output", "results:"}
 BENCHMARK_SECTIONS = {"benchmarking", "benchmark", "benchmarks", "evaluation results", "evaluation", "metrics",
                       "accuracy", "benchmarking results"}
-CODE_LANGUAGES = {"python", "py", "python3", "scala", "java", "sh", "bash", "shell", "r", "javascript", "js", ""}
 
 
 def read_card(path: str | Path) -> Card:

@@ -60,17 +60,6 @@ def artifact_parts(url: str | None) -> dict[str, str] | None:
     return match.groupdict() if match else None
 
 
-def _library_version(card: Card) -> tuple[str | None, str, int]:
-    """The Spark NLP library version the card claims, where it says so, and the line."""
-    version = vocab.edition_version(card.edition) if card.edition else None
-    if version:
-        return version, "`edition`", key_line(card, "edition")
-    row = card.info.row("compatibility") if card.info else None
-    if row is not None and vocab.edition_version(plain(row.value)):
-        return vocab.edition_version(plain(row.value)), "table Compatibility", row.line
-    return None, "", 0
-
-
 @rule("MH402", "compatibility-disagrees", FAMILY, "warning",
       "the library or Spark version differs between edition, table and download file",
       "make `edition`, `spark_version`, the table's Compatibility rows and the download file name agree")

@@ -12,8 +12,6 @@ from typing import IO
 
 from .registry import Finding
 
-FORMATS = ("human", "json", "junit", "github")
-
 
 def summary_counts(findings: Sequence[Finding]) -> Counter:
     return Counter(f.severity for f in findings)

@@ -12,9 +12,6 @@ from typing import Any
 from ..card import Card
 from ..card.frontmatter import parse_date
 
-_EPOCH_MS = re.compile(r"^\d{12,13}$")
-
-
 @lru_cache(maxsize=4096)
 def _date_from_text(text: str) -> dt.date | None:
     return parse_date(text)
@@ -98,18 +95,6 @@ def _trim(version: tuple[int, ...]) -> tuple[int, ...]:
     while len(version) > 1 and version[-1] == 0:
         version = version[:-1]
     return version
-
-
-def snippets_of(card: Card, *tabs: str) -> list:
-    return [s for s in card.snippets if s.tab in tabs]
-
-
-def line_of_text(card: Card, needle: str, start_line: int = 1) -> int | None:
-    """The first line at or after ``start_line`` that contains ``needle``."""
-    for number, text in enumerate(card.text.splitlines(), 1):
-        if number >= start_line and needle in text:
-            return number
-    return None
 
 
 def description_text(card: Card) -> tuple[str, int] | None:
