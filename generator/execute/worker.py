@@ -126,7 +126,11 @@ class Worker:
             shutil.rmtree(root, ignore_errors=True)
             raise
         worker = cls(process, command_fd, reply_fd, root, user, limits)
-        hello = worker._receive(limits.startup_timeout)
+        try:
+            hello = worker._receive(limits.startup_timeout)
+        except BaseException:  # timed out or died while starting: no folder, process or uid reservation stays
+            worker.close()
+            raise
         if not hello.get("ok"):
             worker.close()
             raise WorkerError(hello.get("error") or worker.death or "the sandbox did not start")

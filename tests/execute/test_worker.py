@@ -130,3 +130,14 @@ def test_runtime_code_runs_outside_the_cards_namespace(worker):
     worker.runtime_code("private_to_runtime = 1")
     worker.begin_card("cards/a.md")
     assert worker.execute("private_to_runtime").error["type"] == "NameError"
+
+
+def test_a_worker_that_does_not_start_in_time_leaves_no_folder_behind(tmp_path, monkeypatch):
+    import tempfile
+
+    from generator.execute.worker import WorkerError
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(WorkerError, match="timed out"):
+        Worker.start(SandboxLimits(startup_timeout=0.01))
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith("modelhub-worker-")] == []
