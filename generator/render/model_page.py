@@ -14,7 +14,7 @@ from typing import Any
 
 from ..card.model import Card
 from .facets import facet_values
-from .markdown import highlight_code, markdown_html
+from .markdown import highlight_code, inline_html, markdown_html
 from .markup import plain_text
 from .sanitize import safe_url
 
@@ -197,8 +197,8 @@ def checks_of(record: dict[str, Any], checked: bool = True) -> dict[str, Any]:
     severities = {f.get("severity") for f in findings}
     status = "errors" if "error" in severities else "warnings" if "warning" in severities else "pass"
     for finding in findings:  # messages quote card text in backticks: render them as inline code, sanitised
-        finding["message_html"] = markdown_inline(str(finding.get("message") or ""))
-        finding["hint_html"] = markdown_inline(str(finding.get("hint") or ""))
+        finding["message_html"] = inline_html(str(finding.get("message") or ""))
+        finding["hint_html"] = inline_html(str(finding.get("hint") or ""))
     counts = {s: sum(1 for f in findings if f.get("severity") == s) for s in ("error", "warning", "info")}
     return {"status": status, "findings": findings, "counts": counts, "checked": checked}
 
@@ -333,7 +333,7 @@ def info_rows(card: Card, record: dict[str, Any]) -> dict[str, Any]:
             shown_facts.add(fact_name)
         rows.append({
             "key": row.key.strip().rstrip(":").strip(),
-            "card": markdown_inline(row.value),
+            "card": inline_html(row.value),
             "artifact": fact_text(fact_name, fact) if fact is not None else "",
             "agrees": verdict,
             "flagged": row.line in flagged_lines,
@@ -354,12 +354,6 @@ def info_rows(card: Card, record: dict[str, Any]) -> dict[str, Any]:
         note = None
     return {"rows": rows, "note": note, "has_facts": usable,
             "disagreements": sum(1 for r in rows if r["agrees"] is False)}
-
-
-def markdown_inline(text: str) -> str:
-    from .markdown import inline_html
-
-    return inline_html(text)
 
 
 def _svg_image(svg: str, alt: str) -> dict[str, str]:

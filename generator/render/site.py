@@ -23,7 +23,7 @@ from ..pipeline import CardRecord
 from .catalog_index import Entry, build_index, entry_for
 from .facets import FACETS, facet_values
 from .families import Family, format_parameters, group_families, parse_parameters
-from .markdown import markdown_html
+from .markdown import inline_html, markdown_html
 from .markup import plain_text
 from .model_page import (ModelPage, PlannedSection, build_model_page, display_name, normalize_title,
                          plan_sections, summary_of, section_text)
@@ -212,7 +212,7 @@ class Catalog:
                 rows.append({
                     "name": preset.name,
                     "parameters": format_parameters(count) if count is not None else (preset.parameters or "—"),
-                    "description": markdown_inline_safe(preset.description),
+                    "description": inline_html(preset.description or ""),
                     "url": prefix + self.model_url(target) if target is not None else None,
                     "source": "Keras preset",
                 })
@@ -228,7 +228,7 @@ class Catalog:
                 "parameters": format_parameters(count) if count is not None else (
                     format_parameters(parse_parameters(stated)) if parse_parameters(stated) is not None else "—"),
                 "parameters_source": "artifact" if count is not None else ("card" if stated else None),
-                "description": markdown_inline_safe(data.get("title") or ""),
+                "description": inline_html(data.get("title") or ""),
                 "url": prefix + self.model_url(i),
                 "source": data.get("annotator") or "",
                 "language": data.get("language") or "",
@@ -308,12 +308,6 @@ class Catalog:
             data["family"] = self.family_of[i].name if i in self.family_of else None
             yield (b",\n" if i else b"") + json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
         yield b"\n]\n"
-
-
-def markdown_inline_safe(text: str) -> str:
-    from .markdown import inline_html
-
-    return inline_html(text or "")
 
 
 def _drop_presets_table(text: str) -> str:
