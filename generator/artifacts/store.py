@@ -261,16 +261,24 @@ class ArtifactStore:
             if expected_sha256 and sha != expected_sha256.lower():
                 raise ArtifactError("checksum", f"{path}: sha256 is {sha}, expected {expected_sha256}")
             if zipfile.is_zipfile(path):
-                return _single_folder(self.cache.tree(sha, path, self.settings.max_size))
+                return self._extracted(sha, path)
         return path
 
     def _unpacked(self, sha: str, blob: Path, name: str) -> Path:
         if zipfile.is_zipfile(blob):
-            try:
-                return _single_folder(self.cache.tree(sha, blob, self.settings.max_size))
-            except ValueError as error:
-                raise ArtifactError("too-large", str(error)) from error
+            return self._extracted(sha, blob)
         return self.cache.named_file(sha, name)
+
+    def _extracted(self, sha: str, archive: Path) -> Path:
+        """The zip extracted in the cache; a zip too large or unreadable (bad CRC, truncated member) is an
+        ArtifactError like any other, so callers report it instead of crashing."""
+        try:
+            return _single_folder(self.cache.tree(sha, archive, self.settings.max_size))
+        except ValueError as error:
+            raise ArtifactError("too-large", str(error)) from error
+        except (zipfile.BadZipFile, EOFError) as error:
+            raise ArtifactError("bad-archive", f"{archive.name}: not a readable zip ({error}); replace the file "
+                                               f"or fix the Download link") from error
 
 
 def _from_cache(facts: ArtifactFacts) -> ArtifactFacts:

@@ -245,6 +245,35 @@ def test_size_cap_refuses_large_downloads(artifact_server, tmp_path, built):
     assert _blobs(store.settings) == []
 
 
+def test_a_local_zip_over_the_size_cap_is_refused_with_an_artifact_error(tmp_path, built):
+    store = ArtifactStore(fast_settings(tmp_path / "cache", max_size=1000))
+    try:
+        store.materialize(str(built["albert_zip"]))
+    except ArtifactError as error:
+        assert error.kind == "too-large" and "max_size" in str(error)
+    else:
+        raise AssertionError("a local zip that extracts over max_size must be refused")
+
+
+def test_a_zip_with_a_corrupt_member_is_a_bad_archive_not_a_crash(tmp_path):
+    import zipfile
+
+    archive = tmp_path / "model.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zipped:
+        zipped.writestr("model/weights.bin", b"A" * 4096)
+    data = bytearray(archive.read_bytes())
+    data[data.index(b"A" * 64) + 10] = ord("B")  # the member's bytes no longer match its CRC-32
+    archive.write_bytes(bytes(data))
+    store = ArtifactStore(fast_settings(tmp_path / "cache"))
+    try:
+        store.materialize(str(archive))
+    except ArtifactError as error:
+        assert error.kind == "bad-archive" and "model.zip" in str(error)
+    else:
+        raise AssertionError("a zip whose member fails its CRC must be reported")
+    assert list((tmp_path / "cache" / "trees").iterdir()) == []
+
+
 def test_concurrent_materialize_of_one_url_downloads_it_once(artifact_server, store, built):
     url = artifact_server.add("/shared.zip", built["albert_zip"])
     results, errors = [], []
