@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 
-from ..fileio import write_json_atomic
+from ..artifacts.cache import sha256_file
+from ..fileio import read_json, write_json_atomic
 
 
 def _files(path: Path) -> list[Path]:
@@ -34,23 +34,14 @@ def tree_digest(path: str | Path, memo: str | Path | None = None) -> str:
     files = _files(path)
     stamp = _stamp(path, files)
     memo_path = Path(memo) if memo else None
-    known: dict[str, dict[str, str]] = {}
-    if memo_path is not None and memo_path.is_file():
-        try:
-            known = json.loads(memo_path.read_text())
-        except (OSError, ValueError):
-            known = {}
+    known = (read_json(memo_path) if memo_path is not None else None) or {}
     entry = known.get(str(path))
-    if entry and entry.get("stamp") == stamp:
+    if isinstance(entry, dict) and entry.get("stamp") == stamp:
         return entry["digest"]
     total = hashlib.sha256()
     for file in files:
         name = str(file.relative_to(path)) if path.is_dir() else file.name
-        content = hashlib.sha256()
-        with file.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                content.update(block)
-        total.update(f"{name}\0{content.hexdigest()}\n".encode())
+        total.update(f"{name}\0{sha256_file(file)}\n".encode())
     digest = total.hexdigest()
     if memo_path is not None:
         known[str(path)] = {"stamp": stamp, "digest": digest}
