@@ -11,7 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any
-from ..fileio import write_json_atomic
+from ..fileio import read_json, write_json_atomic
 
 FORMAT = 1
 SUFFIX = ".results.json"
@@ -34,14 +34,8 @@ def cache_key(inputs: dict[str, Any]) -> str:
 
 def read_stored(card_path: str | Path) -> dict[str, Any] | None:
     """The stored run of a card, or None when there is none (or it is unreadable or of another format)."""
-    path = results_path(card_path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        return None
-    return data
+    data = read_json(results_path(card_path))
+    return data if data is not None and data.get("format") == FORMAT else None
 
 
 def write_stored(card_path: str | Path, run: dict[str, Any]) -> bool:
