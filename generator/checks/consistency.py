@@ -7,13 +7,12 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from .. import vocab
 from ..card import Card
 from .registry import Finding, rule
 from .snippets import card_chains, own_chains
-from .util import as_bool, as_items, card_date, description_text, key_line, plain, same_version
+from .util import as_bool, as_items, card_date, description_text, key_line, plain, same_version, split_url
 
 FAMILY = "cross-field"
 
@@ -55,8 +54,8 @@ def artifact_parts(url: str | None) -> dict[str, str] | None:
     """The naming-scheme parts of a Spark NLP model download URL, or None when it does not follow the scheme."""
     if not url:
         return None
-    name = urlsplit(url.strip()).path.rsplit("/", 1)[-1]
-    match = _ARTIFACT.match(name)
+    parts = split_url(url)
+    match = _ARTIFACT.match(parts.path.rsplit("/", 1)[-1]) if parts is not None else None
     return match.groupdict() if match else None
 
 
@@ -115,7 +114,8 @@ def download_scheme(card: Card, context) -> Iterator[Finding]:
         return
     link = next((item for item in card.links if item.kind == "download"), None)
     line = link.line if link else key_line(card, "artifact")
-    host = urlsplit(url.strip()).netloc
+    split = split_url(url)
+    host = split.netloc if split is not None else ""
     parts = artifact_parts(url)
     if parts is None:
         if host.endswith("amazonaws.com") and url.endswith(".zip"):
@@ -145,7 +145,9 @@ def download_scheme(card: Card, context) -> Iterator[Finding]:
 
 def _s3_location(url: str) -> tuple[str, str] | None:
     """(bucket, key) of an s3:// URI or an https S3 URL (path or virtual-host style)."""
-    parts = urlsplit(url.strip())
+    parts = split_url(url)
+    if parts is None:
+        return None
     if parts.scheme == "s3":
         return parts.netloc, parts.path.lstrip("/")
     host = parts.netloc.lower()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 from ..card import Card
 from ..card.tables import INFO_KEYS
 from .code import is_placeholder
 from .registry import Finding, rule
-from .util import did_you_mean
+from .util import did_you_mean, split_url
 
 FAMILY = "body structure"
 
@@ -161,6 +160,7 @@ def broken_link(card: Card, context) -> Iterator[Finding]:
         label = link.text or link.kind
         severity = "error" if link.kind in ("download", "s3") else None
         problem = None
+        parts = split_url(url)
         if not url:
             problem = "has no target"
         elif url.lower() in _PLACEHOLDERS:
@@ -169,10 +169,12 @@ def broken_link(card: Card, context) -> Iterator[Finding]:
             problem = f"uses backslashes in `{url}` (web paths use `/`)"
         elif "://" in url and not re.match(r"^[a-zA-Z][\w+.-]*://", url):
             problem = f"has junk before its scheme: `{url[:url.index('://') + 3]}...`"
-        elif re.match(r"^[a-zA-Z][\w+.-]*://", url) and not urlsplit(url).netloc:
+        elif parts is None:
+            problem = f"is not a valid address: `{url}`"
+        elif re.match(r"^[a-zA-Z][\w+.-]*://", url) and not parts.netloc:
             problem = f"has no host: `{url}`"
-        elif re.fullmatch(r"(?:[\w-]+\.)*s3[\w.-]*\.amazon\.com", urlsplit(url).netloc.lower()):
-            host = urlsplit(url).netloc
+        elif re.fullmatch(r"(?:[\w-]+\.)*s3[\w.-]*\.amazon\.com", parts.netloc.lower()):
+            host = parts.netloc
             problem = f"points to `{host}`, which is not an S3 endpoint (did you mean `{host[:-4]}aws.com`?)"
         if problem:
             yield broken_link.rule.finding(card.path, link.line, f"link `{label}` {problem}", severity=severity)

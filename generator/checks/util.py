@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import SplitResult, urlsplit
 
 from ..card import Card
 from ..card.frontmatter import parse_date
@@ -33,6 +34,14 @@ def key_line(card: Card, key: str) -> int:
     if card.front_matter_lines:
         return card.front_matter_lines[0]
     return 1
+
+
+def split_url(url: str) -> SplitResult | None:
+    """``urlsplit`` of a card's URL, or None for one it refuses (an unbalanced `[` in the host) instead of raising."""
+    try:
+        return urlsplit(url.strip())
+    except ValueError:
+        return None
 
 
 def did_you_mean(value: str, choices: Iterable[str], cutoff: float = 0.75) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.checks.conftest import broken, only
+from tests.checks.conftest import broken, only, run
 
 
 @pytest.mark.parametrize("code, replacements, expected", [
@@ -42,6 +42,14 @@ def test_a_broken_download_link_is_an_error_other_links_warnings():
     demo = only("MH206", broken(("<button class=\"button button-orange\" disabled>Live Demo</button>",
                                  "[Live Demo](#)")))
     assert download[0].severity == "error" and demo[0].severity == "warning"
+
+
+def test_an_address_urlsplit_refuses_is_a_finding_not_a_rule_crash():
+    text = broken(("[Download](https://s3.amazonaws.com", "[Download](https://[s3.amazonaws.com"))
+    assert [f.message for f in only("MH206", text)] == [
+        "link `Download` is not a valid address: `https://[s3.amazonaws.com/auxdata.johnsnowlabs.com/public/models/"
+        "albert_base_sequence_classifier_imdb_en_3.4.0_3.0_1639652560396.zip`"]
+    assert [f.message for f in run(text) if f.code == "MH999"] == []
 
 
 def test_mojibake_rule_leaves_real_non_ascii_text_alone():
