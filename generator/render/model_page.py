@@ -18,7 +18,7 @@ from .markdown import highlight_code, inline_html, markdown_html
 from .markup import plain_text
 from .sanitize import safe_url
 
-_DESCRIPTION = {"description", "overview", "model description", "summary"}
+DESCRIPTION_TITLES = frozenset({"description", "overview", "model description", "summary"})
 _ENTITIES = {"predicted entities", "included entities", "predicted labels", "labels", "entities",
              "included assertions", "predicted classes", "classes"}
 _RESULTS = {"results", "result", "output", "example output", "sample output"}
@@ -431,7 +431,7 @@ def plan_sections(card: Card, record: dict[str, Any]) -> list[PlannedSection]:
             continue
         title = re.sub(r"\s+", " ", section.title.replace("`", "")).strip().rstrip(":") or "Section"
         norm = normalize_title(section.title)
-        if norm in _DESCRIPTION and "description" not in kinds_seen:
+        if norm in DESCRIPTION_TITLES and "description" not in kinds_seen:
             add(title, "description", index)
         elif norm in _ENTITIES and card.labels and "entities" not in kinds_seen:
             add(title, "entities", index)
@@ -497,7 +497,7 @@ def page_sections(card: Card, record: dict[str, Any], links: dict[str, str] | No
 def summary_of(card: Card) -> str:
     """The first sentences of the description, as plain text, for the catalog and the page's meta description."""
     for index, section in enumerate(card.sections):
-        if normalize_title(section.title) in _DESCRIPTION:
+        if normalize_title(section.title) in DESCRIPTION_TITLES:
             text = plain_text(section_text(card, index))
             if text:
                 return text[:300]

@@ -25,8 +25,8 @@ from .facets import FACETS, facet_values
 from .families import Family, format_parameters, group_families, parse_parameters
 from .markdown import inline_html, markdown_html
 from .markup import plain_text
-from .model_page import (ModelPage, PlannedSection, build_model_page, display_name, normalize_title,
-                         plan_sections, summary_of, section_text)
+from .model_page import (DESCRIPTION_TITLES, ModelPage, PlannedSection, build_model_page, display_name,
+                         normalize_title, plan_sections, summary_of, section_text)
 from .sanitize import is_relative, url_scheme
 from .shell import SHELL_PREFIX
 from .templates import DEFAULT_TEMPLATES, render
@@ -288,11 +288,10 @@ class Catalog:
             data = self.light[i]
             card = record.card
             description = " ".join(plain_text(section_text(card, n)) for n, s in enumerate(card.sections)
-                                   if normalize_title(s.title) in {"description", "overview", "model description",
-                                                                   "summary"})
-            entries.append(entry_for(data, url=self.model_url(i), name=display_name(data),
-                                     summary=summary_of(card)[:160], description=description or summary_of(card),
-                                     facets=facet_values(data)))
+                                   if normalize_title(s.title) in DESCRIPTION_TITLES)
+            summary = summary_of(card)
+            entries.append(entry_for(data, url=self.model_url(i), name=display_name(data), summary=summary[:160],
+                                     description=description or summary, facets=facet_values(data)))
         return entries
 
     def index_files(self) -> dict[str, bytes]:
