@@ -87,6 +87,7 @@ class Catalog:
 
     def __init__(self, records: list[CardRecord], options: SiteOptions):
         self.options = options
+        self._root = options.root.resolve()
         pairs = [(record, light(record.to_dict())) for record in records]
         pairs.sort(key=lambda pair: (display_name(pair[1]).lower(), pair[1].get("path") or ""))
         self.records = [record for record, _ in pairs]
@@ -122,24 +123,25 @@ class Catalog:
     def model_indexes(self) -> list[int]:
         return [i for i in range(len(self.records)) if not self.is_api_page(i)]
 
+    def _root_relative(self, index: int) -> str | None:
+        """The card's path relative to the catalog root, None when it is outside it."""
+        path = self.light[index].get("path")
+        if not path:
+            return None
+        try:
+            return Path(path).resolve().relative_to(self._root).as_posix()
+        except (ValueError, OSError):
+            return None
+
     def display_path(self, index: int) -> str:
         """The card's path as a maintainer knows it: relative to the catalog root when it is inside it."""
-        path = self.light[index].get("path") or ""
-        try:
-            return Path(path).resolve().relative_to(self.options.root.resolve()).as_posix()
-        except (ValueError, OSError):
-            return path
+        relative = self._root_relative(index)
+        return relative if relative is not None else self.light[index].get("path") or ""
 
     def edit_url(self, index: int) -> str | None:
         base = self.options.edit_uri
-        path = self.light[index].get("path")
-        if not base or not path:
-            return None
-        try:
-            relative = Path(path).resolve().relative_to(self.options.root.resolve()).as_posix()
-        except ValueError:
-            return None
-        return base.rstrip("/") + "/" + relative
+        relative = self._root_relative(index) if base else None
+        return None if relative is None else base.rstrip("/") + "/" + relative
 
     # ---- local artifacts ------------------------------------------------------------------------------------
     def local_artifact(self, index: int) -> tuple[Path, str] | None:
