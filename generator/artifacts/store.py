@@ -122,7 +122,8 @@ class ArtifactStore:
         if entry and info.etag and entry.get("etag") == info.etag:
             facts = self._facts_of_blob(location, entry, source="cache")
         elif checksum or info.size is None or not info.accepts_ranges:
-            facts = self._facts_of_blob(location, self._download(location, info, transfer), source=location.source)
+            facts = self._facts_of_blob(location, self._download_once(location, info, transfer),
+                                        source=location.source)
             if not checksum and not info.accepts_ranges:
                 facts.details["range"] = "ignored by the server: the whole artifact was downloaded"
         else:
@@ -131,7 +132,7 @@ class ArtifactStore:
             except FetchError as error:
                 if error.kind != "range-ignored":
                     raise
-                facts = self._facts_of_blob(location, self._download(location, info, transfer),
+                facts = self._facts_of_blob(location, self._download_once(location, info, transfer),
                                             source=location.source)
                 facts.details["range"] = "ignored by the server: the whole artifact was downloaded"
         facts.resolved_url = info.url
@@ -217,6 +218,15 @@ class ArtifactStore:
             self.cache.remember_url(location.target, {**entry, "fetched_at": time.time()})
             return entry
         return None
+
+    def _download_once(self, location: Location, info: RemoteInfo, transfer: Transfer) -> dict:
+        """``_download`` under the URL's lock (as ``materialize`` does), reusing the blob when another thread or
+        process finished downloading this version meanwhile: two writers must never share one ``.part`` file."""
+        with self.cache.lock(location.target):
+            entry = self.cache.url_entry(location.target)
+            if entry and info.etag and entry.get("etag") == info.etag:
+                return entry
+            return self._download(location, info, transfer)
 
     def _download(self, location: Location, info: RemoteInfo, transfer: Transfer,
                   expected_sha256: str | None = None,

@@ -295,6 +295,27 @@ def test_concurrent_materialize_of_one_url_downloads_it_once(artifact_server, st
     assert_cache_valid(store.settings)
 
 
+def test_concurrent_checksum_inspections_of_one_url_download_it_once(artifact_server, store, built):
+    url = artifact_server.add("/checked.zip", built["albert_zip"])
+    facts, errors = [], []
+
+    def inspect() -> None:
+        try:
+            facts.append(store.inspect(url, checksum=True))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=inspect) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and {f.sha256 for f in facts} == {sha256_file(built["albert_zip"])}
+    full_gets = [r for r in artifact_server.requests_for("/checked.zip") if r.method == "GET" and r.status == 200]
+    assert len(full_gets) == 1
+    assert_cache_valid(store.settings)
+
+
 def test_unresolvable_host_fails_fast_and_is_not_retried_per_card(store):
     first = store.inspect("https://no-such-host.invalid/a.zip")
     second = store.inspect("https://no-such-host.invalid/b.zip")
