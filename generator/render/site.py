@@ -26,7 +26,7 @@ from .families import Family, format_parameters, group_families, parse_parameter
 from .markdown import inline_html, markdown_html
 from .markup import plain_text
 from .model_page import (DESCRIPTION_TITLES, ModelPage, PlannedSection, build_model_page, display_name,
-                         normalize_title, plan_sections, summary_of, section_text)
+                         normalize_title, plan_sections, slugify, summary_of, section_text)
 from .sanitize import is_relative, url_scheme
 from .shell import SHELL_PREFIX
 from .templates import DEFAULT_TEMPLATES, render
@@ -247,7 +247,7 @@ class Catalog:
             card = self.records[i].card
             for number, section in enumerate(card.sections):
                 title = re.sub(r"\s+", " ", section.title.replace("`", "")).strip() or "Section"
-                ident = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "section"
+                ident = slugify(title)
                 while ident in used:
                     ident += "-x"
                 used.add(ident)
