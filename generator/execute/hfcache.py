@@ -24,6 +24,17 @@ def valid_repo_id(name: str) -> bool:
             and not name.startswith(("-", ".")) and not name.endswith(("-", ".")))
 
 
+def offline_env(hf_home: Path) -> dict[str, str]:
+    """Environment that points the hub libraries at ``hf_home`` (the cache lives in ``hf_home/hub``), offline."""
+    return {
+        "HF_HOME": str(hf_home),
+        "HF_HUB_CACHE": str(hf_home / "hub"),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+    }
+
+
 def repo_folder(cache: Path, repo_id: str) -> Path:
     return cache / ("models--" + repo_id.replace("/", "--"))
 

@@ -55,6 +55,13 @@ def expose_tree(source: Path, target_dir: Path, uid: int | None) -> dict[str, Pa
     return exposed
 
 
+def stage_artifact(root: Path, artifact: Path, uid: int | None) -> dict[str, Path]:
+    """Expose the artifact's entries in the worker's ``artifact`` folder; returns them as card files."""
+    staged = root / "artifact"
+    staged.mkdir()
+    return expose_tree(artifact, staged, uid)
+
+
 class Runtime:
     """A way of running snippets. Subclasses set the class attributes and override what differs."""
 

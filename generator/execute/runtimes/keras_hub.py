@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import register_runtime
-from .base import Runtime, WorkerPlan, expose_tree, missing_module
+from .base import Runtime, WorkerPlan, missing_module, stage_artifact
 
 BACKENDS = ("torch", "jax", "tensorflow")
 
@@ -44,9 +44,7 @@ class KerasHubRuntime(Runtime):
         plan = WorkerPlan(env={"KERAS_BACKEND": self.backend() or "torch", "KAGGLEHUB_CACHE": str(root / "kaggle")},
                           warmup="import keras\nimport keras_hub\n")
         if artifact is not None:
-            staged = root / "artifact"
-            staged.mkdir()
-            plan.card_files = expose_tree(artifact, staged, uid)
+            plan.card_files = stage_artifact(root, artifact, uid)
         return plan
 
 

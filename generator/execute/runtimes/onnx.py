@@ -9,8 +9,7 @@ from typing import Any
 
 from .. import hfcache
 from . import register_runtime
-from .base import Runtime, WorkerPlan, expose_tree, missing_module
-from .transformers import offline_hub_env
+from .base import Runtime, WorkerPlan, missing_module, stage_artifact
 
 WARMUP = '''
 import numpy
@@ -35,15 +34,13 @@ class OnnxRuntime(Runtime):
     def plan(self, root: Path, uid: int | None, artifact: Path | None, aliases: list[str],
              revision: str, settings: dict[str, Any] | None = None) -> WorkerPlan:
         hf_home = root / "hf"
-        plan = WorkerPlan(env=offline_hub_env(hf_home))
+        plan = WorkerPlan(env=hfcache.offline_env(hf_home))
         if artifact is None:
             return plan
-        staged = root / "artifact"
-        staged.mkdir()
-        plan.card_files = expose_tree(artifact, staged, uid)
+        plan.card_files = stage_artifact(root, artifact, uid)
         if artifact.is_dir():
             hfcache.lay_out_model(hf_home / "hub", aliases, artifact, revision, uid)
-        models = sorted(str(Path(folder, name)) for folder, _, names in os.walk(staged, followlinks=True)
+        models = sorted(str(Path(folder, name)) for folder, _, names in os.walk(root / "artifact", followlinks=True)
                         for name in names if name.endswith(".onnx"))
         if models:
             plan.warmup = WARMUP.format(models=models)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from . import register_runtime
-from .base import Runtime, WorkerPlan, expose_tree
+from .base import Runtime, WorkerPlan, stage_artifact
 
 
 class PythonRuntime(Runtime):
@@ -19,9 +19,7 @@ class PythonRuntime(Runtime):
              revision: str, settings: dict[str, Any] | None = None) -> WorkerPlan:
         if artifact is None:
             return WorkerPlan()
-        staged = root / "artifact"
-        staged.mkdir()
-        return WorkerPlan(card_files=expose_tree(artifact, staged, uid))
+        return WorkerPlan(card_files=stage_artifact(root, artifact, uid))
 
 
 register_runtime(PythonRuntime())

@@ -33,16 +33,6 @@ except Exception as error:  # the card's own code will show the real error; warm
 '''
 
 
-def offline_hub_env(hf_home: Path) -> dict[str, str]:
-    return {
-        "HF_HOME": str(hf_home),
-        "HF_HUB_CACHE": str(hf_home / "hub"),
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "HF_DATASETS_OFFLINE": "1",
-    }
-
-
 class TransformersRuntime(Runtime):
     name = "transformers"
     needs_artifact = True
@@ -59,7 +49,7 @@ class TransformersRuntime(Runtime):
     def plan(self, root: Path, uid: int | None, artifact: Path | None, aliases: list[str],
              revision: str, settings: dict[str, Any] | None = None) -> WorkerPlan:
         hf_home = root / "hf"
-        plan = WorkerPlan(env=offline_hub_env(hf_home))
+        plan = WorkerPlan(env=hfcache.offline_env(hf_home))
         if artifact is None:
             return plan
         if not artifact.is_dir():
