@@ -11,6 +11,7 @@ import ast
 import re
 import sys
 import textwrap
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -54,6 +55,19 @@ def prepare_python(code: str) -> str:
         text = "\n".join(_PROMPT.sub("", ln) if ln.lstrip().startswith((">>>", "... ")) or ln.strip() == "..."
                          else "" for ln in text.splitlines())
     return _MAGIC.sub(lambda m: m.group(1) + "pass", text)
+
+
+def parse_python(text: str) -> ast.Module:
+    """``ast.parse`` of card code, with every failure (too deeply nested, NUL bytes) a SyntaxError and the snippet's
+    own compile warnings (`"\\d"` escapes) kept off the user's terminal: they are the card's business, not ours."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return ast.parse(text)
+        except SyntaxError:
+            raise
+        except (ValueError, RecursionError, MemoryError) as error:
+            raise SyntaxError(str(error)) from error
 
 
 def _bound_names(tree: ast.AST) -> set[str]:
@@ -106,18 +120,19 @@ def analyse_python(code: str, provided: frozenset[str]) -> PythonReport:
     """Syntax and undefined names of one snippet, given the names the runtime (and earlier snippets) provide."""
     text = prepare_python(code)
     try:
-        tree = ast.parse(text)
+        tree = parse_python(text)
     except SyntaxError as error:
         return PythonReport((error.lineno or 1, error.offset, error.msg or "invalid syntax"))
-    except (ValueError, RecursionError, MemoryError) as error:
-        return PythonReport((1, None, str(error)))
     # The runtime's names are filtered afterwards rather than passed as ``builtins``: pyflakes binds every builtin in
     # every module scope, and a few hundred extra bindings per snippet would triple its cost.
-    checker = _Checker(tree, filename="<snippet>")
+    try:
+        messages = _Checker(tree, filename="<snippet>").messages
+    except RecursionError:  # nested deeper than pyflakes recurses (a 600-term `a + b + ...`): names unknown
+        messages = []
     pasted = _pasted_output(tree)
     pasted_lines = {line for start, end in pasted for line in range(start, end + 1)}
     undefined = []
-    for message in checker.messages:
+    for message in messages:
         if isinstance(message, (pyflakes.messages.UndefinedName, pyflakes.messages.UndefinedLocal)):
             name = message.message_args[0]
             if message.lineno not in pasted_lines and name not in provided and name not in PYTHON_BUILTINS:

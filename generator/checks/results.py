@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from ..card import Card
+from .code import parse_python
 from .registry import Finding, rule
 
 FAMILY = "results"
@@ -65,8 +66,8 @@ def _balanced_inner(text: str, open_at: int) -> str | None:
 @lru_cache(maxsize=4096)
 def _python_rows(code: str) -> int | None:
     try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+        tree = parse_python(code)
+    except SyntaxError:
         return None
     for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)

@@ -3,10 +3,12 @@ example loads, and the two tabs agreeing."""
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 from generator.checks.code import analyse_scala, builder_chains, literal_values
-from tests.checks.conftest import CLEAN, broken, only
+from tests.checks.conftest import CLEAN, broken, only, run
 from tests.conftest import seed
 
 PY_CLASSIFIER = ".pretrained('albert_base_sequence_classifier_imdb', 'en')"
@@ -52,6 +54,17 @@ def test_undefined_name_line_and_column_point_into_the_card():
     [finding] = only("MH302", text)
     line = text.splitlines()[finding.line - 1]
     assert line[finding.column - 1:].startswith("exmaple")
+
+
+def test_code_too_deep_to_analyse_or_with_compile_warnings_is_neither_a_crash_nor_terminal_noise():
+    deep = "total = " + " + ".join(["1"] * 1000) + "\n"
+    escapes = 'pattern = "\\d+ \\w"\n'
+    text = broken(("document_assembler = DocumentAssembler()", deep + escapes + "document_assembler = DocumentAssembler()"))
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        findings = run(text)
+    assert [f.message for f in findings if f.code == "MH999"] == []
+    assert [str(w.message) for w in shown] == []
 
 
 def test_the_spark_nlp_runtime_names_are_not_undefined():
