@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import io
 import json
 import os
@@ -25,6 +24,8 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+
+from ..artifacts.cache import sha256_file
 
 # Before torch is imported: one thread, so runs are deterministic and leave the other core to the rest of the build.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -248,14 +249,6 @@ def write_deterministic_zip(folder: Path, zip_path: Path) -> None:
         raise
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def build_demo_model(train_csv: Path, eval_csv: Path, out: Path | None, settings: TrainingSettings = TrainingSettings(),
                      model_dir: Path | None = None,
                      on_step: Callable[[int, int, float], None] | None = None) -> TrainingReport:
@@ -285,7 +278,7 @@ def build_demo_model(train_csv: Path, eval_csv: Path, out: Path | None, settings
         save_model_directory(model, tokenizer, spiece, settings, folder)
         if out is not None:
             write_deterministic_zip(folder, out)
-            report.zip_path, report.zip_bytes, report.zip_sha256 = out, out.stat().st_size, sha256_of(out)
+            report.zip_path, report.zip_bytes, report.zip_sha256 = out, out.stat().st_size, sha256_file(out)
     report.seconds = round(time.perf_counter() - started, 2)
     return report
 
