@@ -40,3 +40,11 @@ def test_unknown_command_is_a_usage_error():
 def test_console_script_runs_as_a_module():
     out = subprocess.run([sys.executable, "-m", "generator", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("modelhub ")
+
+
+def test_a_configuration_file_that_is_not_utf8_is_a_usage_error_naming_it(tmp_path, capsys):
+    (tmp_path / "pyproject.toml").write_bytes(b'[tool.modelhub]\nname = "caf\xe9"\n')
+    card = tmp_path / "card.md"
+    card.write_bytes(seed(1).read_bytes())
+    assert main(["check", str(card)]) == 2
+    assert f"{tmp_path / 'pyproject.toml'}: not UTF-8" in capsys.readouterr().err
