@@ -48,7 +48,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from error
     except UnicodeDecodeError as error:
-        raise ConfigError(f"{path}: not UTF-8 (byte {error.start}): save the file as UTF-8, as TOML requires") from error
+        raise ConfigError(f"{path}: not UTF-8 (byte {error.start}): save the file as UTF-8, as TOML requires"
+                          ) from error
 
 
 def load_config(start: str | Path | None = None) -> Config:

@@ -59,7 +59,8 @@ def test_undefined_name_line_and_column_point_into_the_card():
 def test_code_too_deep_to_analyse_or_with_compile_warnings_is_neither_a_crash_nor_terminal_noise():
     deep = "total = " + " + ".join(["1"] * 1000) + "\n"
     escapes = 'pattern = "\\d+ \\w"\n'
-    text = broken(("document_assembler = DocumentAssembler()", deep + escapes + "document_assembler = DocumentAssembler()"))
+    first = "document_assembler = DocumentAssembler()"
+    text = broken((first, deep + escapes + first))
     with warnings.catch_warnings(record=True) as shown:
         warnings.simplefilter("always")
         findings = run(text)
