@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..card import Card
+from ..checks.artifacts import declared_sha256 as declared_sha256_and_line
 from ..config import Config
 from ..pipeline import BuildContext, CardRecord, register_stage
 from .facts import ArtifactFacts
@@ -26,11 +27,8 @@ def artifact_url(card: Card) -> str | None:
 
 
 def declared_sha256(card: Card) -> str | None:
-    artifact = card.front_matter.get("artifact")
-    if isinstance(artifact, dict) and artifact.get("sha256"):
-        return str(artifact["sha256"]).strip().lower()
-    row = card.info.row("sha256") if card.info else None
-    return row.value.strip().lower() if row and row.value.strip() else None
+    value, _ = declared_sha256_and_line(card)
+    return value.lower() if value else None
 
 
 def preset_urls(card: Card, template: str | None) -> dict[str, str]:

@@ -165,7 +165,7 @@ def size_mismatch(card: Card, context) -> Iterator[Finding]:
       needs=("facts",))
 def checksum_mismatch(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
-    declared, line = _declared_sha256(card)
+    declared, line = declared_sha256(card)
     if not declared or not facts.get("sha256"):  # also when the bytes were fetched but could not be parsed
         return
     if declared.lower() != facts["sha256"].lower():
@@ -337,7 +337,9 @@ def _front_matter_size(card: Card) -> tuple[str, int] | None:
     return None
 
 
-def _declared_sha256(card: Card) -> tuple[str | None, int]:
+def declared_sha256(card: Card) -> tuple[str | None, int]:
+    """The sha256 the card declares (front matter ``artifact.sha256`` or the info table, Markdown removed) and
+    its line; the artifacts stage verifies downloads against the same value this rule reports."""
     artifact = card.front_matter.get("artifact")
     if isinstance(artifact, dict) and artifact.get("sha256"):
         return str(artifact["sha256"]).strip(), card.key_lines.get("artifact", 1)

@@ -181,3 +181,11 @@ def test_native_artifact_size_in_bytes_is_compared_exactly():
     assert codes(card, {**OK, "size": 1000}) == []
     (finding,) = findings(card, {**OK, "size": 1001})
     assert finding.code == "MH504" and "1,000 bytes (line 4)" in finding.message and "1,001 bytes" in finding.message
+
+
+def test_a_checksum_in_code_ticks_is_the_same_checksum_for_the_rule_and_the_download():
+    from generator.artifacts.stage import declared_sha256
+
+    card = jsl("|SHA256:|`" + "A" * 64 + "`|\n")
+    assert declared_sha256(card) == "a" * 64  # what downloads are verified against: no ticks, lower case
+    assert findings(card, {**OK, "sha256": "a" * 64}) == []
