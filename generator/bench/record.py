@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..card import Card
-from ..config import Config
+from ..config import Config, ConfigError
 from .chart import latency_chart
 from .claims import compare_claims
 from .evalset import EvalSet
@@ -41,15 +41,11 @@ class BenchSettings:
         known = {f for f in cls.__dataclass_fields__}
         unknown = sorted(set(section) - known - {"dataset_dirs"})
         if unknown:
-            from ..config import ConfigError
-
             raise ConfigError(f"{getattr(config, 'source', 'configuration')}: [tool.modelhub.bench] has unknown "
                               f"settings {', '.join(unknown)} (known: {', '.join(sorted(known))}, dataset_dirs)")
         values = {k: v for k, v in section.items() if k in known}
         settings = cls(**values)
         if settings.trainer_average not in {"micro", "macro", "weighted"}:
-            from ..config import ConfigError
-
             raise ConfigError(f"[tool.modelhub.bench] trainer_average must be micro, macro or weighted, "
                               f"not {settings.trainer_average!r}")
         return settings
