@@ -80,7 +80,8 @@ def register_stage(stage: Stage) -> Stage:
 def stages(names: Iterable[str] | None = None) -> list[Stage]:
     for module in STAGE_MODULES:
         importlib.import_module(module)
-    chosen = [s for s in _STAGES.values() if names is None or s.name in set(names)]
+    wanted = None if names is None else set(names)  # once: a generator of names can be read only once
+    chosen = [s for s in _STAGES.values() if wanted is None or s.name in wanted]
     return sorted(chosen, key=lambda s: s.order)
 
 

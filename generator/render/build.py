@@ -68,6 +68,7 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str =
     from mkdocs.exceptions import MkDocsException
 
     paths = [Path(p) for p in paths]
+    only = None if only is None else list(only)  # read twice: the stages to run, then whether checks ran
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise SiteBuildError(f"{', '.join(missing)}: no such file or folder")
