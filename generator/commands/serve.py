@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
-    from ..config import load_config
+    from ..config import ConfigError, load_config
     from ..render.build import SiteBuildError, find_mkdocs_yml, quiet_mkdocs_logging
     from ..render.plugin import ENV_CARDS, ENV_MODE, ENV_OFFLINE
 
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         yml = find_mkdocs_yml(args.config_file, load_config(paths[0]))
-    except SiteBuildError as error:
+    except (SiteBuildError, ConfigError) as error:
         print(f"modelhub serve: {error}", file=sys.stderr)
         return 2
     # mkdocs reloads its configuration (and a fresh plugin) on every rebuild; the environment carries our options.

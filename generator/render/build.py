@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Config, load_config
+from ..config import Config, ConfigError, load_config
 from ..pipeline import BuildContext, CardRecord, run_pipeline, stages
 from .templates import DEFAULT_TEMPLATES
 
@@ -72,11 +72,14 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str =
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise SiteBuildError(f"{', '.join(missing)}: no such file or folder")
-    config = config or load_config(paths[0] if paths else None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    if records is None:
-        records = run_pipeline(paths, BuildContext(config, mode=mode, offline=offline, quiet=quiet), only=only)
+    try:  # a broken modelhub.toml (read here, or by a stage's own table) is a message, not a traceback
+        config = config or load_config(paths[0] if paths else None)
+        if records is None:
+            records = run_pipeline(paths, BuildContext(config, mode=mode, offline=offline, quiet=quiet), only=only)
+    except ConfigError as error:
+        raise SiteBuildError(str(error)) from error
     timings["pipeline"] = time.perf_counter() - started
     checked = any(stage.name == "check" for stage in stages(only))
 

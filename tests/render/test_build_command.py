@@ -45,6 +45,16 @@ def test_modelhub_build_with_a_missing_folder_is_a_usage_error(tmp_path, capsys)
     assert not (tmp_path / "site").exists()
 
 
+def test_modelhub_build_and_serve_with_a_broken_configuration_say_which_file(tmp_path, capsys):
+    cards = small_catalog(tmp_path)
+    (tmp_path / "modelhub.toml").write_text("[artifacts\noffline = true\n", encoding="utf-8")
+    assert main(["build", str(cards), "--site-dir", str(tmp_path / "site")]) == 2
+    assert f"modelhub build: {tmp_path / 'modelhub.toml'}: invalid TOML" in capsys.readouterr().err
+    assert main(["serve", str(cards)]) == 2
+    assert f"modelhub serve: {tmp_path / 'modelhub.toml'}: invalid TOML" in capsys.readouterr().err
+    assert not (tmp_path / "site").exists()
+
+
 def test_plain_mkdocs_build_generates_the_catalog_with_the_plugin_and_custom_templates(tmp_path):
     small_catalog(tmp_path)
     (tmp_path / "docs").mkdir()
