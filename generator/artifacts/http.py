@@ -88,11 +88,12 @@ class Fetcher:
         """Send ``method`` to ``url`` following at most ``max_redirects`` redirects; credentials (configured per
         host, or user:password in the URL) go only to the host they belong to."""
         url, auth = _split_userinfo(url)
-        home = urlsplit(url).hostname
+        home = _origin(url)
         for _ in range(self.settings.max_redirects + 1):
-            host = urlsplit(url).hostname or ""
-            send = {**(headers or {}), **self.settings.headers_for(host)}
-            response = self._send(method, url, transfer, send, stream, auth if host == home else None)
+            origin = _origin(url)
+            downgraded = home[0] == "https" and origin[0] != "https"  # never send secrets in clear text
+            send = {**(headers or {}), **({} if downgraded else self.settings.headers_for(origin[1]))}
+            response = self._send(method, url, transfer, send, stream, auth if origin == home else None)
             if not response.is_redirect:
                 return response
             location = response.headers.get("Location", "")
@@ -318,6 +319,16 @@ def _total_size(response: requests.Response) -> int | None:
     if response.status_code == 200 and length and length.isdigit():
         return int(length)
     return None
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port: user:password from a URL is sent only to this exact origin."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return parts.scheme.lower(), parts.hostname or "", port or {"http": 80, "https": 443}.get(parts.scheme.lower())
 
 
 def _split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:

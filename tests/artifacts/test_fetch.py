@@ -233,6 +233,16 @@ def test_user_password_in_the_url_stays_with_its_host(artifact_server, second_se
     assert all("Authorization" not in r.headers for r in second_server.log)
 
 
+def test_user_password_in_the_url_is_not_sent_to_another_port_of_the_same_host(artifact_server, second_server,
+                                                                             store, built):
+    second_server.add("/x.zip", built["spark_zip"])
+    artifact_server.fault("/auth.zip", "redirect", to=second_server.url("/x.zip", host="127.0.0.1"))
+    url = artifact_server.url("/auth.zip").replace("http://", "http://user:pw@")
+    assert store.inspect(url).ok
+    assert artifact_server.requests_for("/auth.zip")[0].headers["Authorization"].startswith("Basic ")
+    assert second_server.log and all("Authorization" not in r.headers for r in second_server.log)
+
+
 def test_size_cap_refuses_large_downloads(artifact_server, tmp_path, built):
     url = artifact_server.add("/huge.zip", built["albert_zip"])
     store = ArtifactStore(fast_settings(tmp_path / "cache", max_size=1000))
