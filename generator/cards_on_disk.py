@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -13,10 +14,14 @@ def iter_card_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.suffix.lower() in CARD_SUFFIXES and child.is_file() and not any(
-                    part.startswith(".") for part in child.relative_to(path).parts
-                ):
-                    yield child
+            yield from sorted(_cards_below(path))
         else:
             yield path
+
+
+def _cards_below(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # never descend into .git, .venv, caches
+        for name in files:
+            if not name.startswith(".") and name.lower().endswith(CARD_SUFFIXES):
+                yield Path(root, name)
