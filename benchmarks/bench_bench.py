@@ -33,8 +33,8 @@ from generator.bench.runner import Plan, SandboxProber  # noqa: E402
 from generator.bench.stage import frozen_record  # noqa: E402
 from generator.card import parse_card  # noqa: E402
 from generator.config import load_config  # noqa: E402
+from benchmarks.corpus import card_files  # noqa: E402
 
-CORPUS = [REPO.parent / "shared" / "corpus" / "jsl", REPO.parent / "shared" / "seeds", REPO / "cards"]
 OVERHEAD_TARGET = 1.25
 
 
@@ -77,8 +77,7 @@ def sandbox_overhead(repetitions: int, rounds: int) -> dict:
 
 
 def frozen_cost(repeat: int) -> dict:
-    files = [p for folder in CORPUS if folder.exists() for p in sorted(folder.iterdir())
-             if p.suffix in (".md", ".txt") and p.is_file()]
+    files = card_files()
     sources = [(str(p), p.read_bytes()) for p in files]
     config = load_config(REPO)
     cards = [parse_card(data, path) for path, data in sources]

@@ -22,8 +22,8 @@ sys.path.insert(0, str(REPO))
 from generator.card import read_card  # noqa: E402
 from generator.checks import load_rules  # noqa: E402
 from generator.checks.runner import check_paths  # noqa: E402
+from benchmarks.corpus import card_files  # noqa: E402
 
-DEFAULT_CORPUS = [REPO.parent / "shared" / "corpus" / "jsl", REPO.parent / "shared" / "seeds"]
 TARGET_SECONDS = 10.0
 
 
@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--modes", default="replicated,unique", help="which catalogs to measure (comma-separated)")
     args = parser.parse_args()
-    sources = [(p.name, p.read_bytes()) for folder in DEFAULT_CORPUS if folder.exists() for p in sorted(folder.iterdir())]
+    sources = [(p.name, p.read_bytes()) for p in card_files()]
     load_rules()
     report: dict[str, object] = {"benchmark": "check", "cards": args.cards, "jobs": args.jobs,
                                  "corpus_cards": len(sources), "target_seconds": TARGET_SECONDS,

@@ -16,16 +16,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.corpus import card_files  # noqa: E402
 from generator.card import parse_card  # noqa: E402
 
-DEFAULT_CORPUS = [REPO.parent / "shared" / "corpus" / "jsl", REPO.parent / "shared" / "seeds"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    sources = [(str(p), p.read_bytes()) for folder in DEFAULT_CORPUS for p in sorted(folder.iterdir())]
+    sources = [(str(p), p.read_bytes()) for p in card_files()]
     passes = []
     for _ in range(args.repeat):
         start = time.perf_counter()

@@ -33,7 +33,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-CORPUS = REPO.parent / "shared" / "corpus" / "jsl"
+from benchmarks.corpus import card_files  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 QUERIES = ["albert", "bert base", "ner clinical", "german", "deidentify", "embeddings 300", "sentiment", "xyzzy"]
 BASELINE_YML = """site_name: Baseline
@@ -54,7 +55,7 @@ markdown_extensions:
 # ---- synthetic catalog --------------------------------------------------------------------------------------
 def make_catalog(target: Path, count: int) -> Path:
     """``count`` cards copied round-robin from the corpus, each with a unique file name and ``name:``."""
-    sources = sorted(CORPUS.glob("*.md"))
+    sources = card_files()
     target.mkdir(parents=True, exist_ok=True)
     texts = [(p.stem, p.read_bytes()) for p in sources]
     for n in range(count):
@@ -358,7 +359,7 @@ def main() -> None:
     parser.add_argument("--work", help="scratch folder (default: a temporary one)")
     args = parser.parse_args()
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="modelhub-bench-site-"))
-    report = {"benchmark": "site", "corpus_cards": len(list(CORPUS.glob("*.md"))), "cpu_count": os.cpu_count(),
+    report = {"benchmark": "site", "corpus_cards": len(card_files()), "cpu_count": os.cpu_count(),
               "load_average_at_start": os.getloadavg(), "sizes": []}
     for size in [int(s) for s in args.sizes.split(",") if s]:
         report["sizes"].append(bench_size(size, work, args.baseline_timeout, args.skip_baseline))

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from generator.card import parse_card, read_card
-from tests.conftest import all_reference_files, seed
+from tests.conftest import all_reference_files, needs_corpus, seed
 
 S3 = "s3://auxdata.johnsnowlabs.com/public/models/"
 HTTPS = "https://s3.amazonaws.com/auxdata.johnsnowlabs.com/public/models/"
@@ -20,6 +20,7 @@ def test_every_reference_card_parses_without_exception(path):
     assert card.dialect in {"jsl", "huggingface", "keras", "native", "unknown"}
 
 
+@needs_corpus
 def test_reference_files_are_present():
     assert len(all_reference_files()) >= 220
 

@@ -14,7 +14,7 @@ import yaml
 
 from generator.cli import main
 from tests.checks.conftest import CLEAN, broken
-from tests.conftest import SEEDS, seed
+from tests.conftest import seed, seed_paths
 
 CLEAN_NAME = "2021-12-16-albert_base_sequence_classifier_imdb_en.md"
 
@@ -50,8 +50,8 @@ def test_usage_errors_exit_two(catalog, tmp_path, capsys):
     assert main(["check", str(tmp_path / "empty")]) == 2
 
 
-def test_json_report_has_the_documented_shape(capsys):
-    assert main(["check", str(SEEDS), "--format", "json"]) == 1
+def test_json_report_has_the_documented_shape(seeds_dir, capsys):
+    assert main(["check", str(seeds_dir), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["cards"] == 5
     assert report["findings"]
@@ -70,9 +70,9 @@ def test_select_and_ignore_on_the_command_line(capsys):
     assert codes and not codes & {"MH202", "MH204", "MH113"}
 
 
-def test_junit_report_is_valid_xml_with_a_failure_per_finding(capsys, tmp_path):
+def test_junit_report_is_valid_xml_with_a_failure_per_finding(seeds_dir, capsys, tmp_path):
     out = tmp_path / "report.xml"
-    main(["check", str(SEEDS), "--format", "junit", "--output", str(out)])
+    main(["check", str(seeds_dir), "--format", "junit", "--output", str(out)])
     root = ET.parse(out).getroot()
     suites = root.findall("testsuite")
     assert len(suites) == 5
@@ -96,8 +96,8 @@ def test_human_report_shows_the_offending_line_and_hint(capsys):
     assert "hint:" in out and "MH303" in out
 
 
-def test_statistics_and_rule_list(capsys):
-    main(["check", str(SEEDS), "--statistics"])
+def test_statistics_and_rule_list(seeds_dir, capsys):
+    main(["check", str(seeds_dir), "--statistics"])
     assert "MH303" in capsys.readouterr().out
     assert main(["check", "--list-rules"]) == 0
     listing = capsys.readouterr().out
@@ -114,7 +114,7 @@ def test_parallel_run_gives_the_same_findings_as_a_serial_one(tmp_path, monkeypa
     from generator.checks import runner
 
     for index in range(6):
-        for path in sorted(SEEDS.iterdir()):
+        for path in seed_paths():
             shutil.copy(path, tmp_path / f"{index}_{path.name}")
     serial = runner.check_paths(sorted(tmp_path.iterdir()), jobs=1)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 10)

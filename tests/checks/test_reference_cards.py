@@ -9,7 +9,7 @@ import pytest
 from generator.card import read_card
 from generator.checks import check_cards
 from generator.checks.runner import check_paths
-from tests.conftest import CORPUS, SEEDS, corpus_files, seed
+from tests.conftest import corpus_files, needs_corpus, seed, seed_paths
 
 # The defects a reader of each seed can verify by eye, by (code, line).
 SEED_DEFECTS = {
@@ -49,9 +49,9 @@ def test_no_false_alarms_of_the_kinds_reviewed_on_the_seeds(seed_findings):
     assert not [f for f in everything if f.code in ("MH403", "MH404")]  # the seeds' download links are consistent
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="reference corpus not available")
+@needs_corpus
 def test_corpus_checks_without_crashing_and_finds_its_known_defects():
-    checked = check_paths(corpus_files() + sorted(SEEDS.iterdir()), jobs=1)
+    checked = check_paths(corpus_files() + seed_paths(), jobs=1)
     counts = Counter(f.code for item in checked for f in item.findings)
     assert counts["MH999"] == 0
     by_file = {item.path.rsplit("/", 1)[-1]: {f.code for f in item.findings} for item in checked}
