@@ -152,6 +152,7 @@ class Benchmark:
     raw: str
     metrics: dict[str, float] = field(default_factory=dict)  # flat: eval_accuracy, accuracy, macro_avg_f1 ...
     per_label: dict[str, dict[str, float]] = field(default_factory=dict)  # label -> precision/recall/f1/support
+    label_lines: dict[str, int] = field(default_factory=dict)  # label -> the line of its row in the card
     rows: list[dict[str, str]] = field(default_factory=list)  # Markdown tables, as written
     span: Span | None = None  # the block's text in Card.text (fence content, or the section body), for editing
     language: str | None = None  # fence language, or None when the block is the section's prose/table
@@ -200,7 +201,8 @@ class Card:
     links: list[Link] = field(default_factory=list)
     info: InfoTable | None = None
     labels: list[str] = field(default_factory=list)
-    labels_line: int | None = None
+    labels_line: int | None = None  # the first line that lists a label
+    label_lines: dict[str, int] = field(default_factory=dict)  # label -> the line that lists it
     results: ResultsBlock | None = None
     benchmark: Benchmark | None = None
     presets: list[Preset] = field(default_factory=list)

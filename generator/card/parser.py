@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from .benchmark import parse_benchmark
+from .benchmark import merge_benchmarks, parse_benchmark
 from .body import Fence, scan_body
 from .dialects import detect_dialect
 from .frontmatter import split_front_matter
@@ -91,7 +92,7 @@ def _section_key(title: str | None) -> str:
 
 def _fill_blocks(card: Card, scan, text: str, diagnostics: list[Diagnostic]) -> None:
     results_fence: Fence | None = None
-    bench_fence: Fence | None = None
+    bench_fences: list[Fence] = []
     for fence in scan.fences:
         key = _section_key(fence.section)
         code = text[fence.code_start:fence.code_end]
@@ -102,7 +103,7 @@ def _fill_blocks(card: Card, scan, text: str, diagnostics: list[Diagnostic]) -> 
             results_fence = results_fence or fence
             continue
         if key in BENCHMARK_SECTIONS:
-            bench_fence = bench_fence or fence
+            bench_fences.append(fence)
             continue
         language = fence.language
         card.snippets.append(Snippet(
@@ -123,16 +124,19 @@ def _fill_blocks(card: Card, scan, text: str, diagnostics: list[Diagnostic]) -> 
         key = _section_key(section.title)
         if key in LABEL_SECTIONS and not card.labels:
             body = text[section.body_span[0]:section.body_span[1]]
-            card.labels = read_labels(_until_next_block(body))
-            card.labels_line = section.line
+            lines = _until_next_block(body)
+            card.labels = read_labels(lines)
+            card.label_lines = _label_lines(card.labels, lines, section.line + 1)
+            card.labels_line = min(card.label_lines.values(), default=section.line)
         elif key in RESULTS_SECTIONS and card.results is None:
             card.results = _results(card, section, results_fence, text)
         elif key in BENCHMARK_SECTIONS and card.benchmark is None:
-            if bench_fence is not None and bench_fence.section == section.title:
-                raw = text[bench_fence.code_start:bench_fence.code_end]
-                card.benchmark = parse_benchmark(raw, bench_fence.fence_line + 1)
-                card.benchmark.span = (bench_fence.code_start, bench_fence.code_end)
-                card.benchmark.language = bench_fence.language or ""
+            fences = [fence for fence in bench_fences if fence.section == section.title]
+            if fences:
+                blocks = [parse_benchmark(text[f.code_start:f.code_end], f.fence_line + 1) for f in fences]
+                card.benchmark = merge_benchmarks(blocks[0], blocks[1:])
+                card.benchmark.span = (fences[0].code_start, fences[0].code_end)
+                card.benchmark.language = fences[0].language or ""
             else:
                 raw = text[section.body_span[0]:section.body_span[1]]
                 if raw.strip():
@@ -148,6 +152,18 @@ def _until_next_block(body: str) -> list[str]:
             break
         lines.append(line)
     return lines
+
+
+def _label_lines(labels: list[str], lines: list[str], first_line: int) -> dict[str, int]:
+    """Each label's line: the first body line that names it (a list item, a backticked word, a comma list)."""
+    found: dict[str, int] = {}
+    for label in labels:
+        pattern = re.compile(r"(?<![\w-])" + re.escape(label) + r"(?![\w-])")
+        for index, line in enumerate(lines):
+            if pattern.search(line):
+                found[label] = first_line + index
+                break
+    return found
 
 
 def _results(card: Card, section, fence: Fence | None, text: str) -> ResultsBlock:

@@ -12,7 +12,17 @@ from .. import vocab
 from ..card import Card
 from .registry import Finding, rule
 from .snippets import card_chains, own_chains
-from .util import as_bool, as_items, card_date, description_text, key_line, plain, same_version, split_url
+from .util import (
+    as_bool,
+    as_items,
+    card_date,
+    description_text,
+    is_pipeline,
+    key_line,
+    plain,
+    same_version,
+    split_url,
+)
 
 FAMILY = "cross-field"
 
@@ -307,10 +317,13 @@ def description_other_model(card: Card, context) -> Iterator[Finding]:
     dependencies = card.info.row("dependencies") if card.info else None
     info_values = dependencies.value if dependencies is not None else ""
     family = name.split("_")[0]
+    pipeline = is_pipeline(card)
     for match in _MODEL_ID.finditer(text):
         token = match.group(1)
         if token == name or token in others or token in info_values or not token.startswith(family + "_"):
             continue
+        if pipeline and (name.startswith(token + "_") or (f"[{token}](" in text and not token.endswith("_pipeline"))):
+            continue  # a pipeline's description names (and links) the model it is built on
         line = first_line + text.count("\n", 0, match.start())
         yield description_other_model.rule.finding(
             card.path, line, f"the description is about `{token}`, but this card is `{name}`",
@@ -335,11 +348,12 @@ def labels_vs_benchmark(card: Card, context) -> Iterator[Finding]:
                 if _label_key(label) not in ("o", "")}
     missing = [label for key, label in measured.items() if key not in predicted]
     extra = [label for key, label in predicted.items() if key not in measured]
-    line = card.labels_line or card.benchmark.line
-    if missing:
+    if missing:  # the line to edit: the benchmark row of the first label the list lacks
+        line = card.benchmark.label_lines.get(missing[0], card.benchmark.line)
         yield labels_vs_benchmark.rule.finding(card.path, line, "the benchmark measures labels the Predicted "
                                                f"Entities do not list: {', '.join(missing)}")
-    if extra:
+    if extra:  # the line to edit: where the list names the first label the benchmark lacks
+        line = card.label_lines.get(extra[0]) or card.labels_line or card.benchmark.line
         yield labels_vs_benchmark.rule.finding(card.path, line, "Predicted Entities lists labels the benchmark "
                                                f"does not measure: {', '.join(extra)}")
 

@@ -106,6 +106,19 @@ def _trim(version: tuple[int, ...]) -> tuple[int, ...]:
     return version
 
 
+_PIPELINE_CLASSES = {"pipelinemodel", "pretrainedpipeline", "pipeline"}
+
+
+def is_pipeline(card: Card) -> bool:
+    """A pretrained pipeline card: it is built on other models and names them (`..._pipeline`, a `pipeline` tag,
+    a pipeline class, or examples that load it with PretrainedPipeline)."""
+    if (card.name or "").endswith("_pipeline") or "pipeline" in {tag.lower() for tag in card.tags}:
+        return True
+    if (card.annotator or "").strip().lower() in _PIPELINE_CLASSES:
+        return True
+    return any("PretrainedPipeline(" in snippet.code for snippet in card.snippets)
+
+
 def description_text(card: Card) -> tuple[str, int] | None:
     """The Description section's text and first line (or the native `description` key)."""
     section = card.section("description", "overview", "model description")
