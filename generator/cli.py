@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("generator.commands.bench", "measure models' speed and quality, and check the cards' claims"),
     "build": ("generator.commands.build", "run every stage over the cards and write the static site"),
     "serve": ("generator.commands.serve", "serve the site locally and rebuild it when a card changes"),
+    "init": ("generator.commands.init", "scaffold a catalog repository: config, example card, CI workflow, hooks"),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

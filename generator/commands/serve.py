@@ -23,8 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from mkdocs.exceptions import MkDocsException
 
     from ..config import ConfigError, load_config
-    from ..render.build import SiteBuildError, find_mkdocs_yml, quiet_mkdocs_logging
-    from ..render.plugin import ENV_CARDS, ENV_MODE, ENV_OFFLINE
+    from ..render.build import SiteBuildError, find_mkdocs_yml, plugin_options, quiet_mkdocs_logging
 
     paths = [Path(p).resolve() for p in args.paths] or [Path("cards").resolve()]
     missing = [str(p) for p in paths if not p.exists()]
@@ -32,18 +31,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"modelhub serve: {', '.join(missing)}: no such file or folder", file=sys.stderr)
         return 2
     try:
-        yml = find_mkdocs_yml(args.config_file, load_config(paths[0]))
-    except (SiteBuildError, ConfigError) as error:
+        config = load_config(paths[0])
+        yml = find_mkdocs_yml(args.config_file, config)
+        # mkdocs loads its configuration (and a fresh plugin) again on every rebuild, each time with these options
+        plugins = plugin_options(yml, cards=[str(p) for p in paths], root=str(config.root), mode=args.mode,
+                                 offline=args.offline)
+    except (SiteBuildError, ConfigError, MkDocsException) as error:
         print(f"modelhub serve: {error}", file=sys.stderr)
         return 2
-    # mkdocs reloads its configuration (and a fresh plugin) on every rebuild; the environment carries our options.
-    os.environ[ENV_CARDS] = os.pathsep.join(map(str, paths))
-    os.environ[ENV_MODE] = args.mode
-    os.environ[ENV_OFFLINE] = "1" if args.offline else ""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     quiet_mkdocs_logging(verbose=True)
     try:
-        serve(config_file=str(yml), livereload=True, dev_addr=args.dev_addr)
+        serve(config_file=str(yml), livereload=True, dev_addr=args.dev_addr, plugins=plugins)
     except MkDocsException as error:
         print(f"modelhub serve: {error}", file=sys.stderr)
         return 2

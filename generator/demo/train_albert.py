@@ -4,8 +4,9 @@ The shipped card (cards/demo-albert-sentiment.md) promises a model anyone can re
 
     python -m generator.demo.train_albert --out cards/artifacts/demo_albert_sentiment_en.zip
 
-trains a sentencepiece vocabulary and a small ALBERT from scratch on cards/data/demo_sentiment_train.csv (sentences
-the modelhub team wrote), prints held-out accuracy on cards/data/demo_sentiment_eval.csv, and writes a Hugging Face
+run from the catalog's root (`make demo-model`; elsewhere pass --train and --eval), trains a sentencepiece
+vocabulary and a small ALBERT from scratch on cards/data/demo_sentiment_train.csv (sentences the modelhub team
+wrote), prints held-out accuracy on cards/data/demo_sentiment_eval.csv, and writes a Hugging Face
 model directory zipped with fixed timestamps and order. Same data, settings and library versions give the same zip.
 """
 
@@ -34,10 +35,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
-REPO = Path(__file__).resolve().parents[2]
-DEFAULT_TRAIN = REPO / "cards" / "data" / "demo_sentiment_train.csv"
-DEFAULT_EVAL = REPO / "cards" / "data" / "demo_sentiment_eval.csv"
-DEFAULT_OUT = REPO / "cards" / "artifacts" / "demo_albert_sentiment_en.zip"
+# The shipped catalog's data, relative to the working folder (the catalog's root), never to this package.
+DEFAULT_TRAIN = Path("cards") / "data" / "demo_sentiment_train.csv"
+DEFAULT_EVAL = Path("cards") / "data" / "demo_sentiment_eval.csv"
 LABELS = ("negative", "positive")  # index order of the classifier head
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can store: no build clock in the archive
 
@@ -285,9 +285,11 @@ def build_demo_model(train_csv: Path, eval_csv: Path, out: Path | None, settings
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m generator.demo.train_albert", description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the zip to write (default: %(default)s)")
-    parser.add_argument("--train", type=Path, default=DEFAULT_TRAIN, help="training CSV with text,label columns")
-    parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL, help="held-out CSV with text,label columns")
+    parser.add_argument("--out", type=Path, required=True, help="the zip to write")
+    parser.add_argument("--train", type=Path, default=DEFAULT_TRAIN,
+                        help="training CSV with text,label columns (default: %(default)s in the working folder)")
+    parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL,
+                        help="held-out CSV with text,label columns (default: %(default)s in the working folder)")
     parser.add_argument("--model-dir", type=Path, help="also keep the unzipped model directory here")
     parser.add_argument("--epochs", type=int, help="override the number of epochs")
     parser.add_argument("--max-steps", type=int, help="stop after this many optimizer steps (quick trial runs)")

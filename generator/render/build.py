@@ -1,4 +1,4 @@
-"""Run the pipeline, then mkdocs with the modelhub plugin: the one function behind ``modelhub build``.
+"""mkdocs with the modelhub plugin (which runs the pipeline over the cards): the one function behind ``modelhub build``.
 
 Kept apart from the command so the benchmark and the tests build sites the same way the command does.
 """
@@ -11,12 +11,11 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..config import Config, ConfigError, load_config
-from ..pipeline import BuildContext, CardRecord, run_pipeline, stages
-from .templates import DEFAULT_TEMPLATES
-
-BUNDLED_MKDOCS_YML = DEFAULT_TEMPLATES.parent / "mkdocs.yml"
+from ..pipeline import CardRecord
+from .templates import DEFAULT_MKDOCS_YML
 
 
 class SiteBuildError(RuntimeError):
@@ -53,58 +52,71 @@ def find_mkdocs_yml(explicit: str | Path | None, config: Config) -> Path:
         candidate = folder / "mkdocs.yml"
         if candidate.is_file():
             return candidate
-    return BUNDLED_MKDOCS_YML
+    return DEFAULT_MKDOCS_YML
+
+
+def plugin_options(yml: Path, **options: Any) -> dict[str, Any]:
+    """The ``plugins`` of ``yml`` with ``options`` set on the modelhub entry, in mkdocs' mapping form.
+
+    Given to mkdocs' ``load_config`` (which puts it in place of the file's plugins), it is how ``modelhub build``
+    and ``modelhub serve`` hand their command line to the plugin: as the plugin's own validated options, read again
+    on every ``serve`` rebuild (the mapping form, unlike a list, is not consumed by being read).
+    """
+    from mkdocs.utils.yaml import yaml_load
+
+    with yml.open("rb") as handle:
+        raw = yaml_load(handle)  # follows INHERIT, like mkdocs itself
+    plugins = raw.get("plugins") or []
+    entries = list(plugins.items()) if isinstance(plugins, dict) else [
+        next(iter(entry.items())) if isinstance(entry, dict) else (entry, None) for entry in plugins]
+    names = [name for name, _ in entries]
+    if "modelhub" not in names:
+        raise SiteBuildError(f"{yml}: the modelhub plugin is not enabled; add `- modelhub` under `plugins:`")
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise SiteBuildError(f"{yml}: plugins listed more than once: {', '.join(twice)}; list each plugin once")
+    return {name: {**(value or {}), **options} if name == "modelhub" else value for name, value in entries}
 
 
 def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str = "frozen", offline: bool = False,
-               mkdocs_yml: str | Path | None = None, config: Config | None = None, quiet: bool = True,
-               records: list[CardRecord] | None = None, only: Iterable[str] | None = None) -> SiteBuild:
-    """Build the site for the cards under ``paths`` into ``site_dir``.
-
-    ``records`` skips the pipeline (already run by the caller); ``only`` limits the stages it runs.
-    """
+               mkdocs_yml: str | Path | None = None, config: Config | None = None, quiet: bool = True
+               ) -> SiteBuild:
+    """Build the site for the cards under ``paths`` into ``site_dir``: mkdocs with the modelhub plugin, which runs
+    the pipeline over the cards (``mode``, ``offline``) with ``config``'s folder as the catalog root."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as load_mkdocs_config
     from mkdocs.exceptions import MkDocsException
 
-    paths = [Path(p) for p in paths]
-    only = None if only is None else list(only)  # read twice: the stages to run, then whether checks ran
+    paths = [Path(p).resolve() for p in paths]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise SiteBuildError(f"{', '.join(missing)}: no such file or folder")
-    timings: dict[str, float] = {}
     started = time.perf_counter()
-    try:  # a broken modelhub.toml (read here, or by a stage's own table) is a message, not a traceback
-        config = config or load_config(paths[0] if paths else None)
-        if records is None:
-            records = run_pipeline(paths, BuildContext(config, mode=mode, offline=offline, quiet=quiet), only=only)
-    except ConfigError as error:
-        raise SiteBuildError(str(error)) from error
-    timings["pipeline"] = time.perf_counter() - started
-    checked = any(stage.name == "check" for stage in stages(only))
-
-    yml = find_mkdocs_yml(mkdocs_yml, config)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     site_dir = Path(site_dir).resolve()
-    try:
-        mk_config = load_mkdocs_config(config_file=str(yml), site_dir=str(site_dir))
+    try:  # a broken modelhub.toml (read here, or by a stage's own table) is a message, not a traceback
+        config = config or load_config(paths[0] if paths else None)
+        yml = find_mkdocs_yml(mkdocs_yml, config)
+        plugins = plugin_options(yml, cards=[str(p) for p in paths], root=str(config.root), mode=mode,
+                                 offline=offline, quiet=quiet)
+        mk_config = load_mkdocs_config(config_file=str(yml), site_dir=str(site_dir), plugins=plugins)
+    except ConfigError as error:
+        raise SiteBuildError(str(error)) from error
     except MkDocsException as error:
         raise SiteBuildError(f"{yml}: {error}") from error
-    plugin = mk_config.plugins.get("modelhub")
-    if plugin is None:
-        raise SiteBuildError(f"{yml}: the modelhub plugin is not enabled; add `- modelhub` under `plugins:`")
-    plugin.preset(records, paths, checked, config)
-    step = time.perf_counter()
+    plugin = mk_config.plugins["modelhub"]
     mk_config.plugins.on_startup(command="build", dirty=False)
     try:
         mkdocs_build(mk_config)
-    except MkDocsException as error:
+    except (MkDocsException, ConfigError) as error:
         raise SiteBuildError(str(error)) from error
     finally:
         mk_config.plugins.on_shutdown()
-    timings["mkdocs"] = time.perf_counter() - step
-    timings.update({f"render.{k}": v for k, v in plugin.timings.items()})
+    timings = {f"render.{k}": v for k, v in plugin.timings.items()}
+    timings["pipeline"] = plugin.timings.get("pipeline", 0.0)
     timings["total"] = time.perf_counter() - started
+    timings["mkdocs"] = timings["total"] - timings["pipeline"]
+    records = plugin.catalog.records if plugin.catalog is not None else []
     return SiteBuild(records, site_dir, yml, timings)
 
 

@@ -1,10 +1,13 @@
-"""The ``modelhub`` mkdocs plugin: the catalog, family pages and model pages come from the cards, not from docs/.
+"""The ``modelhub`` mkdocs plugin: the catalog, family and model pages come from the cards, not from docs/.
 
-Plain ``mkdocs build`` / ``mkdocs serve`` run the pipeline themselves (``cards`` option, default ``cards/`` next to
-mkdocs.yml); ``modelhub build`` runs it first, with progress and options, and hands the records over with
-``preset``. Pages mkdocs renders: the catalog (site root), the families list and one page per family, plus one
-*shell* per distinct model-page outline (see ``shell.py``). Model pages are written after the build from those
-shells, so they stay out of the nav, out of material's search index, and cost no theme rendering each.
+Everything the plugin knows comes from its options in mkdocs.yml (``cards``, ``mode``, ``catalog_path``, ...):
+plain ``mkdocs build`` / ``mkdocs serve`` run the pipeline over the cards here, and ``modelhub build`` / ``serve``
+pass their command-line choices as the same options (see ``build.plugin_options``). Pages mkdocs renders: the
+catalog, the families list and one page per family, plus one *shell* per distinct model-page outline (see
+``shell.py``). Model pages are written after the build from those shells, so they cost no theme rendering each and
+stay out of material's search index; family pages and shells are marked ``not_in_nav`` (mkdocs inclusion levels),
+so the nav shows the catalog and the families list only, and a site with its own explicit nav gets the catalog
+added to it.
 """
 
 from __future__ import annotations
@@ -20,14 +23,14 @@ from typing import Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.base import ValidationError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
-from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from ..config import Config, load_config
-from ..pipeline import BuildContext, CardRecord, run_pipeline, stages
+from ..config import load_config
+from ..pipeline import BuildContext, run_pipeline, stages
 from .shell import CONTENT, Shell, shell_markdown, shell_source
 from .site import (INDEX_DIR, Catalog, SiteOptions, copy_artifacts, dest_path, page_url, write_atomic,
                    write_index, write_sitemap)
@@ -35,16 +38,33 @@ from .templates import DEFAULT_TEMPLATES, search_path
 
 log = logging.getLogger("mkdocs.plugins.modelhub")
 
-# Environment overrides, so ``modelhub serve`` can steer the plugin inside mkdocs' own rebuild loop.
-ENV_CARDS, ENV_MODE, ENV_OFFLINE = "MODELHUB_CARDS", "MODELHUB_MODE", "MODELHUB_OFFLINE"
+
+def catalog_base(value: str) -> str:
+    """The ``catalog_path`` option as a site-relative folder prefix: ``""`` or ``"models/"``."""
+    parts = [part for part in value.replace("\\", "/").split("/") if part not in {"", "."}]
+    if value.startswith(("/", "\\")) or ".." in parts or any(":" in part for part in parts):
+        raise ValidationError(f"{value!r} must be a folder inside the site, like 'models/'")
+    return "".join(part + "/" for part in parts)
+
+
+class _CatalogPath(c.Type):
+    def __init__(self) -> None:
+        super().__init__(str, default="")
+
+    def run_validation(self, value: object) -> str:
+        return catalog_base(super().run_validation(value))
 
 
 class ModelhubPluginConfig(base.Config):
-    cards = c.ListOfItems(c.Type(str), default=["cards"])
+    # Relative paths are relative to the folder mkdocs.yml is in.
+    cards = c.ListOfItems(c.Type(str), default=["cards"])  # card files or folders
+    root = c.Optional(c.Type(str))  # the catalog's root (its modelhub.toml); default: nearest to mkdocs.yml
+    catalog_path = _CatalogPath()  # where the catalog lives in the site, e.g. "models/"; "" = the site root
     mode = c.Choice(("off", "frozen", "auto", "force"), default="frozen")
     offline = c.Type(bool, default=False)
+    quiet = c.Type(bool, default=True)  # no pipeline progress on the terminal
     edit_uri = c.Optional(c.Type(str))
-    templates = c.Optional(c.Type(str))  # a folder of templates overriding modelhub's (same names); theme/ inside
+    templates = c.Optional(c.Type(str))  # templates overriding modelhub's (same names); default: <root>/templates
 
 
 def _page(title: str, hide: tuple[str, ...] = ()) -> str:
@@ -63,42 +83,28 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self._preset: list[CardRecord] | None = None
-        self._preset_paths: list[Path] | None = None
-        self._preset_checked: bool | None = None
         self.catalog: Catalog | None = None
         self.generated: dict[str, Any] = {}  # src_uri -> (kind, payload)
         self.shell_of_toc: dict[tuple, int] = {}
         self.shells: dict[int, Shell] = {}
         self.timings: dict[str, float] = {}
         self._documentation_pages: list[File] = []
-        self._preset_config: Config | None = None
         self._templates: tuple[str, ...] = search_path()
 
-    # ---- handing records over ---------------------------------------------------------------------------
-    def preset(self, records: list[CardRecord], paths: list[Path], checked: bool, config: Config | None = None
-               ) -> None:
-        """Use these records (already through the pipeline, with the catalog's ``config``) instead of running it."""
-        self._preset, self._preset_paths, self._preset_checked = records, [Path(p) for p in paths], checked
-        self._preset_config = config
+    def _path(self, value: str) -> Path:
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self._base / path
 
     def _card_paths(self) -> list[Path]:
-        if self._preset_paths is not None:
-            return self._preset_paths
-        env = os.environ.get(ENV_CARDS)
-        configured = env.split(os.pathsep) if env else self.config.cards
-        return [p if p.is_absolute() else self._base / p for p in map(Path, configured)]
+        return [self._path(value) for value in self.config.cards]
 
-    def _records(self) -> tuple[list[CardRecord], bool]:
-        if self._preset is not None:
-            return self._preset, bool(self._preset_checked)
+    def _records(self) -> tuple[list, bool]:
         paths = [p for p in self._card_paths() if p.exists()]
         if not paths:
             log.warning("modelhub: no cards found at %s", ", ".join(map(str, self._card_paths())))
             return [], False
-        mode = os.environ.get(ENV_MODE) or self.config.mode
-        offline = self.config.offline or os.environ.get(ENV_OFFLINE, "") not in {"", "0", "false"}
-        context = BuildContext(self._modelhub_config, mode=mode, offline=offline, quiet=True)
+        context = BuildContext(self._modelhub_config, mode=self.config.mode, offline=self.config.offline,
+                               quiet=self.config.quiet)
         started = time.perf_counter()
         records = run_pipeline(paths, context)
         self.timings["pipeline"] = time.perf_counter() - started
@@ -108,19 +114,46 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
     # ---- mkdocs events ------------------------------------------------------------------------------------
     def on_config(self, config):
         self._base = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
-        self._modelhub_config = self._preset_config or load_config(self._base)
+        self._catalog_base = self.config.catalog_path
+        root = self._path(self.config.root) if self.config.root else self._base
+        self._modelhub_config = load_config(root)
         site = self._modelhub_config.section("site")
         self._edit_uri = self.config.edit_uri or site.get("edit_uri")
-        custom = self.config.templates
-        custom_dir = (self._base / custom) if custom and not Path(custom).is_absolute() else custom
-        self._templates = search_path(custom_dir)
+        own = self._modelhub_config.root / "templates"
+        if self.config.templates:
+            custom: Path | None = self._path(self.config.templates)
+        else:  # a catalog's own templates/ folder overrides ours (not when it is ours: this repository)
+            custom = own if own.is_dir() and own.resolve() != DEFAULT_TEMPLATES.resolve() else None
+        self._templates = search_path(custom)
         dirs = config.theme.dirs
         # after a user's custom_dir (theirs wins), before material's own templates
         position = 1 if config.theme.custom_dir else 0
         for theme in reversed([str(Path(folder) / "theme") for folder in self._templates]):
             if theme not in dirs and Path(theme).is_dir():
                 dirs.insert(position, theme)
+        self._add_to_nav(config)
         return config
+
+    def _add_to_nav(self, config) -> None:
+        """An explicit nav that does not list the catalog gets it (with the families list) as a last section."""
+        self._families_in_nav = True
+        if config.nav is None:
+            return
+        listed: set[str] = set()
+
+        def walk(items) -> None:
+            for item in items if isinstance(items, list) else [items]:
+                value = next(iter(item.values())) if isinstance(item, dict) else item
+                if isinstance(value, (list, dict)):
+                    walk(value)
+                elif isinstance(value, str):
+                    listed.add(value.lstrip("/"))
+
+        walk(config.nav)
+        catalog, families = self._catalog_base + "index.md", self._catalog_base + "families/index.md"
+        self._families_in_nav = families in listed or catalog not in listed
+        if catalog not in listed:
+            config.nav.append({"Models": [{"Catalog": catalog}, {"Families": families}]})
 
     def on_files(self, files: Files, config) -> Files:
         started = time.perf_counter()
@@ -128,12 +161,15 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         options = SiteOptions(
             root=self._modelhub_config.root, card_roots=self._card_paths(), edit_uri=self._edit_uri,
             checked=checked, directory_urls=config.use_directory_urls, site_url=config.site_url or None,
-            site_name=config.site_name, templates=self._templates,
+            site_name=config.site_name, templates=self._templates, base=self._catalog_base,
         )
         self.catalog = catalog = Catalog(records, options)
         self.generated = {}
+        out_of_nav = InclusionLevel.NOT_IN_NAV
+        families_level = InclusionLevel.UNDEFINED if self._families_in_nav else out_of_nav
 
-        def add(src_uri: str, kind: str, payload: Any, markdown: str) -> None:
+        def add(src_uri: str, kind: str, payload: Any, markdown: str,
+                inclusion: InclusionLevel = InclusionLevel.UNDEFINED) -> None:
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
                 if kind != "catalog":
@@ -141,13 +177,13 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
                 else:
                     log.info("modelhub: %s exists in docs_dir; the catalog is not generated", src_uri)
                     return
-            files.append(File.generated(config, src_uri, content=markdown))
+            files.append(File.generated(config, src_uri, content=markdown, inclusion=inclusion))
             self.generated[src_uri] = (kind, payload)
 
-        add("index.md", "catalog", None, _page("Models", ("navigation", "toc")))
-        add("families/index.md", "families", None, _page("Families"))
+        add(catalog.catalog_src, "catalog", None, _page("Models", ("navigation", "toc")))
+        add(catalog.families_src, "families", None, _page("Families"), families_level)
         for family in catalog.families.values():
-            add(catalog.family_src(family), "family", family, _page(family.name))
+            add(catalog.family_src(family), "family", family, _page(family.name), out_of_nav)
         self.shell_of_toc = {}
         for index in catalog.model_indexes():
             try:
@@ -158,26 +194,10 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
             if toc not in self.shell_of_toc:
                 number = len(self.shell_of_toc)
                 self.shell_of_toc[toc] = number
-                add(shell_source(number), "shell", toc, shell_markdown())
+                add(self._catalog_base + shell_source(number), "shell", toc, shell_markdown(), out_of_nav)
         self.shells = {}
         self.timings["files"] = time.perf_counter() - started
         return files
-
-    def on_nav(self, nav: Navigation, config, files: Files) -> Navigation:
-        """Keep generated family pages and shells out of an automatic nav (an explicit nav never lists them)."""
-        hidden = {uri for uri, (kind, _) in self.generated.items() if kind in {"shell", "family"}}
-
-        def keep(item) -> bool:
-            if isinstance(item, Page):
-                return item.file.src_uri not in hidden
-            if isinstance(item, Section):
-                item.children = [child for child in item.children if keep(child)]
-                return bool(item.children)
-            return True
-
-        nav.items = [item for item in nav.items if keep(item)]
-        nav.pages = [page for page in nav.pages if page.file.src_uri not in hidden]
-        return nav
 
     def on_page_content(self, html_text: str, page: Page, config, files: Files) -> str:
         entry = self.generated.get(page.file.src_uri)
@@ -247,10 +267,10 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
                 else:
                     shell_dir.unlink(missing_ok=True)
         step = time.perf_counter()
-        write_index(site_dir, catalog.index_files())
+        write_index(site_dir / self._catalog_base, catalog.index_files())
         self.timings["index"] = time.perf_counter() - step
         step = time.perf_counter()
-        write_atomic(site_dir / "models.json", catalog.models_json())
+        write_atomic(site_dir / self._catalog_base / "models.json", catalog.models_json())
         self.timings["models_json"] = time.perf_counter() - step
         copied = copy_artifacts(catalog, site_dir)
         extra = [page_url(f.src_uri, config.use_directory_urls) for f in self._documentation_pages
@@ -275,10 +295,14 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         return env
 
     def on_serve(self, server, config, builder):
-        for path in self._card_paths():
+        """``mkdocs serve`` rebuilds when a card (or its stored results), the catalog's configuration or a
+        template changes; each rebuild reads the options again and runs the pipeline over the cards."""
+        watched = [*self._card_paths(), *map(Path, self._templates)]
+        if self._modelhub_config.source is not None:
+            watched.append(self._modelhub_config.source)
+        for path in dict.fromkeys(watched):
             if path.exists():
                 server.watch(str(path))
-        server.watch(str(DEFAULT_TEMPLATES))
         return server
 
 

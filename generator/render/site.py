@@ -48,6 +48,7 @@ class SiteOptions:
     site_url: str | None = None
     templates: tuple[str, ...] = (str(DEFAULT_TEMPLATES),)  # template search path, a catalog's own folder first
     site_name: str = "Model catalog"
+    base: str = ""  # the catalog's folder in the site ("" = the site root, "models/"): every page and file is inside
 
 
 def page_url(src_uri: str, directory_urls: bool = True) -> str:
@@ -109,8 +110,20 @@ class Catalog:
         """Keras-style API pages are shown on their family page instead of a model page of their own."""
         return self.light[index].get("dialect") == "keras" and index in self.family_of
 
+    @property
+    def catalog_src(self) -> str:
+        return f"{self.options.base}index.md"
+
+    @property
+    def families_src(self) -> str:
+        return f"{self.options.base}families/index.md"
+
+    def catalog_root(self, from_url: str) -> str:
+        """The link from the page at ``from_url`` to the catalog's folder (its page, index files, models.json)."""
+        return relative_root(from_url) + self.options.base
+
     def family_src(self, family: Family) -> str:
-        return f"families/{family.key}.md"
+        return f"{self.options.base}families/{family.key}.md"
 
     def family_url(self, family: Family) -> str:
         return page_url(self.family_src(family), self.options.directory_urls)
@@ -118,7 +131,7 @@ class Catalog:
     def model_url(self, index: int) -> str:
         if self.is_api_page(index):
             return self.family_url(self.family_of[index])
-        return page_url(f"models/{self.slugs[index]}.md", self.options.directory_urls)
+        return page_url(f"{self.options.base}models/{self.slugs[index]}.md", self.options.directory_urls)
 
     def model_indexes(self) -> list[int]:
         return [i for i in range(len(self.records)) if not self.is_api_page(i)]
@@ -165,7 +178,7 @@ class Catalog:
             except ValueError:
                 continue
             if source.is_file():
-                return source, f"{FILES_DIR}/{relative.as_posix()}"
+                return source, f"{self.options.base}{FILES_DIR}/{relative.as_posix()}"
         return None
 
     # ---- model pages ----------------------------------------------------------------------------------------
@@ -198,7 +211,7 @@ class Catalog:
     def model_html(self, index: int) -> tuple[str, ModelPage]:
         page, _ = self.model_page(index)
         url = self.model_url(index)
-        content = render("model.html.j2", self.options.templates, page=page, catalog_url=relative_root(url))
+        content = render("model.html.j2", self.options.templates, page=page, catalog_url=self.catalog_root(url))
         return content, page
 
     # ---- families -----------------------------------------------------------------------------------------
@@ -261,12 +274,12 @@ class Catalog:
         api = [{"title": self.light[i].get("title"), "path": self.display_path(i), "edit_url": self.edit_url(i)}
                for i in family.api_pages]
         html = render("family.html.j2", self.options.templates, family=family, rows=self.family_rows(family, url),
-                      sections=sections, api=api, catalog_url=relative_root(url),
+                      sections=sections, api=api, catalog_url=self.catalog_root(url),
                       members=len(family.members) - len(family.api_pages))
         return html, toc
 
     def families_html(self) -> str:
-        url = page_url("families/index.md", self.options.directory_urls)
+        url = page_url(self.families_src, self.options.directory_urls)
         prefix = relative_root(url)
         rows = []
         for family in self.families.values():
@@ -281,8 +294,9 @@ class Catalog:
 
     # ---- catalog ------------------------------------------------------------------------------------------
     def catalog_html(self, url: str = "") -> str:
-        return render("catalog.html.j2", self.options.templates, index_url=relative_root(url) + INDEX_DIR + "/",
-                      base_url=relative_root(url), facets=FACETS, count=len(self.records))
+        return render("catalog.html.j2", self.options.templates, index_url=self.catalog_root(url) + INDEX_DIR + "/",
+                      base_url=relative_root(url), catalog_url=self.catalog_root(url), facets=FACETS,
+                      count=len(self.records))
 
     def index_entries(self) -> list[Entry]:
         entries = []

@@ -1,17 +1,21 @@
-"""The jinja2 environment for the page templates in the repository's ``templates/`` folder.
+"""The jinja2 environment for the page templates: a catalog's own folder first, then modelhub's defaults.
 
-Autoescaping is on: card values are escaped unless a view already made them safe HTML (sanitised Markdown).
-``templates/theme`` holds the material overrides and static assets; ``templates/docs`` the hand-written pages.
+The defaults are the package ``generator.templates`` (the repository's top-level ``templates/`` folder, installed
+with the wheel): ``theme/`` holds the material overrides and static assets, ``docs/`` the hand-written pages and
+``mkdocs.yml`` the default site configuration. Autoescaping is on: card values are escaped unless a view already
+made them safe HTML (sanitised Markdown).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 import jinja2
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+DEFAULT_TEMPLATES = Path(str(files("generator.templates")))
+DEFAULT_MKDOCS_YML = DEFAULT_TEMPLATES / "mkdocs.yml"
 
 
 def search_path(custom: str | Path | None = None) -> tuple[str, ...]:

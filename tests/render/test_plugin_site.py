@@ -1,0 +1,143 @@
+"""The plugin inside someone else's mkdocs site: their index and nav stay theirs, the catalog lives at
+``catalog_path`` and joins the nav, model pages are reachable and out of the nav, ``mkdocs serve`` follows cards."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.render.test_build_command import _free_port, _get, _wait_for
+
+REPO = Path(__file__).resolve().parents[2]
+IMDB = "2021-12-16-albert_base_sequence_classifier_imdb_en"
+KERAS = "albert-text-classifier"
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def existing_site(root: Path, nav: str | None = None, catalog_path: str = "models/") -> Path:
+    """A documentation site with its own home page, a guide and an explicit nav; the cards live beside it."""
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "index.md").write_text("# Acme docs\n\nWelcome to the Acme handbook.\n", encoding="utf-8")
+    (root / "docs" / "guide.md").write_text("# Guide\n\nHow we ship models.\n", encoding="utf-8")
+    cards = root / "model-cards"
+    cards.mkdir()
+    for name in (IMDB, KERAS):
+        shutil.copyfile(REPO / "cards" / f"{name}.md", cards / f"{name}.md")
+    (root / "modelhub.toml").write_text("[artifacts]\noffline = true\n", encoding="utf-8")
+    nav = nav if nav is not None else "nav:\n  - Home: index.md\n  - Guide: guide.md\n"
+    (root / "mkdocs.yml").write_text(
+        "site_name: Acme\ntheme:\n  name: material\n  font: false\n" + nav +
+        f"plugins:\n  - search\n  - modelhub:\n      cards: [model-cards]\n      catalog_path: {catalog_path}\n",
+        encoding="utf-8")
+    return root
+
+
+def mkdocs(root: Path, *arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mkdocs", *arguments], cwd=root, env=ENV, capture_output=True,
+                          text=True, timeout=300)
+
+
+def nav_links(html: str) -> list[str]:
+    """The hrefs of the site navigation (material's md-nav links)."""
+    return re.findall(r'<a href="([^"]*)" class="md-nav__link', html)
+
+
+def test_the_catalog_joins_an_existing_site_at_its_path_with_the_sites_own_pages_and_nav(tmp_path):
+    root = existing_site(tmp_path)
+    done = mkdocs(root, "build")
+    assert done.returncode == 0, done.stderr
+    assert "not included in the" not in done.stderr and "WARNING" not in done.stderr, done.stderr
+    site = root / "site"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Welcome to the Acme handbook." in home and 'id="mh-catalog"' not in home
+    assert "How we ship models." in (site / "guide" / "index.html").read_text(encoding="utf-8")
+    catalog = (site / "models" / "index.html").read_text(encoding="utf-8")
+    assert 'id="mh-catalog"' in catalog
+    assert 'data-index="../models/catalog-index/"' in catalog and (site / "models" / "catalog-index" /
+                                                                   "meta.json").is_file()
+    # the catalog and the families list are added to the site's nav; model, family and shell pages are not in it
+    links = nav_links(home)
+    assert "guide/" in links
+    assert {link for link in links if link.startswith("models/")} == {"models/", "models/families/"}
+    model = site / "models" / "models" / IMDB / "index.html"
+    page = model.read_text(encoding="utf-8")
+    assert "albert_base_sequence_classifier_imdb" in page and 'id="how-to-use"' in page
+    assert all(IMDB not in link for link in nav_links(page))
+    assert (site / "models" / "families" / "albert" / "index.html").is_file()
+    assert not list((site / "models").rglob("mh-shell-*"))
+    # the catalog's search index points at the model page, which exists where the catalog links it
+    listed = json.loads((site / "models" / "models.json").read_text(encoding="utf-8"))
+    urls = {entry["url"] for entry in listed}
+    assert f"models/models/{IMDB}/" in urls and all((site / url / "index.html").is_file() for url in urls)
+    # a model page leads back to the catalog (badges, "back"), not to the site's home page
+    assert 'href="../../../models/?task=text_classification"' in page
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>guide/</loc>" in sitemap and f"<loc>models/models/{IMDB}/</loc>" in sitemap
+
+
+def test_a_nav_that_lists_the_catalog_keeps_its_own_place_and_title(tmp_path):
+    root = existing_site(tmp_path, nav="nav:\n  - Home: index.md\n  - Our models: models/index.md\n"
+                                      "  - Guide: guide.md\n")
+    done = mkdocs(root, "build")
+    assert done.returncode == 0, done.stderr
+    assert "not included in the" not in done.stderr, done.stderr
+    home = (root / "site" / "index.html").read_text(encoding="utf-8")
+    links = nav_links(home)
+    assert links.index("models/") < links.index("guide/") and links.count("models/") == 1
+    assert "Our models" in home and "models/families/" not in links
+    assert (root / "site" / "models" / "families" / "index.html").is_file()  # reachable, just not in the nav
+
+
+def test_without_a_nav_the_automatic_one_lists_the_catalog_but_no_model_pages(tmp_path):
+    root = existing_site(tmp_path, nav="", catalog_path="catalog")
+    done = mkdocs(root, "build")
+    assert done.returncode == 0, done.stderr
+    home = (root / "site" / "index.html").read_text(encoding="utf-8")
+    links = nav_links(home)
+    assert "catalog/" in links and "guide/" in links
+    assert not [link for link in links if "catalog/models/" in link or "catalog/families/albert" in link]
+    assert (root / "site" / "catalog" / "models" / IMDB / "index.html").is_file()
+
+
+def test_catalog_path_must_stay_inside_the_site(tmp_path):
+    root = existing_site(tmp_path, catalog_path="../outside")
+    done = mkdocs(root, "build")
+    assert done.returncode != 0
+    assert "catalog_path" in done.stderr and "must be a folder inside the site" in done.stderr
+    assert not (tmp_path / "outside").exists()
+
+
+def test_the_plugin_reads_only_its_options_not_the_environment(tmp_path):
+    root = existing_site(tmp_path)
+    env = {**ENV, "MODELHUB_CARDS": str(tmp_path / "elsewhere"), "MODELHUB_MODE": "force"}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (root / "site" / "models" / "models" / IMDB / "index.html").is_file()
+
+
+def test_mkdocs_serve_rebuilds_when_a_card_outside_docs_changes(tmp_path):
+    root = existing_site(tmp_path)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                              cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    page = f"http://127.0.0.1:{port}/models/models/{IMDB}/"
+    try:
+        assert _wait_for(lambda: "IMDB" in (_get(page) or ""), 120), "the site was never served"
+        card = root / "model-cards" / f"{IMDB}.md"
+        card.write_text(card.read_text(encoding="utf-8").replace(
+            "title: ALBERT Sequence Classification Base - IMDB", "title: Edited while serving - IMDB", 1),
+            encoding="utf-8")
+        assert _wait_for(lambda: "Edited while serving" in (_get(page) or ""), 120), "no rebuild after the edit"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
