@@ -53,6 +53,22 @@ def test_the_example_card_passes_strict_checks_runs_as_written_and_builds(tmp_pa
     assert "Example keyword sentiment classifier" in page and "Verified" in page
 
 
+def test_a_catalogs_own_templates_folder_overrides_modelhubs_files_by_name(tmp_path, monkeypatch):
+    root = tmp_path / "catalog"
+    assert main(["init", str(root)]) == 0
+    (root / "templates" / "partials").mkdir(parents=True)
+    (root / "templates" / "partials" / "badges.html.j2").write_text(
+        '<p class="our-badges">{{ badges | length }} badges</p>', encoding="utf-8")
+    (root / "templates" / "theme" / "assets" / "modelhub").mkdir(parents=True)
+    (root / "templates" / "theme" / "assets" / "modelhub" / "modelhub.css").write_text(".ours{}", encoding="utf-8")
+    monkeypatch.chdir(root)
+    assert main(["build", "--site-dir", "site", "--quiet"]) == 0
+    page = (root / "site" / "models" / "example-keyword-sentiment" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="our-badges">' in page and 'id="how-to-use"' in page  # the other templates stay modelhub's
+    assert (root / "site" / "assets" / "modelhub" / "modelhub.css").read_text(encoding="utf-8") == ".ours{}"
+    assert (root / "site" / "assets" / "modelhub" / "catalog.js").is_file()
+
+
 def test_init_refuses_to_overwrite_and_writes_nothing_unless_forced(tmp_path, capsys):
     root = tmp_path / "catalog"
     (root / "cards").mkdir(parents=True)
