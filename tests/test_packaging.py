@@ -15,14 +15,13 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from tests.builders import build_tiny_albert_classifier
-from tests.render.test_build_command import _free_port, _get, _wait_for
+from tests.serving import get, serving, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -176,20 +175,9 @@ def test_every_other_command_works_from_the_wheel(venv, outside, tmp_path):
         "--license", "mit", "-o", catalog / "cards" / "tiny-albert.md", cwd=catalog, env=venv)
     assert "name: tiny_albert_en" in (catalog / "cards" / "tiny-albert.md").read_text(encoding="utf-8")
     _sh("modelhub", "bench", card, "--mode", "auto", cwd=catalog, env=venv, timeout=300)
-    port = _free_port()
-    server = subprocess.Popen(["modelhub", "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=catalog, env=venv,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        page = f"http://127.0.0.1:{port}/models/example-keyword-sentiment/"
-        assert _wait_for(lambda: "Example keyword sentiment classifier" in (_get(page) or ""), 120)
-        time.sleep(0.5)
+    with serving(["modelhub", "serve"], cwd=catalog, env=venv) as base:
+        page = f"{base}models/example-keyword-sentiment/"
+        assert wait_for(lambda: "Example keyword sentiment classifier" in (get(page) or ""), 120)
         card.write_text(card.read_text(encoding="utf-8").replace(
             "title: Example keyword sentiment classifier", "title: Renamed while serving", 1), encoding="utf-8")
-        assert _wait_for(lambda: "Renamed while serving" in (_get(page) or ""), 120), "no rebuild after the edit"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        assert wait_for(lambda: "Renamed while serving" in (get(page) or ""), 120), "no rebuild after the edit"

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from generator.cli import main
+from tests.serving import get, serving, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 IMDB = "2021-12-16-albert_base_sequence_classifier_imdb_en.md"
@@ -79,51 +77,17 @@ def test_plain_mkdocs_build_generates_the_catalog_with_the_plugin_and_custom_tem
     assert "families/albert/" not in "".join(line for line in catalog.splitlines() if "md-nav__link" in line)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _get(url: str) -> str | None:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8")
-    except OSError:
-        return None
-
-
-def _wait_for(predicate, timeout: float) -> bool:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
-
-
 def test_serve_rebuilds_when_a_card_changes(tmp_path):
     cards = small_catalog(tmp_path)
-    port = _free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", str(cards), "--dev-addr", f"127.0.0.1:{port}", "--offline"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    page = f"http://127.0.0.1:{port}/models/{IMDB[:-3]}/"
-    try:
-        assert _wait_for(lambda: (_get(page) or "").count("IMDB") > 0, 120), "the site was never served"
+    with serving([sys.executable, "-m", "generator", "serve", str(cards), "--offline"], cwd=REPO, env=env) as base:
+        page = f"{base}models/{IMDB[:-3]}/"
+        assert wait_for(lambda: (get(page) or "").count("IMDB") > 0, 120), "the site was never served"
         card = cards / IMDB
         card.write_text(card.read_text(encoding="utf-8").replace(
             "title: ALBERT Sequence Classification Base - IMDB", "title: Edited while serving - IMDB", 1),
             encoding="utf-8")
-        assert _wait_for(lambda: "Edited while serving" in (_get(page) or ""), 120), "no rebuild after the edit"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        assert wait_for(lambda: "Edited while serving" in (get(page) or ""), 120), "no rebuild after the edit"
 
 
 def test_a_page_that_fails_to_render_is_reported_and_the_rest_of_the_site_is_built(tmp_path, monkeypatch, caplog):

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.render.test_build_command import _free_port, _get, _wait_for
+from tests.serving import get, serving, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 IMDB = "2021-12-16-albert_base_sequence_classifier_imdb_en"
@@ -123,21 +123,11 @@ def test_the_plugin_reads_only_its_options_not_the_environment(tmp_path):
 
 def test_mkdocs_serve_rebuilds_when_a_card_outside_docs_changes(tmp_path):
     root = existing_site(tmp_path)
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-                              cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
-    page = f"http://127.0.0.1:{port}/models/models/{IMDB}/"
-    try:
-        assert _wait_for(lambda: "IMDB" in (_get(page) or ""), 120), "the site was never served"
+    with serving([sys.executable, "-m", "mkdocs", "serve"], cwd=root, env=ENV) as base:
+        page = f"{base}models/models/{IMDB}/"
+        assert wait_for(lambda: "IMDB" in (get(page) or ""), 120), "the site was never served"
         card = root / "model-cards" / f"{IMDB}.md"
         card.write_text(card.read_text(encoding="utf-8").replace(
             "title: ALBERT Sequence Classification Base - IMDB", "title: Edited while serving - IMDB", 1),
             encoding="utf-8")
-        assert _wait_for(lambda: "Edited while serving" in (_get(page) or ""), 120), "no rebuild after the edit"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        assert wait_for(lambda: "Edited while serving" in (get(page) or ""), 120), "no rebuild after the edit"
