@@ -2,7 +2,7 @@
 #   make site   set up a virtualenv from the committed lock, install modelhub, build cards/ into site/
 #   make test   the same setup plus Debian's chromium, then the whole test suite
 # Other targets: test-fast (no browser, no real models), lock (refresh the lock on purpose),
-# wheel, bench, demo-model.
+# wheel, bench, demo-model, keras-preset.
 VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
@@ -14,7 +14,7 @@ export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 export KERAS_BACKEND ?= torch
 
-.PHONY: site test test-fast setup setup-test system-packages lock wheel clean bench demo-model
+.PHONY: site test test-fast setup setup-test system-packages lock wheel clean bench demo-model keras-preset
 
 site: setup
 	$(BIN)/modelhub build --site-dir site
@@ -67,6 +67,10 @@ wheel: setup
 demo-model: setup
 	$(BIN)/python -m generator.demo.train_albert --train cards/data/demo_sentiment_train.csv \
 		--eval cards/data/demo_sentiment_eval.csv --out cards/artifacts/demo_albert_sentiment_en.zip
+
+# Rebuild the tiny stand-in preset the Keras page's examples load as albert_base_en_uncased (same zip, byte for byte).
+keras-preset: setup
+	$(BIN)/python -m generator.demo.keras_preset --out cards/artifacts/albert_base_en_uncased_standin.zip
 
 bench: setup-test
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..card import Card, Snippet
+from ..checks.code import analyse_python
 from .runtimes import RUNTIMES, Runtime, choose_runtime, get_runtime
 
 RUNNABLE_LANGUAGES = {"python", "py", "python3", "ipython"}
@@ -26,6 +28,8 @@ class CardPlan:
     assets: dict[str, str] = field(default_factory=dict)  # name in the working folder -> URL
     aliases: list[str] = field(default_factory=list)  # names snippets may use for the model
     blocked: str | None = None  # why the card cannot run here (None: it can)
+    skipped: dict[int, str] = field(default_factory=dict)  # snippet line -> why that block is not run
+    independent: bool = False  # each block is an example of its own: one that fails does not stop the next
 
     @property
     def path(self) -> str:
@@ -63,8 +67,10 @@ def opted_out(card: Card) -> bool:
 
 
 def plan_card(card: Card, settings: dict[str, Any] | None = None,
-              reasons: dict[str, str | None] | None = None) -> CardPlan:
-    """The plan for one card. ``reasons`` memoizes each runtime's availability over a catalog (pass one dict)."""
+              reasons: dict[str, str | None] | None = None, mirrors: Iterable[str] | None = None) -> CardPlan:
+    """The plan for one card. ``reasons`` memoizes each runtime's availability over a catalog (pass one dict);
+    ``mirrors`` (the ``[mirrors]`` prefixes) let a card without an artifact run on the mirrored model its snippets
+    load by name, and mark the blocks that load a model no mirror serves."""
     settings = settings or {}
     cells = runnable_snippets(card)
     code = "\n".join(cell.code for cell in cells)
@@ -92,4 +98,29 @@ def plan_card(card: Card, settings: dict[str, Any] | None = None,
         elif runtime.needs_artifact and not plan.artifact_url:
             plan.blocked = (f"the {name} runtime needs the model: add `artifact: {{url: ...}}` to the front matter "
                             "or a Download link")
+    if runtime is not None and mirrors is not None:
+        _plan_models(plan, list(mirrors))
     return plan
+
+
+def _plan_models(plan: CardPlan, mirrors: list[str]) -> None:
+    """Models the snippets load by name: the first mirrored one becomes the card's artifact when it has none;
+    blocks that load a model nothing serves are skipped. On API pages (Keras) every block is an example of its
+    own, and a block that is one API signature (``Class(arg, ...)``) is documentation, not an example."""
+    runtime = plan.runtime
+    assert runtime is not None
+    names = runtime.model_names("\n".join(cell.code for cell in plan.cells))
+    mirrored = runtime.mirrored_models(names, mirrors)
+    served = set(plan.aliases) if plan.artifact_url else set()
+    if not plan.artifact_url and mirrored:
+        plan.artifact_url = next(iter(mirrored.values()))
+    served |= {name for name, url in mirrored.items() if url == plan.artifact_url}
+    plan.aliases = list(dict.fromkeys([name for name in names if name in served] + plan.aliases))
+    plan.independent = plan.card.dialect == "keras"
+    for cell in plan.cells:
+        if plan.independent and analyse_python(cell.code, frozenset()).signature:
+            plan.skipped[cell.line] = "an API signature, not an example: not run"
+            continue
+        missing = [name for name in runtime.model_names(cell.code) if name not in served]
+        if missing:
+            plan.skipped[cell.line] = "; ".join(runtime.unavailable_model(name) for name in missing)

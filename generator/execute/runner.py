@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -52,13 +53,39 @@ def hardware() -> dict[str, Any]:
     return {"machine": platform.machine(), "cpu": model, "cores": os.cpu_count() or 1, "system": platform.system()}
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` as a terminal leaves it on screen: colour codes dropped, ``\r`` and backspaces rewrite the line
+    (progress bars such as Keras' and tqdm's print their final state once, not every redraw)."""
+    lines = []
+    for raw in _ANSI.sub("", text).split("\n"):
+        line: list[str] = []
+        cursor = 0
+        for char in raw:
+            if char == "\r":
+                cursor = 0
+            elif char == "\b":
+                cursor = max(0, cursor - 1)
+            else:
+                if cursor < len(line):
+                    line[cursor] = char
+                else:
+                    line.append(char)
+                cursor += 1
+        lines.append("".join(line).rstrip())
+    return "\n".join(lines)
+
+
 def results_text(cells: Iterable[CellResult | dict[str, Any]]) -> str:
-    """What the Results block shows: each cell's printed output and final value, in order (like a notebook)."""
+    """What the Results block shows: each cell's printed output (as a terminal shows it) and final value, in
+    order (like a notebook)."""
     pieces = []
     for cell in cells:
         data = cell.to_dict() if isinstance(cell, CellResult) else cell
         if data.get("stdout"):
-            pieces.append(data["stdout"].rstrip("\n"))
+            pieces.append(terminal_text(data["stdout"]).rstrip("\n"))
         if data.get("value") is not None:
             pieces.append(data["value"])
     return "\n".join(pieces).strip("\n")
@@ -112,7 +139,7 @@ class Executor:
         runs: dict[str, dict[str, Any]] = {}
         jobs: list[_Job] = []
         for card in cards:
-            plan = plan_card(card, self.settings, self._reasons)
+            plan = plan_card(card, self.settings, self._reasons, self.config.section("mirrors"))
             stored = store.read_stored(card.path)
             if self.mode == "off":
                 continue
@@ -256,7 +283,10 @@ class Executor:
             cell = worker.execute(prelude, line=1, filename="<prelude>", timeout=self.limits.snippet_timeout)
             if cell.error:
                 reason = f"the {plan.runtime_name} prelude failed: {cell.error['type']}: {cell.error['message']}"
+        failures = []
         for snippet in plan.cells if reason is None else []:
+            if snippet.line in plan.skipped:
+                continue
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 reason = f"the card's time limit ({self.limits.card_timeout:g} s) ran out before line {snippet.line}"
@@ -270,10 +300,15 @@ class Executor:
             cells.append(cell)
             if cell.error:
                 where = cell.error.get("line") or snippet.line
-                reason = f"line {where}: {cell.error['type']}: {first_line(cell.error['message'])}"
-                break
+                failures.append(f"line {where}: {cell.error['type']}: {first_line(cell.error['message'])}")
+                if not (plan.independent and worker.alive):
+                    break
+        if failures and reason is None:
+            reason = failures[0] if len(failures) == 1 else f"{len(failures)} examples fail; {failures[0]}"
         run = self._record(plan, "failed" if reason else "ok", reason, job.inputs, cells,
                            time.monotonic() - started)
+        if plan.skipped:
+            run["skipped"] = [{"line": line, "reason": why} for line, why in sorted(plan.skipped.items())]
         run["sandbox"] = {"network": worker.hello.get("network"), "uid_separate": worker.user.uid is not None,
                           "notes": worker.notes}
         return run

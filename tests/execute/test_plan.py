@@ -84,7 +84,7 @@ def test_keras_hub_without_the_package_is_not_executed(monkeypatch):
     monkeypatch.setattr(runtime_base.importlib.util, "find_spec",
                         lambda name, *a: None if name == "keras_hub" else object())
     blocked = plan_card(card("name: x", "import keras_hub")).blocked
-    assert blocked.startswith("runtime keras-hub unavailable: keras-hub is not installed here")
+    assert blocked.startswith("runtime keras-hub unavailable: keras_hub is not installed here")
 
 
 def test_the_real_environment_decides_for_the_optional_runtimes():
@@ -94,7 +94,7 @@ def test_the_real_environment_decides_for_the_optional_runtimes():
     if not all(importlib.util.find_spec(name) for name in ("pyspark", "sparknlp")):
         assert get_runtime("sparknlp").unavailable_reason({}) is not None
     if importlib.util.find_spec("keras_hub") is None:
-        assert "keras-hub is not installed" in get_runtime("keras-hub").unavailable_reason({})
+        assert "keras_hub is not installed" in get_runtime("keras-hub").unavailable_reason({})
     if importlib.util.find_spec("transformers") and importlib.util.find_spec("torch"):
         assert get_runtime("transformers").unavailable_reason({}) is None
 
@@ -105,7 +105,7 @@ def test_the_keras_api_page_seed_is_not_executed_here_unless_keras_hub_exists():
     plan = plan_card(parse_card(seed(3).read_bytes(), str(seed(3))))
     assert plan.runtime_name == "keras-hub"
     if importlib.util.find_spec("keras_hub") is None:
-        assert "keras-hub is not installed" in plan.blocked
+        assert "keras_hub is not installed" in plan.blocked
 
 
 def test_aliases_are_the_hub_id_and_the_card_name():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import platform
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,18 @@ class Runtime:
         40-hex id of the artifact's content.
         """
         return WorkerPlan(card_files={artifact.name: artifact} if artifact is not None else {})
+
+    def model_names(self, code: str) -> list[str]:
+        """Names of models a snippet loads by name (e.g. Keras presets), in order; none by default."""
+        return []
+
+    def mirrored_models(self, names: list[str], mirrors: Iterable[str]) -> dict[str, str]:
+        """For the model ``names`` a card loads, the URL of each one a ``[mirrors]`` prefix serves (name -> URL)."""
+        return {}
+
+    def unavailable_model(self, name: str) -> str:
+        """Why a snippet that loads the model ``name`` is not run (no mirror serves it offline)."""
+        return f"model {name} is not available offline"
 
     def prelude(self, card: Card) -> str | None:
         """Code run in each card's namespace before its first snippet (imports the card dialect assumes)."""

@@ -1,51 +1,98 @@
-"""Keras Hub: runs only where keras-hub, Keras 3 and a backend (torch, jax or tensorflow) are installed.
+"""Keras Hub on Keras 3 with the torch backend: snippets load presets by name, offline, from a kagglehub cache.
 
-Anywhere else the card is reported "not executed" with the missing piece. Presets named in snippets are fetched
-from Kaggle by keras-hub, which the sandbox cannot reach; a card's own artifact (a preset folder) is exposed in the
-working folder so ``from_preset("./<folder>")`` works offline.
+A snippet's ``from_preset("albert_base_en_uncased")`` makes keras-hub look the name up in its registry and ask
+kagglehub for the Kaggle handle it finds there. The preset a catalog mirrors (``[mirrors]`` maps that handle to a
+preset folder or zip, see modelhub.toml) is laid out in the worker's private home under the handle the installed
+keras-hub resolves (see ``kerashub``), so the snippet runs exactly as written, with the network namespace in force.
+Presets a snippet loads that nobody mirrors are reported "not available offline: preset not mirrored". A card's own
+artifact (a preset folder or zip) is laid out the same way under the preset names its snippets load.
+
+keras-hub is installed without its declared dependencies (they pull tensorflow-text, and so tensorflow, which the
+torch backend never imports; see requirements/no-deps.txt): where a module it does import is missing, the card is
+"not executed" with that module's name.
 """
 
 from __future__ import annotations
 
-import importlib.util
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .. import kerashub
 from . import register_runtime
-from .base import Runtime, WorkerPlan, missing_module, stage_artifact
+from .base import Runtime, WorkerPlan, missing_module
 
-BACKENDS = ("torch", "jax", "tensorflow")
+WARMUP = """
+import torch
+torch.set_num_threads(1)
+import keras
+import keras_hub
+"""
+# Keras keeps its own seed generator for the life of the process; each card reseeds it from the sandbox's seeded
+# Python RNG, so a card's weights and outputs do not depend on the cards the worker ran before.
+PRELUDE = ("import keras\nimport keras_hub\nimport numpy as np\nfrom keras import ops\n"
+           "keras.utils.set_random_seed(__import__('random').getrandbits(31))\n")
+NOT_MIRRORED = "not available offline: preset not mirrored"
 
 
 class KerasHubRuntime(Runtime):
     name = "keras-hub"
     needs_artifact = False
-    distributions = ("keras-hub", "keras", "torch", "jax", "tensorflow")
-    description = "Keras Hub on Keras 3"
+    distributions = ("keras-hub", "keras", "torch", "kagglehub", "sentencepiece", "tokenizers", "numpy")
+    description = "Keras Hub on Keras 3, torch backend (CPU)"
 
     def unavailable_reason(self, settings: dict[str, Any]) -> str | None:
-        if missing_module("keras_hub"):
-            return "keras-hub is not installed here (pip install keras-hub; it needs Keras 3 and a backend)"
-        if missing_module("keras"):
-            return "keras (3.x) is not installed here (pip install keras)"
-        if self.backend() is None:
-            return "no Keras backend is installed here (torch, jax or tensorflow)"
-        return None
+        missing = [module for module in kerashub.RUNTIME_MODULES if missing_module(module)]
+        if not missing:
+            return None
+        names = ", ".join(missing)
+        return (f"{names} {'is' if len(missing) == 1 else 'are'} not installed here (`make setup` installs the "
+                "keras extra from requirements/lock.txt, then keras-hub --no-deps from requirements/no-deps.txt)")
 
-    @staticmethod
-    def backend() -> str | None:
-        for name in BACKENDS:
-            if importlib.util.find_spec(name) is not None:
-                return name
-        return None
+    def model_names(self, code: str) -> list[str]:
+        return kerashub.preset_names(code)
+
+    def mirrored_models(self, names: list[str], mirrors: Iterable[str]) -> dict[str, str]:
+        """Preset name -> the Kaggle handle a ``[mirrors]`` entry maps (its variation is the preset's name)."""
+        found: dict[str, str] = {}
+        for prefix in mirrors:
+            variation = kerashub.variation_of(prefix)
+            if variation in names and variation not in found:
+                found[variation] = prefix.strip()
+        return found
+
+    def unavailable_model(self, name: str) -> str:
+        return f"preset {name} {NOT_MIRRORED}"
 
     def plan(self, root: Path, uid: int | None, artifact: Path | None, aliases: list[str],
              revision: str, settings: dict[str, Any] | None = None) -> WorkerPlan:
-        plan = WorkerPlan(env={"KERAS_BACKEND": self.backend() or "torch", "KAGGLEHUB_CACHE": str(root / "kaggle")},
-                          warmup="import keras\nimport keras_hub\n")
-        if artifact is not None:
-            plan.card_files = stage_artifact(root, artifact, uid)
+        cache = root / "kaggle"
+        (cache / ".kaggle").mkdir(parents=True)
+        plan = WorkerPlan(env=kerashub.offline_env(cache), warmup=WARMUP)
+        if artifact is None:
+            return plan
+        if not artifact.is_dir():
+            plan.notes.append(f"the artifact {artifact.name} is a file; a Keras preset is a folder (or a zip of one)")
+            return plan
+        try:
+            registry = kerashub.preset_registry()
+        except kerashub.KerasHubError as error:
+            plan.notes.append(str(error))
+            return plan
+        for name in aliases:
+            entry = registry.get(name)
+            if entry is None:
+                continue
+            try:
+                kerashub.lay_out_preset(cache, entry.handle, artifact, uid)
+            except kerashub.KerasHubError as error:
+                plan.notes.append(f"preset {name}: {error}")
         return plan
+
+    def prelude(self, card: Any) -> str | None:
+        """Keras API pages assume ``import keras, keras_hub`` and numpy as ``np`` (the names the snippet checks
+        count as provided; see generator/vocab/data/runtimes.yaml)."""
+        return PRELUDE
 
 
 register_runtime(KerasHubRuntime())
