@@ -18,6 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--offline", action="store_true", help="never touch the network (artifacts from cache only)")
     parser.add_argument("--config-file", metavar="MKDOCS_YML", help="mkdocs configuration (default: ./mkdocs.yml)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when any card has an error finding")
+    parser.add_argument("--jobs", type=int, metavar="N",
+                        help="processes for parsing, checking and rendering (default: every core)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="ignore the build cache: parse, check and render every card again")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     parser.add_argument("--verbose", action="store_true", help="show mkdocs' own progress messages")
 
@@ -30,17 +34,20 @@ def run(args: argparse.Namespace) -> int:
     console = Console(stderr=True, quiet=args.quiet)
     paths = [Path(p) for p in args.paths] or [Path("cards")]
     quiet_mkdocs_logging(args.verbose)
-    try:
-        with console.status(f"Building the catalog from {', '.join(map(str, paths))}…"):
-            result = build_site(paths, args.site_dir, mode=args.mode, offline=args.offline,
-                                mkdocs_yml=args.config_file, quiet=args.quiet)
+    if args.jobs is not None and args.jobs < 1:
+        print(f"modelhub build: --jobs {args.jobs}: give a number of processes, 1 or more", file=sys.stderr)
+        return 2
+    console.print(f"Building the catalog from {', '.join(map(str, paths))}…")
+    try:  # progress bars (cards, model pages) come from the plugin, on a terminal
+        result = build_site(paths, args.site_dir, mode=args.mode, offline=args.offline, mkdocs_yml=args.config_file,
+                            quiet=args.quiet, jobs=args.jobs, cache=not args.no_cache)
     except SiteBuildError as error:
         print(f"modelhub build: {error}", file=sys.stderr)
         return 2
     counts = result.severities
     timings = result.timings
     console.print(
-        f"[bold]{len(result.records)}[/bold] cards → [bold]{result.site_dir}[/bold] in {timings['total']:.1f} s "
+        f"[bold]{result.cards}[/bold] cards → [bold]{result.site_dir}[/bold] in {timings['total']:.1f} s "
         f"(pipeline {timings['pipeline']:.1f} s, site {timings['mkdocs']:.1f} s); findings: "
         f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes",
         soft_wrap=True,

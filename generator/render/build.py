@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, ConfigError, load_config
-from ..pipeline import CardRecord
+from .incremental import WorkStats
 from .templates import DEFAULT_MKDOCS_YML
 
 
@@ -24,20 +24,12 @@ class SiteBuildError(RuntimeError):
 
 @dataclass
 class SiteBuild:
-    records: list[CardRecord]
+    cards: int
     site_dir: Path
     mkdocs_yml: Path
+    severities: dict[str, int] = field(default_factory=dict)  # findings by severity over every card
+    stats: WorkStats | None = None
     timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def severities(self) -> dict[str, int]:
-        counts = {"error": 0, "warning": 0, "info": 0}
-        for record in self.records:
-            for finding in record.findings:
-                severity = getattr(finding, "severity", None)
-                if severity in counts:
-                    counts[severity] += 1
-        return counts
 
 
 def find_mkdocs_yml(explicit: str | Path | None, config: Config) -> Path:
@@ -79,10 +71,11 @@ def plugin_options(yml: Path, **options: Any) -> dict[str, Any]:
 
 
 def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str = "frozen", offline: bool = False,
-               mkdocs_yml: str | Path | None = None, config: Config | None = None, quiet: bool = True
-               ) -> SiteBuild:
+               mkdocs_yml: str | Path | None = None, config: Config | None = None, quiet: bool = True,
+               jobs: int | None = None, cache: bool = True) -> SiteBuild:
     """Build the site for the cards under ``paths`` into ``site_dir``: mkdocs with the modelhub plugin, which runs
-    the pipeline over the cards (``mode``, ``offline``) with ``config``'s folder as the catalog root."""
+    the pipeline over the cards (``mode``, ``offline``) with ``config``'s folder as the catalog root, in ``jobs``
+    processes (default: every core); ``cache=False`` ignores and keeps no build cache."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as load_mkdocs_config
     from mkdocs.exceptions import MkDocsException
@@ -98,7 +91,7 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str =
         config = config or load_config(paths[0] if paths else None)
         yml = find_mkdocs_yml(mkdocs_yml, config)
         plugins = plugin_options(yml, cards=[str(p) for p in paths], root=str(config.root), mode=mode,
-                                 offline=offline, quiet=quiet)
+                                 offline=offline, quiet=quiet, jobs=jobs, cache=cache)
         mk_config = load_mkdocs_config(config_file=str(yml), site_dir=str(site_dir), plugins=plugins)
     except ConfigError as error:
         raise SiteBuildError(str(error)) from error
@@ -116,8 +109,14 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str =
     timings["pipeline"] = plugin.timings.get("pipeline", 0.0)
     timings["total"] = time.perf_counter() - started
     timings["mkdocs"] = timings["total"] - timings["pipeline"]
-    records = plugin.catalog.records if plugin.catalog is not None else []
-    return SiteBuild(records, site_dir, yml, timings)
+    catalog = plugin.catalog
+    severities = {"error": 0, "warning": 0, "info": 0}
+    for data in catalog.light if catalog is not None else []:
+        for finding in data.get("findings") or []:
+            if finding.get("severity") in severities:
+                severities[finding["severity"]] += 1
+    return SiteBuild(len(catalog) if catalog is not None else 0, site_dir, yml, severities,
+                     plugin.work.stats if plugin.work else None, timings)
 
 
 def quiet_mkdocs_logging(verbose: bool = False) -> None:

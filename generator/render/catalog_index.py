@@ -71,14 +71,22 @@ class Entry:
     weak: list[str] = field(default_factory=list)
 
 
-def entry_for(record: dict[str, Any], *, url: str, name: str, summary: str, description: str,
-              facets: dict[str, list[tuple[str, str]]]) -> Entry:
+def card_terms(record: dict[str, Any], name: str, description: str) -> tuple[list[str], list[str]]:
+    """The terms of a card's own text, strong (name, title, tags, labels) and weak (description): what the index
+    needs of a card besides its facets, computed once where the card is read."""
     strong = name_tokens(name) + tokens(record.get("title") or "")
     for tag in record.get("tags") or []:
         strong += name_tokens(str(tag))
     for label in record.get("labels") or []:
         strong += name_tokens(str(label))
-    weak = tokens(description)[:MAX_WEAK_TOKENS]
+    return strong, tokens(description)[:MAX_WEAK_TOKENS]
+
+
+def entry_for(record: dict[str, Any], *, url: str, name: str, summary: str, description: str,
+              facets: dict[str, list[tuple[str, str]]], terms: tuple[list[str], list[str]] | None = None) -> Entry:
+    """``terms`` are ``card_terms`` of the record when already known."""
+    strong, weak = terms if terms is not None else card_terms(record, name, description)
+    weak = list(weak)
     for values in facets.values():
         for key, display in values:
             weak += name_tokens(display)

@@ -36,8 +36,11 @@ def _lexer(language: str):
         return None
 
 
+@lru_cache(maxsize=2048)
 def highlight_code(code: str, language: str | None = None) -> str:
-    """A highlighted code block (trusted markup around escaped code), the shape material styles and copies."""
+    """A highlighted code block (trusted markup around escaped code), the shape material styles and copies.
+
+    Memoised: catalogs repeat the same snippets across many cards (a model family's cards differ in one name)."""
     lexer = _lexer((language or "").strip().lower())
     body = html.escape(code) if lexer is None else _pygments_highlight(code, lexer, _FORMATTER)
     return f'<div class="highlight"><pre><span></span><code>{body.rstrip()}</code></pre></div>'

@@ -4,8 +4,9 @@ Everything the plugin knows comes from its options in mkdocs.yml (``cards``, ``m
 plain ``mkdocs build`` / ``mkdocs serve`` run the pipeline over the cards here, and ``modelhub build`` / ``serve``
 pass their command-line choices as the same options (see ``build.plugin_options``). Pages mkdocs renders: the
 catalog, the families list and one page per family, plus one *shell* per distinct model-page outline (see
-``shell.py``). Model pages are written after the build from those shells, so they cost no theme rendering each and
-stay out of material's search index; family pages and shells are marked ``not_in_nav`` (mkdocs inclusion levels),
+``shell.py``). The per-card work (``incremental.SiteWork``) runs on every core (``jobs``) and does only what
+changed since the last build (``cache``). Model pages are written after the build from those shells, so they cost
+no theme rendering each and stay out of material's search index; family pages and shells are marked ``not_in_nav`` (mkdocs inclusion levels),
 so the nav shows the catalog and the families list only, and a site with its own explicit nav gets the catalog
 added to it.
 """
@@ -30,9 +31,9 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from ..config import load_config
-from ..pipeline import BuildContext, run_pipeline, stages
+from .incremental import SiteWork
 from .shell import CONTENT, Shell, shell_markdown, shell_source
-from .site import (INDEX_DIR, Catalog, SiteOptions, copy_artifacts, dest_path, page_url, write_atomic,
+from .site import (INDEX_DIR, Catalog, SiteOptions, copy_artifacts, dest_path, models_json, page_url, write_atomic,
                    write_index, write_sitemap)
 from .templates import DEFAULT_TEMPLATES, search_path
 
@@ -65,6 +66,8 @@ class ModelhubPluginConfig(base.Config):
     quiet = c.Type(bool, default=True)  # no pipeline progress on the terminal
     edit_uri = c.Optional(c.Type(str))
     templates = c.Optional(c.Type(str))  # templates overriding modelhub's (same names); default: <root>/templates
+    jobs = c.Optional(c.Type(int))  # processes for the per-card work; default: every core
+    cache = c.Type(bool, default=True)  # reuse what the last build learnt about unchanged cards and pages
 
 
 def _page(title: str, hide: tuple[str, ...] = ()) -> str:
@@ -83,6 +86,7 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
+        self.work: SiteWork | None = None
         self.catalog: Catalog | None = None
         self.generated: dict[str, Any] = {}  # src_uri -> (kind, payload)
         self.shell_of_toc: dict[tuple, int] = {}
@@ -98,18 +102,15 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
     def _card_paths(self) -> list[Path]:
         return [self._path(value) for value in self.config.cards]
 
-    def _records(self) -> tuple[list, bool]:
+    def _new_work(self) -> SiteWork:
         paths = [p for p in self._card_paths() if p.exists()]
         if not paths:
             log.warning("modelhub: no cards found at %s", ", ".join(map(str, self._card_paths())))
-            return [], False
-        context = BuildContext(self._modelhub_config, mode=self.config.mode, offline=self.config.offline,
-                               quiet=self.config.quiet)
-        started = time.perf_counter()
-        records = run_pipeline(paths, context)
-        self.timings["pipeline"] = time.perf_counter() - started
-        checked = any(stage.name == "check" for stage in stages())
-        return records, checked
+        jobs = self.config.jobs
+        if jobs is not None and jobs < 1:
+            raise ValidationError(f"plugins.modelhub.jobs: {jobs}: give a number of processes, 1 or more")
+        return SiteWork(paths, self._modelhub_config, mode=self.config.mode, offline=self.config.offline, jobs=jobs,
+                        templates=self._templates, cache=self.config.cache, progress=_progress_factory(self.config.quiet))
 
     # ---- mkdocs events ------------------------------------------------------------------------------------
     def on_config(self, config):
@@ -155,15 +156,24 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         if catalog not in listed:
             config.nav.append({"Models": [{"Catalog": catalog}, {"Families": families}]})
 
+    def on_pre_build(self, config) -> None:
+        """Before mkdocs empties the site folder: keep the model pages the last build wrote (see ``incremental``)."""
+        self.work = self._new_work()
+        self.work.stash(Path(config.site_dir), self._catalog_base)
+
     def on_files(self, files: Files, config) -> Files:
         started = time.perf_counter()
-        records, checked = self._records()
+        if self.work is None:  # on_pre_build did not run (a caller driving the events itself)
+            self.work = self._new_work()
+        work = self.work
+        summaries = work.summaries() if work.paths else []
+        self.timings["pipeline"] = time.perf_counter() - started
         options = SiteOptions(
             root=self._modelhub_config.root, card_roots=self._card_paths(), edit_uri=self._edit_uri,
-            checked=checked, directory_urls=config.use_directory_urls, site_url=config.site_url or None,
+            checked=work.checked, directory_urls=config.use_directory_urls, site_url=config.site_url or None,
             site_name=config.site_name, templates=self._templates, base=self._catalog_base,
         )
-        self.catalog = catalog = Catalog(records, options)
+        self.catalog = catalog = Catalog(summaries, options)
         self.generated = {}
         out_of_nav = InclusionLevel.NOT_IN_NAV
         families_level = InclusionLevel.UNDEFINED if self._families_in_nav else out_of_nav
@@ -186,11 +196,7 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
             add(catalog.family_src(family), "family", family, _page(family.name), out_of_nav)
         self.shell_of_toc = {}
         for index in catalog.model_indexes():
-            try:
-                toc = catalog.toc(index)
-            except Exception as error:  # reported again, with the fallback page, when the page is written
-                log.debug("modelhub: %s: no outline: %s", catalog.display_path(index), error)
-                toc = ()
+            toc = catalog.toc(index)
             if toc not in self.shell_of_toc:
                 number = len(self.shell_of_toc)
                 self.shell_of_toc[toc] = number
@@ -227,38 +233,13 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         return output
 
     def on_post_build(self, config) -> None:
-        if self.catalog is None:
+        if self.catalog is None or self.work is None:
             return
         site_dir = Path(config.site_dir)
-        catalog = self.catalog
+        catalog, work = self.catalog, self.work
         started = time.perf_counter()
         urls = [page_url(uri, config.use_directory_urls) for uri, (kind, _) in self.generated.items()
                 if kind != "shell"]
-        written = failed = 0
-        indexes = catalog.model_indexes()
-        progress = _progress(len(indexes))
-        try:
-            for index in indexes:
-                url = catalog.model_url(index)
-                try:
-                    content, page = catalog.model_html(index)
-                    shell = self.shells[self.shell_of_toc[page.toc]]
-                    output = shell.fill(title=page.title, description=page.summary or page.title,
-                                        content=content, url=url)
-                except Exception as error:  # one card's page must not take the catalog down
-                    log.error("modelhub: %s: the model page could not be rendered: %s: %s",
-                              catalog.display_path(index), type(error).__name__, error)
-                    output = self._fallback_page(index, url, error)
-                    failed += 1
-                target = site_dir / dest_path(url)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(output, encoding="utf-8")
-                urls.append(url)
-                written += 1
-                progress.advance()
-        finally:
-            progress.close()
-        self.timings["model_pages"] = time.perf_counter() - started
         for uri, (kind, _) in self.generated.items():
             if kind == "shell":
                 shell_dir = site_dir / dest_path(page_url(uri, config.use_directory_urls))
@@ -266,29 +247,28 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
                     shutil.rmtree(shell_dir.parent, ignore_errors=True)
                 else:
                     shell_dir.unlink(missing_ok=True)
+        for path, error in work.write_pages(site_dir, catalog, self.shells, self.shell_of_toc):
+            log.error("modelhub: %s: the model page could not be rendered: %s", path, error)
+        urls += [catalog.model_url(i) for i in catalog.model_indexes()]
+        self.timings["model_pages"] = time.perf_counter() - started
         step = time.perf_counter()
         write_index(site_dir / self._catalog_base, catalog.index_files())
         self.timings["index"] = time.perf_counter() - step
         step = time.perf_counter()
-        write_atomic(site_dir / self._catalog_base / "models.json", catalog.models_json())
+        models = site_dir / self._catalog_base / "models.json"
+        if work.site_changed or not models.is_file():
+            write_atomic(models, models_json(site_dir, catalog))
         self.timings["models_json"] = time.perf_counter() - step
         copied = copy_artifacts(catalog, site_dir)
         extra = [page_url(f.src_uri, config.use_directory_urls) for f in self._documentation_pages
                  if f.src_uri not in self.generated]
         write_sitemap(site_dir, sorted(set(urls + extra)), config.site_url or None)
-        log.info("modelhub: %d model pages (%d could not be rendered), %d families, %d shells, %d artifacts copied, "
-                 "index in %s/", written, failed, len(catalog.families), len(self.shells), len(copied), INDEX_DIR)
-
-    def _fallback_page(self, index: int, url: str, error: Exception) -> str:
-        """A page that says the card could not be rendered, and why, in the first shell's frame."""
-        assert self.catalog is not None
-        name = html.escape(self.catalog.display_path(index))
-        content = (f"<h1>{name}</h1><div class=\"admonition failure\"><p class=\"admonition-title\">This card could "
-                   f"not be rendered</p><p>{html.escape(type(error).__name__)}: {html.escape(str(error))}</p></div>")
-        shell = next(iter(self.shells.values()), None)
-        if shell is None:
-            return f"<!doctype html><meta charset=utf-8><title>{name}</title>{content}"
-        return shell.fill(title=self.catalog.display_path(index), description="", content=content, url=url)
+        work.finish(site_dir)
+        stats = work.stats
+        log.info("modelhub: %d cards (%d read, %d checked), %d model pages written, %d kept, %d removed (%d could not "
+                 "be rendered), %d families, %d shells, %d artifacts copied, index in %s/", stats.cards, stats.parsed,
+                 stats.checked, stats.pages_written, stats.pages_kept, stats.pages_removed, stats.pages_failed,
+                 len(catalog.families), len(self.shells), len(copied), INDEX_DIR)
 
     def on_env(self, env, config, files: Files):
         self._documentation_pages = [f for f in files.documentation_pages()]
@@ -306,22 +286,25 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         return server
 
 
-class _progress:
-    """A rich progress bar on a terminal, nothing otherwise (CI logs, tests)."""
+def _progress_factory(quiet: bool):
+    """A rich progress bar (with an ETA) per pass on a terminal; nothing otherwise (CI logs, tests)."""
 
-    def __init__(self, total: int) -> None:
-        self._bar = None
-        if total >= 200 and os.isatty(2) and not os.environ.get("MODELHUB_QUIET"):
-            from rich.progress import Progress
+    def start(name: str, total: int):
+        if quiet or total < 200 or not os.isatty(2) or os.environ.get("MODELHUB_QUIET"):
+            return lambda count: None
+        from rich.progress import Progress
 
-            self._bar = Progress(transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task("model pages", total=total)
+        bar = Progress(*Progress.get_default_columns(), transient=True)
+        bar.start()
+        task = bar.add_task(name, total=total)
+        done = [0]
 
-    def advance(self) -> None:
-        if self._bar is not None:
-            self._bar.advance(self._task)
+        def advance(count: int) -> None:
+            bar.advance(task, count)
+            done[0] += count
+            if done[0] >= total:
+                bar.stop()
 
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+        return advance
+
+    return start

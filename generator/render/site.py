@@ -1,4 +1,4 @@
-"""The catalog as a site: URLs, family and catalog page content, model pages, index files, models.json, sitemap.
+"""The catalog as a site: URLs, family and catalog page content, index files, models.json, sitemap.
 
 The mkdocs plugin calls into this module; nothing here imports mkdocs, so every piece is testable on its own.
 """
@@ -6,7 +6,6 @@ The mkdocs plugin calls into this module; nothing here imports mkdocs, so every 
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import re
 import shutil
@@ -14,28 +13,27 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
+from ..card import Card, read_card
 from ..fileio import write_bytes_atomic
-from ..pipeline import CardRecord
 from .catalog_index import Entry, build_index, entry_for
 from .facets import FACETS, facet_values
 from .families import Family, format_parameters, group_families, parse_parameters
 from .markdown import inline_html, markdown_html
-from .markup import plain_text
-from .model_page import (DESCRIPTION_TITLES, ModelPage, PlannedSection, build_model_page, display_name,
-                         normalize_title, plan_sections, slugify, summary_of, section_text)
+from .model_page import display_name, normalize_title, section_text, slugify
 from .sanitize import is_relative, url_scheme
 from .shell import SHELL_PREFIX
 from .templates import DEFAULT_TEMPLATES, render
 
+if TYPE_CHECKING:
+    from .cardwork import CardSummary
+
 INDEX_DIR = "catalog-index"
 FILES_DIR = "files"
-_LIGHT_KEYS = ("path", "dialect", "name", "title", "author", "date", "language", "task", "edition", "annotator",
-               "engine", "license", "supported", "tags", "labels", "download_url", "s3_uri", "sections", "front_matter",
-               "info", "findings", "runs", "facts", "bench", "results", "benchmark")
+MODELS_DIR = "models"
 
 
 @dataclass
@@ -78,32 +76,40 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9_.-]+", "-", text.lower()).strip("-.") or "card"
 
 
-def light(record: dict[str, Any]) -> dict[str, Any]:
-    """The parts of a record the catalog needs for every card at once (the heavy parts are rendered one by one)."""
-    return {key: record.get(key) for key in _LIGHT_KEYS}
-
-
 class Catalog:
-    """Every card of one build with its URL, family and facets; renders pages and index files on request."""
+    """Every card of one build with its URL, family and facets, from the cards' summaries (``cardwork``); renders
+    the catalog's own pages and index files. Model pages are rendered from full records by ``cardwork``."""
 
-    def __init__(self, records: list[CardRecord], options: SiteOptions):
+    def __init__(self, summaries: list[CardSummary], options: SiteOptions):
         self.options = options
         self._root = options.root.resolve()
-        pairs = [(record, light(record.to_dict())) for record in records]
-        pairs.sort(key=lambda pair: (display_name(pair[1]).lower(), pair[1].get("path") or ""))
-        self.records = [record for record, _ in pairs]
-        self.light = [data for _, data in pairs]
+        self.summaries = sorted(summaries, key=lambda s: (display_name(s.data).lower(), s.data.get("path") or ""))
+        self.light = [summary.data for summary in self.summaries]
         self.families: dict[str, Family] = group_families(self.light)
         self.family_of: dict[int, Family] = {i: fam for fam in self.families.values() for i in fam.members}
+        self._cards: dict[int, Card] = {}
+        self._card_bases = [root.resolve() if root.resolve().is_dir() else root.resolve().parent
+                            for root in options.card_roots]
         taken: set[str] = set()
         self.slugs: list[str] = []
         for data in self.light:
             base = _slug(Path(data.get("path") or "card").stem)
+            if base.endswith(".json"):  # models/<slug>.json is the model's JSON file, never a page folder
+                base = base[:-5] + "-json"
             slug, n = base, 2
             while slug in taken or slug.startswith(SHELL_PREFIX):
                 slug, n = f"{base}-{n}", n + 1
             taken.add(slug)
             self.slugs.append(slug)
+
+    def __len__(self) -> int:
+        return len(self.summaries)
+
+    def card(self, index: int) -> Card:
+        """The parsed card, read again from disk: only family pages need whole cards (Keras API pages)."""
+        if index not in self._cards:
+            self._cards[index] = read_card(self.summaries[index].path)
+        return self._cards[index]
 
     # ---- URLs ---------------------------------------------------------------------------------------------
     def is_api_page(self, index: int) -> bool:
@@ -131,17 +137,22 @@ class Catalog:
     def model_url(self, index: int) -> str:
         if self.is_api_page(index):
             return self.family_url(self.family_of[index])
-        return page_url(f"{self.options.base}models/{self.slugs[index]}.md", self.options.directory_urls)
+        return page_url(f"{self.options.base}{MODELS_DIR}/{self.slugs[index]}.md", self.options.directory_urls)
 
     def model_indexes(self) -> list[int]:
-        return [i for i in range(len(self.records)) if not self.is_api_page(i)]
+        return [i for i in range(len(self.summaries)) if not self.is_api_page(i)]
 
     def _root_relative(self, index: int) -> str | None:
         """The card's path relative to the catalog root, None when it is outside it."""
         path = self.light[index].get("path")
         if not path:
             return None
+        absolute = Path(os.path.abspath(path))  # no file system calls: most cards are plainly under the root
         try:
+            return absolute.relative_to(self._root).as_posix()
+        except ValueError:
+            pass
+        try:  # a symbolic link on the way
             return Path(path).resolve().relative_to(self._root).as_posix()
         except (ValueError, OSError):
             return None
@@ -170,9 +181,7 @@ class Catalog:
             source = Path(unquote(urlsplit(url).path)).resolve()
         else:
             return None
-        for root in self.options.card_roots:
-            base = root.resolve()
-            base = base if base.is_dir() else base.parent
+        for base in self._card_bases:
             try:
                 relative = source.relative_to(base)
             except ValueError:
@@ -182,12 +191,8 @@ class Catalog:
         return None
 
     # ---- model pages ----------------------------------------------------------------------------------------
-    def plan(self, index: int) -> list[PlannedSection]:
-        record = self.records[index]
-        return plan_sections(record.card, self.light[index])
-
     def toc(self, index: int) -> tuple[tuple[str, str], ...]:
-        return tuple((p.id, p.title) for p in self.plan(index))
+        return self.summaries[index].toc
 
     def family_link(self, index: int, from_url: str) -> dict[str, str] | None:
         family = self.family_of.get(index)
@@ -195,24 +200,22 @@ class Catalog:
             return None
         return {"key": family.key, "name": family.name, "url": relative_root(from_url) + self.family_url(family)}
 
-    def model_page(self, index: int) -> tuple[ModelPage, dict[str, Any]]:
-        record = self.records[index]
-        data = record.to_dict()
+    def page_context(self, index: int) -> dict[str, Any]:
+        """What the catalog decides about one model page (beyond its record): links, family, catalog URL."""
         url = self.model_url(index)
         local = self.local_artifact(index)
-        page = build_model_page(
-            record.card, data, slug=self.slugs[index],
-            local_download=(relative_root(url) + local[1]) if local else None,
-            edit_url=self.edit_url(index), family=self.family_link(index, url), checked=self.options.checked,
-        )
-        page.record = {**data, "path": self.display_path(index)}
-        return page, data
+        return {"local_download": (relative_root(url) + local[1]) if local else None,
+                "edit_url": self.edit_url(index), "family": self.family_link(index, url),
+                "display_path": self.display_path(index), "catalog_url": self.catalog_root(url),
+                "checked": self.options.checked}
 
-    def model_html(self, index: int) -> tuple[str, ModelPage]:
-        page, _ = self.model_page(index)
-        url = self.model_url(index)
-        content = render("model.html.j2", self.options.templates, page=page, catalog_url=self.catalog_root(url))
-        return content, page
+    def json_dest(self, index: int) -> str:
+        """The model's JSON file, beside its page folder (``models/<slug>.json``)."""
+        return f"{self.options.base}{MODELS_DIR}/{self.slugs[index]}.json"
+
+    def json_extra(self, index: int) -> dict[str, Any]:
+        """What a model's JSON adds to its record: its page and family."""
+        return {"url": self.model_url(index), "family": self.family_of[index].name if index in self.family_of else None}
 
     # ---- families -----------------------------------------------------------------------------------------
     def family_rows(self, family: Family, from_url: str) -> list[dict[str, Any]]:
@@ -221,7 +224,7 @@ class Catalog:
         prefix = relative_root(from_url)
         names = {self.light[i].get("name"): i for i in family.members if self.light[i].get("name")}
         for i in family.api_pages:
-            for preset in self.records[i].card.presets:
+            for preset in self.card(i).presets:
                 target = names.get(preset.name)
                 count = parse_parameters(preset.parameters)
                 rows.append({
@@ -257,7 +260,7 @@ class Catalog:
         toc: list[tuple[str, str]] = [("presets", "Presets")]
         used = {"presets"}
         for i in family.api_pages:
-            card = self.records[i].card
+            card = self.card(i)
             for number, section in enumerate(card.sections):
                 title = re.sub(r"\s+", " ", section.title.replace("`", "")).strip() or "Section"
                 ident = slugify(title)
@@ -296,33 +299,28 @@ class Catalog:
     def catalog_html(self, url: str = "") -> str:
         return render("catalog.html.j2", self.options.templates, index_url=self.catalog_root(url) + INDEX_DIR + "/",
                       base_url=relative_root(url), catalog_url=self.catalog_root(url), facets=FACETS,
-                      count=len(self.records))
+                      count=len(self.summaries))
 
     def index_entries(self) -> list[Entry]:
         entries = []
-        for i, record in enumerate(self.records):
+        for i, summary in enumerate(self.summaries):
             data = self.light[i]
-            card = record.card
-            description = " ".join(plain_text(section_text(card, n)) for n, s in enumerate(card.sections)
-                                   if normalize_title(s.title) in DESCRIPTION_TITLES)
-            summary = summary_of(card)
-            entries.append(entry_for(data, url=self.model_url(i), name=display_name(data), summary=summary[:160],
-                                     description=description or summary, facets=facet_values(data)))
+            entries.append(entry_for(data, url=self.model_url(i), name=display_name(data),
+                                     summary=summary.summary[:160], description=summary.description,
+                                     facets=facet_values(data), terms=summary.terms))
         return entries
 
     def index_files(self) -> dict[str, bytes]:
         names = {"family": {family.key: family.name for family in self.families.values()}}
         return build_index(self.index_entries(), names)
 
-    def models_json(self) -> Iterator[bytes]:
-        """models.json, streamed: every card's full record plus its page URL."""
-        yield b"[\n"
-        for i, record in enumerate(self.records):
-            data = record.to_dict()
-            data["url"] = self.model_url(i)
-            data["family"] = self.family_of[i].name if i in self.family_of else None
-            yield (b",\n" if i else b"") + json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
-        yield b"\n]\n"
+
+def models_json(site_dir: Path, catalog: Catalog) -> Iterator[bytes]:
+    """models.json, streamed from the per-model JSON files: every card's full record plus its page URL."""
+    yield b"[\n"
+    for i in range(len(catalog)):
+        yield (b",\n" if i else b"") + (site_dir / catalog.json_dest(i)).read_bytes()
+    yield b"\n]\n"
 
 
 def _drop_presets_table(text: str) -> str:
@@ -374,7 +372,7 @@ def write_index(site_dir: Path, files: dict[str, bytes]) -> None:
 
 def copy_artifacts(catalog: Catalog, site_dir: Path) -> list[str]:
     copied = []
-    for i in range(len(catalog.records)):
+    for i in range(len(catalog)):
         local = catalog.local_artifact(i)
         if local is None:
             continue

@@ -91,20 +91,20 @@ def test_serve_rebuilds_when_a_card_changes(tmp_path):
 
 
 def test_a_page_that_fails_to_render_is_reported_and_the_rest_of_the_site_is_built(tmp_path, monkeypatch, caplog):
-    from generator.render import site as site_module
+    from generator.render import cardwork
     from generator.render.build import build_site
 
     cards = small_catalog(tmp_path)
     (cards / "second.md").write_text((cards / IMDB).read_text(encoding="utf-8").replace(
         "name: albert_base_sequence_classifier_imdb", "name: second_model", 1), encoding="utf-8")
-    real = site_module.Catalog.model_html
+    real = cardwork.build_model_page
 
-    def failing(self, index):
-        if self.slugs[index] == "second":
+    def failing(card, data, *, slug, **kwargs):
+        if slug == "second":
             raise RuntimeError("template exploded")
-        return real(self, index)
+        return real(card, data, slug=slug, **kwargs)
 
-    monkeypatch.setattr(site_module.Catalog, "model_html", failing)
+    monkeypatch.setattr(cardwork, "build_model_page", failing)
     result = build_site([cards], tmp_path / "site", offline=True)
     broken = (result.site_dir / "models" / "second" / "index.html").read_text(encoding="utf-8")
     assert "This card could not be rendered" in broken and "RuntimeError: template exploded" in broken

@@ -1,0 +1,186 @@
+"""The build cache: what an earlier build learnt about each card, keyed by content, so an unchanged card is neither
+checked nor rendered again.
+
+Under ``<cache_dir>/build/``:
+
+- ``records/<key>.bin``: a card's summary and full record (after stages and checks), zlib-compressed pickles, named
+  by the record's content key (the card's bytes, its facts, runs and bench record, and the build's fingerprint:
+  modelhub's code, settings, templates, mode). Written by the record pass, read by the page pass.
+- ``entries.pickle``: per card path, the file stamps (size, mtime, inode of the card and its stored results) seen
+  when its record was made, its content key and its summary. When the stamps and the environment (installed
+  libraries, artifact cache, other files under the card folders, the fingerprint) are unchanged, the card is not
+  even parsed: its summary is taken as it is.
+- ``sites/<hash of site folder>.json``: the key of every model page in that site folder, so a page whose record,
+  place in the catalog and page shell did not change is kept instead of written again.
+
+The cache holds derived data only: deleting it costs one full build. Files are written atomically; an unreadable
+entry is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+FORMAT = 1
+SIDECARS = (".results.json", ".bench.json")  # stored results read by the frozen stages, beside each card
+
+
+@dataclass
+class Entry:
+    stamp: tuple
+    key: str
+    summary: Any  # cardwork.CardSummary
+
+
+def file_stamp(path: Path) -> tuple:
+    try:
+        status = path.stat()
+    except OSError:
+        return ()
+    return (status.st_size, status.st_mtime_ns, status.st_ino)
+
+
+def card_stamp(path: str) -> tuple:
+    """The card's file stamp and its stored results' (``<stem>.results.json``, ``<stem>.bench.json``)."""
+    card = Path(path)
+    stem = card.with_suffix("")
+    return (file_stamp(card),) + tuple(file_stamp(stem.with_name(stem.name + suffix)) for suffix in SIDECARS)
+
+
+def environment_stamp(card_roots: Iterable[Path], card_paths: set[str], cache_dir: Path) -> str:
+    """What the frozen stages read besides the card and its stored results: installed library versions, the
+    artifact cache, and every other file under the card folders (shipped artifacts, evaluation sets)."""
+    from importlib import metadata
+
+    digest = hashlib.sha256()
+    names = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in metadata.distributions())
+    digest.update("\n".join(names).encode())
+    own = (cache_dir / "build").resolve()
+    folders = [(cache_dir, own)] + [(Path(root), None) for root in card_roots]
+    for folder, skip in folders:
+        if not folder.is_dir():
+            continue
+        for base, dirs, files in os.walk(folder):
+            if skip is not None and Path(base).resolve() == skip.parent:
+                dirs[:] = [d for d in dirs if (Path(base) / d).resolve() != skip]
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") or folder == cache_dir)
+            for name in sorted(files):
+                path = os.path.join(base, name)
+                if path in card_paths or name.endswith(SIDECARS):
+                    continue
+                digest.update(path.encode("utf-8", "surrogateescape"))
+                digest.update(repr(file_stamp(Path(path))).encode())
+    return digest.hexdigest()
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write through a temporary file and a rename: readers see the old file or the new one, never half of one.
+    No fsync: this is a cache, and losing a file to a crash costs a rebuild of one card, not data."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_bytes(data)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+class BuildCache:
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.records = self.folder / "records"
+
+    # ---- records -------------------------------------------------------------------------------------------
+    def _record_path(self, key: str) -> Path:
+        return self.records / key[:2] / f"{key}.bin"
+
+    def store_record(self, key: str, summary: Any, record: Any) -> None:
+        head = zlib.compress(pickle.dumps(summary, pickle.HIGHEST_PROTOCOL), 1)
+        body = zlib.compress(pickle.dumps(record, pickle.HIGHEST_PROTOCOL), 1)
+        _write(self._record_path(key), len(head).to_bytes(8, "little") + head + body)
+
+    def _read(self, key: str) -> bytes | None:
+        try:
+            return self._record_path(key).read_bytes()
+        except OSError:
+            return None
+
+    def load_summary(self, key: str) -> Any:
+        data = self._read(key)
+        if data is None:
+            return None
+        try:
+            size = int.from_bytes(data[:8], "little")
+            return pickle.loads(zlib.decompress(data[8:8 + size]))
+        except Exception:  # noqa: BLE001 - a damaged or foreign file is a miss
+            return None
+
+    def load_record(self, key: str) -> Any:
+        data = self._read(key)
+        if data is None:
+            return None
+        try:
+            size = int.from_bytes(data[:8], "little")
+            return pickle.loads(zlib.decompress(data[8 + size:]))
+        except Exception:  # noqa: BLE001
+            return None
+
+    def has_record(self, key: str) -> bool:
+        return self._record_path(key).is_file()
+
+    def prune_records(self, keep: set[str]) -> int:
+        """Delete the records no current entry refers to; returns how many."""
+        removed = 0
+        if not self.records.is_dir():
+            return 0
+        for shard in self.records.iterdir():
+            for path in shard.glob("*.bin"):
+                if path.stem not in keep:
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        return removed
+
+    # ---- entries -------------------------------------------------------------------------------------------
+    def load_entries(self, environment: str) -> dict[str, Entry]:
+        """The entries of the last build, or none when it ran in another environment (or the file is unusable)."""
+        try:
+            data = pickle.loads((self.folder / "entries.pickle").read_bytes())
+        except Exception:  # noqa: BLE001 - missing, damaged or from another version: start afresh
+            return {}
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("environment") != environment:
+            return {}
+        return data.get("entries", {})
+
+    def save_entries(self, environment: str, entries: dict[str, Entry]) -> None:
+        data = {"format": FORMAT, "environment": environment, "entries": entries}
+        _write(self.folder / "entries.pickle", pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
+
+    # ---- site manifests ------------------------------------------------------------------------------------
+    def _manifest_path(self, site_dir: Path) -> Path:
+        name = hashlib.sha256(str(Path(site_dir).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+        return self.folder / "sites" / f"{name}.json"
+
+    def take_manifest(self, site_dir: Path) -> dict[str, Any]:
+        """The page keys the last build wrote into ``site_dir``; the file is removed, so a build that stops
+        half way leaves no manifest and the next one writes every page."""
+        path = self._manifest_path(site_dir)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        path.unlink(missing_ok=True)
+        return data if isinstance(data, dict) and data.get("format") == FORMAT else {}
+
+    def save_manifest(self, site_dir: Path, pages: dict[str, list[str]]) -> None:
+        text = json.dumps({"format": FORMAT, "pages": pages}, separators=(",", ":"), sort_keys=True)
+        _write(self._manifest_path(site_dir), text.encode("utf-8"))

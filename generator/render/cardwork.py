@@ -1,0 +1,371 @@
+"""The per-card work of a site build, done in worker processes: records in, small summaries and written pages out.
+
+A build works on each card twice. The *record* pass parses the card, runs the per-card stages (artifacts, execute,
+bench; ``frozen`` or ``off`` read stored results only) and the per-card checks, stores the full record in the build
+cache and sends the parent a ``CardSummary``: the few fields the catalog needs of every card at once (facets,
+family, index text, outline, identity for the catalog-wide rules). The *page* pass, once the catalog is known (slugs,
+families, duplicate-model findings, page shells), loads a record from the cache, renders its model page and writes
+the page and the model's JSON into the site. The parent never holds full records, so memory stays bounded however
+many cards there are; both passes are pure functions of their inputs, so a serial and a parallel build write the
+same bytes.
+
+Functions here run in the parent (``jobs=1`` or little work) or in a ``ProcessPoolExecutor`` whose initializer
+installs the ``WorkSettings`` once per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..card import parse_card
+from ..checks import CheckContext, RuleSelection, check_card, load_rules, suppressed_codes
+from ..checks.catalog import Identity, identity_of
+from ..checks.registry import RULES, Finding
+from ..config import Config
+from ..pipeline import BuildContext, CardRecord, stages
+from .buildcache import BuildCache
+from .catalog_index import card_terms
+from .markup import plain_text
+from .model_page import (DESCRIPTION_TITLES, build_model_page, display_name, normalize_title, plan_sections,
+                         section_text, summary_of)
+from .shell import Shell
+from .templates import render
+
+# The fields of a record the catalog needs for every card at once; everything else stays in the cached record.
+_SLIM_KEYS = ("path", "dialect", "name", "title", "date", "language", "task", "edition", "annotator", "engine",
+              "license", "supported", "tags", "labels", "download_url", "s3_uri")
+_SLIM_FRONT = ("library_name", "deprecated")
+_SLIM_INFO = ("license", "parameters")
+_SLIM_FACTS = ("status", "parameters")
+MIN_PARALLEL = 64  # fewer cards than this are done in the parent: a pool costs more than it saves
+
+
+def default_jobs() -> int:
+    """Every core the process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class CardSummary:
+    """What the catalog needs of one card: slim record fields, outline, index text, identity."""
+
+    path: str
+    key: str  # content key of the full record in the build cache
+    data: dict[str, Any]  # slim record: facet fields, a severity per finding, run status, a few facts
+    toc: tuple[tuple[str, str], ...]
+    summary: str  # plain text, for the catalog and the page description
+    description: str  # plain text of the description sections, for the search index
+    identity: Identity
+    suppressed: tuple[str, ...]
+    terms: tuple[list[str], list[str]] = ((), ())  # strong and weak search terms of the card's own text
+
+
+@dataclass(frozen=True)
+class WorkSettings:
+    """Everything a worker needs to redo the parent's per-card work exactly; picklable, sent once per process."""
+
+    config_root: str
+    config_data: dict[str, Any]
+    config_source: str | None
+    mode: str
+    offline: bool
+    stages: tuple[str, ...]  # per-card stages to run (the check stage is ``checked``)
+    checked: bool
+    cache_dir: str
+    fingerprint: str  # of everything besides the card that a record depends on (code, settings, templates)
+    templates: tuple[str, ...]
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def config(self) -> Config:
+        source = Path(self.config_source) if self.config_source else None
+        return Config(Path(self.config_root), self.config_data, source)
+
+
+@dataclass
+class PageJob:
+    """One model page to write: the record's key and everything the catalog decided about the page."""
+
+    path: str
+    key: str
+    slug: str
+    url: str
+    dest: str  # the page file, relative to the site folder
+    json_dest: str  # the model's JSON file, relative to the site folder
+    json_extra: dict[str, Any]  # url, family, page JSON of the catalog's
+    page_key: str
+    context: dict[str, Any]  # local_download, edit_url, family, checked, display path
+    extra_findings: list[Finding]
+    shell: int
+
+
+# ---- worker state ---------------------------------------------------------------------------------------------
+_STATE: dict[str, Any] = {}
+
+
+def init_worker(settings: WorkSettings, shells: dict[int, Shell] | None = None) -> None:
+    """Per-process setup: configuration, rules, cache; shells for the page pass."""
+    load_rules()
+    config = settings.config()
+    _STATE.clear()
+    _STATE.update(settings=settings, config=config, cache=BuildCache(Path(settings.cache_dir)), shells=shells or {},
+                  selection=RuleSelection.from_config(config, settings.options.get("select"),
+                                                      settings.options.get("ignore")),
+                  rule_cache={})
+
+
+def _settings() -> WorkSettings:
+    return _STATE["settings"]
+
+
+# ---- the record pass -------------------------------------------------------------------------------------------
+_VOLATILE_FACTS = frozenset({"checked_at", "bytes_transferred", "requests"})  # when and how, not what
+
+
+def _stable_facts(facts: Any) -> Any:
+    if not isinstance(facts, dict):
+        return facts
+    out = {key: value for key, value in facts.items() if key not in _VOLATILE_FACTS}
+    if isinstance(out.get("presets"), dict):
+        out["presets"] = {name: _stable_facts(value) for name, value in out["presets"].items()}
+    return out
+
+
+def record_key(fingerprint: str, path: str, source: bytes, facts: Any, runs: Any, bench: Any) -> str:
+    """The content key of a record: the card's bytes, what the stages found (not when the artifact was looked at,
+    nor how many bytes that took), and the build's fingerprint."""
+    digest = hashlib.sha256()
+    for part in (fingerprint.encode(), path.encode("utf-8", "surrogateescape"), source):
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    digest.update(json.dumps([_stable_facts(facts), runs, bench], sort_keys=True, default=str).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def slim(data: dict[str, Any]) -> dict[str, Any]:
+    """The part of a full record (``CardRecord.to_dict``) the catalog keeps for every card."""
+    out = {key: data.get(key) for key in _SLIM_KEYS}
+    front = data.get("front_matter") if isinstance(data.get("front_matter"), dict) else {}
+    out["front_matter"] = {key: front[key] for key in _SLIM_FRONT if key in front}
+    info = data.get("info") or {}
+    out["info"] = {key: info[key] for key in _SLIM_INFO if key in info}
+    out["sections"] = [{"title": s.get("title", "")} for s in data.get("sections") or []]
+    out["findings"] = [{"code": f.get("code"), "severity": f.get("severity")} for f in data.get("findings") or []]
+    runs = data.get("runs")
+    out["runs"] = {"status": runs.get("status")} if isinstance(runs, dict) else None
+    facts = data.get("facts")
+    out["facts"] = {key: facts.get(key) for key in _SLIM_FACTS if key in facts} if isinstance(facts, dict) else None
+    return out
+
+
+def summarize(record: CardRecord, key: str, data: dict[str, Any]) -> CardSummary:
+    card = record.card
+    description = " ".join(plain_text(section_text(card, n)) for n, s in enumerate(card.sections)
+                           if normalize_title(s.title) in DESCRIPTION_TITLES)
+    try:
+        toc = tuple((p.id, p.title) for p in plan_sections(card, data))
+    except Exception:  # noqa: BLE001 - reported with the fallback page when the page is rendered
+        toc = ()
+    summary = summary_of(card)
+    light = slim(data)
+    terms = card_terms(light, display_name(light), description or summary)
+    return CardSummary(record.path, key, light, toc, summary[:300], description or summary, identity_of(card),
+                       suppressed_codes(card), terms)
+
+
+def _check(record: CardRecord) -> None:
+    kept = [f for f in record.findings if getattr(f, "code", None) not in RULES]
+    context = CheckContext(_STATE["config"], selection=_STATE["selection"], cache=_STATE["rule_cache"],
+                           facts=record.facts, runs=record.runs, bench=record.bench)
+    record.findings = kept + check_card(record.card, context)
+
+
+def _run_stages(records: list[CardRecord]) -> None:
+    settings = _settings()
+    context = BuildContext(_STATE["config"], mode=settings.mode, offline=settings.offline, quiet=True,
+                           options=dict(settings.options))
+    for stage in stages(settings.stages):
+        stage.process(records, context)
+
+
+def record_batch(items: Sequence[tuple[str, dict[str, Any] | None]]) -> list[tuple[CardSummary, bool]]:
+    """The record pass over ``(path, stage results or None)``: None runs the per-card stages here. Returns each
+    card's summary and whether it was checked (False: its content key was in the cache)."""
+    settings, cache = _settings(), _STATE["cache"]
+    sources: dict[str, bytes] = {}
+    records: list[CardRecord] = []
+    to_stage: list[CardRecord] = []
+    for path, given in items:
+        try:
+            source = Path(path).read_bytes()
+        except OSError as error:
+            from ..card.model import Diagnostic
+
+            source = b""
+            card = parse_card(b"", path)
+            card.diagnostics.insert(0, Diagnostic("MH000", "error", 1, f"cannot read card: {error.strerror or error}",
+                                                  "check the path and the file's permissions"))
+        else:
+            card = parse_card(source, path)
+        sources[path] = source
+        record = CardRecord(card)
+        if given is not None:
+            record.facts, record.runs, record.bench = given.get("facts"), given.get("runs"), given.get("bench")
+        else:
+            to_stage.append(record)
+        records.append(record)
+    if to_stage:
+        _run_stages(to_stage)
+    out = []
+    for record in records:
+        key = record_key(settings.fingerprint, record.path, sources[record.path], record.facts, record.runs,
+                         record.bench)
+        cached = cache.load_summary(key)
+        if cached is not None:
+            out.append((cached, False))
+            continue
+        if settings.checked:
+            _check(record)
+        summary = summarize(record, key, record.to_dict())
+        cache.store_record(key, summary, record)
+        out.append((summary, True))
+    return out
+
+
+# ---- the page pass ---------------------------------------------------------------------------------------------
+def _record_for(job: PageJob) -> CardRecord:
+    """The cached record, or (cache lost since the record pass) the record made again."""
+    loaded = _STATE["cache"].load_record(job.key)
+    if loaded is not None:
+        return loaded
+    summary, _ = record_batch([(job.path, None)])[0]
+    loaded = _STATE["cache"].load_record(summary.key)
+    if loaded is None:
+        raise RuntimeError(f"{job.path}: the build cache cannot store records; check {_settings().cache_dir}")
+    return loaded
+
+
+def model_json(job: PageJob) -> tuple[CardRecord, dict[str, Any], bytes]:
+    """The job's record (with the catalog's findings), its JSON form, and the model's JSON file."""
+    record = _record_for(job)
+    if job.extra_findings:
+        record.findings = sorted(record.findings + job.extra_findings, key=lambda f: (f.line, f.column or 0, f.code))
+    data = record.to_dict()
+    return record, data, json.dumps({**data, **job.json_extra}, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def render_page(job: PageJob, record: CardRecord, data: dict[str, Any]) -> str:
+    """The model page of one job: its content in its shell."""
+    settings, context = _settings(), job.context
+    page = build_model_page(record.card, data, slug=job.slug, local_download=context.get("local_download"),
+                            edit_url=context.get("edit_url"), family=context.get("family"),
+                            checked=settings.checked)
+    page.record = {**data, "path": context.get("display_path") or data.get("path")}
+    content = render("model.html.j2", settings.templates, page=page, catalog_url=context["catalog_url"])
+    shell = _STATE["shells"][job.shell]
+    return shell.fill(title=page.title, description=page.summary or page.title, content=content, url=job.url)
+
+
+def fallback_page(job: PageJob, error: BaseException) -> str:
+    """A page that says the card could not be rendered, and why, in the first shell's frame."""
+    import html
+
+    name = html.escape(job.context.get("display_path") or job.path)
+    content = (f"<h1>{name}</h1><div class=\"admonition failure\"><p class=\"admonition-title\">This card could "
+               f"not be rendered</p><p>{html.escape(type(error).__name__)}: {html.escape(str(error))}</p></div>")
+    shells = _STATE["shells"]
+    shell = shells.get(job.shell) or next(iter(shells.values()), None)
+    if shell is None:
+        return f"<!doctype html><meta charset=utf-8><title>{name}</title>{content}"
+    return shell.fill(title=job.context.get("display_path") or job.path, description="", content=content, url=job.url)
+
+
+def page_batch(jobs: Sequence[PageJob], site_dir: str) -> list[tuple[str, str | None]]:
+    """Write each job's page and JSON under ``site_dir``; (url, error or None) for each."""
+    root = Path(site_dir)
+    out = []
+    for job in jobs:
+        error_text, output, model = None, "", None
+        try:
+            record, data, model = model_json(job)
+            if job.dest:  # a Keras API page has none: it is shown on its family page
+                output = render_page(job, record, data)
+        except Exception as error:  # noqa: BLE001 - one card's page must not take the catalog down
+            error_text = f"{type(error).__name__}: {error}"
+            output = fallback_page(job, error) if job.dest else ""
+            if model is None:
+                model = json.dumps({"path": job.path, "error": error_text, **job.json_extra},
+                                   ensure_ascii=False, default=str).encode("utf-8")
+        for relative, content in ((job.dest, output.encode("utf-8")), (job.json_dest, model)):
+            if relative:
+                target = root / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+        out.append((job.url, error_text))
+    return out
+
+
+# ---- running the passes ----------------------------------------------------------------------------------------
+def pool_size(jobs: int, count: int) -> int:
+    """How many worker processes ``count`` items get: none (work in this process) when a pool would not pay."""
+    return 0 if jobs <= 1 or count < MIN_PARALLEL else jobs
+
+
+def _batches(items: list, jobs: int) -> list[list]:
+    size = max(8, min(100, len(items) // (jobs * 6) or 1))
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def run_passes(function: Callable[..., list], items: list, settings: WorkSettings, jobs: int,
+               shells: dict[int, Shell] | None = None, extra: tuple = (),
+               progress: Callable[[int], None] | None = None) -> Iterator[Any]:
+    """``function`` over ``items`` in batches, in order: in this process when ``jobs`` is 1 or there is little work,
+    else in ``jobs`` processes. Results come back in the order of ``items`` whatever finishes first."""
+    if not items:
+        return
+    if not pool_size(jobs, len(items)):
+        init_worker(settings, shells)
+        for batch in _batches(items, 1):
+            results = function(batch, *extra)
+            if progress:
+                progress(len(batch))
+            yield from results
+        return
+    import multiprocessing
+
+    # fork where there is one: workers start in milliseconds with modelhub already imported, and a caller's
+    # script needs no ``if __name__ == "__main__"`` guard (spawn and forkserver run it again in every worker)
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    batches = _batches(items, jobs)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context, initializer=init_worker,
+                             initargs=(settings, shells)) as pool:
+        for results in pool.map(function, batches, *[[value] * len(batches) for value in extra]):
+            if progress:
+                progress(len(results))
+            yield from results
+
+
+def fingerprint(config: Config, templates: Iterable[str], parts: Iterable[Any]) -> str:
+    """What every record and page depends on besides its card: modelhub's own code and data, the configuration,
+    the templates, and the given build ``parts`` (mode, stages, ...)."""
+    from .. import __version__
+
+    digest = hashlib.sha256(str(__version__).encode())
+    package = Path(__file__).resolve().parents[1]
+    for folder in [package, *map(Path, templates)]:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith("."):
+                digest.update(path.relative_to(folder).as_posix().encode())
+                digest.update(path.read_bytes())
+    digest.update(json.dumps(config.data, sort_keys=True, default=str).encode())
+    digest.update(json.dumps(list(parts), sort_keys=True, default=str).encode())
+    return digest.hexdigest()

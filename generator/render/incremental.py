@@ -1,0 +1,281 @@
+"""A site build that does only what changed, on every core: the cards' record pass, the catalog-wide findings, and
+the model pages, with what the last build left in the build cache and in the site folder.
+
+- A card whose file and stored results have the same stamps as last time, in the same environment (installed
+  libraries, artifact cache, other files under the card folders, modelhub's code, settings and templates), is not
+  read at all: its summary comes from the cache.
+- Any other card is parsed and its per-card stages run; when its content key (bytes, facts, runs, bench record,
+  fingerprint) is one the cache knows, its checks are not run again.
+- A model page is written only when its record, its place in the catalog (slug, family, duplicate findings, links)
+  or its page shell changed; the others stay as the last build wrote them. mkdocs empties the site folder before
+  each build (hidden entries excepted), so ``stash`` moves the model pages into a hidden folder first and
+  ``write_pages`` moves them back. Pages of deleted cards are removed.
+
+``cache=False`` builds everything from scratch and leaves no cache behind (used to compare serial and parallel
+builds byte for byte).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ..cards_on_disk import iter_card_paths
+from ..checks import RuleSelection, _is_suppressed, load_rules
+from ..checks.catalog import duplicate_findings, identity_index
+from ..checks.registry import RULES, Finding
+from ..config import Config
+from ..pipeline import BuildContext, run_pipeline, stages
+from .buildcache import BuildCache, Entry, card_stamp, environment_stamp
+from .cardwork import (CardSummary, PageJob, WorkSettings, default_jobs, fingerprint, page_batch, pool_size,
+                       record_batch, run_passes)
+from .shell import Shell
+from .site import MODELS_DIR, Catalog, dest_path
+
+log = logging.getLogger("mkdocs.plugins.modelhub")
+
+STASH = ".modelhub-keep"  # inside the site folder: mkdocs' clean leaves hidden entries alone
+KEPT = (MODELS_DIR, "files", "models.json")  # what the plugin writes and keeps between builds
+
+
+@dataclass
+class WorkStats:
+    cards: int = 0
+    parsed: int = 0  # cards read and parsed (the others came from the cache untouched)
+    checked: int = 0  # cards whose checks ran (the others had a known content key)
+    pages_written: int = 0
+    pages_kept: int = 0
+    pages_failed: int = 0
+    pages_removed: int = 0
+    processes: int = 0  # worker processes of the largest pass (0: all work done in the building process)
+
+
+class SiteWork:
+    """One build's per-card work; the plugin calls ``stash`` (pre-build), ``summaries`` (files), ``write_pages``
+    (post-build) and ``finish``."""
+
+    def __init__(self, paths: list[Path], config: Config, *, mode: str = "frozen", offline: bool = False,
+                 jobs: int | None = None, only: list[str] | None = None, templates: tuple[str, ...] = (),
+                 options: dict[str, Any] | None = None, cache: bool = True,
+                 progress: Callable[[str, int], Callable[[int], None]] | None = None) -> None:
+        chosen = stages(only)
+        self.paths = paths
+        self.config = config
+        self.jobs = default_jobs() if not jobs else max(1, jobs)
+        self.checked = any(stage.name == "check" for stage in chosen)
+        self.stage_names = tuple(stage.name for stage in chosen if stage.name != "check")
+        self.mode, self.offline = mode, offline
+        self.templates = templates
+        self.options = dict(options or {})
+        self.use_cache = cache
+        self.cache_folder = config.cache_dir / "build"
+        if not cache:
+            import tempfile
+
+            self.cache_folder = Path(tempfile.mkdtemp(prefix="modelhub-build-"))
+        self.cache = BuildCache(self.cache_folder)
+        self.progress = progress or (lambda name, total: (lambda n: None))
+        self.stats = WorkStats()
+        self._entries: dict[str, Entry] = {}
+        self._extra: dict[str, list[Finding]] = {}
+        self._previous: dict[str, list[str]] = {}
+        self._pages: dict[str, list[str]] = {}
+        self._environment = ""
+        self._settings: WorkSettings | None = None
+        self._kept: list[str] = list(KEPT)
+
+    # ---- the record pass ---------------------------------------------------------------------------------------
+    def settings(self) -> WorkSettings:
+        if self._settings is None:
+            parts = [self.mode, self.offline, self.stage_names, self.checked, self.options]
+            self._settings = WorkSettings(
+                config_root=str(self.config.root), config_data=self.config.data,
+                config_source=str(self.config.source) if self.config.source else None, mode=self.mode,
+                offline=self.offline, stages=self.stage_names, checked=self.checked,
+                cache_dir=str(self.cache_folder), fingerprint=fingerprint(self.config, self.templates, parts),
+                templates=self.templates, options=self.options)
+        return self._settings
+
+    def summaries(self) -> list[CardSummary]:
+        """Every card's summary, from the cache where nothing it depends on changed; duplicate-model findings
+        (the one catalog-wide rule) added from the identities."""
+        settings = self.settings()
+        paths = [str(p) for p in iter_card_paths(self.paths)]
+        self.stats.cards = len(paths)
+        executes = self.mode in ("auto", "force") and bool(self.stage_names)
+        entries: dict[str, Entry] = {}
+        if self.use_cache and not executes:
+            self._environment = settings.fingerprint + environment_stamp(self.paths, set(paths),
+                                                                         self.config.cache_dir)
+            entries = self.cache.load_entries(self._environment)
+        stamps = {path: card_stamp(path) for path in paths}
+        known: dict[str, CardSummary] = {}
+        todo: list[tuple[str, dict[str, Any] | None]] = []
+        for path in paths:
+            entry = entries.get(path)
+            if entry is not None and entry.stamp == stamps[path] and stamps[path][0] and \
+                    self.cache.has_record(entry.key):
+                known[path] = entry.summary
+            else:
+                todo.append((path, None))
+        if executes and todo:  # execution and benchmarks run here, grouped by model; the rest in the workers
+            context = BuildContext(self.config, mode=self.mode, offline=self.offline, quiet=False,
+                                   options=dict(self.options))
+            records = run_pipeline(self.paths, context, only=self.stage_names)
+            given = {r.path: {"facts": r.facts, "runs": r.runs, "bench": r.bench} for r in records}
+            del records
+            todo = [(path, given.get(path)) for path, _ in todo]
+        self.stats.parsed = len(todo)
+        self.stats.processes = pool_size(self.jobs, len(todo))
+        for summary, checked in run_passes(record_batch, todo, settings, self.jobs,
+                                           progress=self.progress("cards", len(todo))):
+            known[summary.path] = summary
+            self.stats.checked += checked
+        ordered = [known[path] for path in paths]
+        self._entries = {s.path: Entry(stamps[s.path], s.key, s) for s in ordered}
+        return self._with_catalog_findings(ordered)
+
+    def _with_catalog_findings(self, summaries: list[CardSummary]) -> list[CardSummary]:
+        """MH117 (the same model in two cards), from the identities every summary carries."""
+        load_rules()
+        rule_ = RULES.get("MH117")
+        self._extra = {}
+        if rule_ is None or not self.checked or len(summaries) < 2:
+            return summaries
+        index = identity_index(s.identity for s in summaries)
+        if not index:
+            return summaries
+        selection = RuleSelection.from_config(self.config, self.options.get("select"), self.options.get("ignore"))
+        severity = selection.severity_of(rule_)
+        out = []
+        for summary in summaries:
+            extra = []
+            if selection.enabled(rule_, summary.path) and not _is_suppressed(rule_.code, summary.suppressed):
+                extra = [replace(f, severity=severity) for f in duplicate_findings(summary.identity, index, rule_)]
+            if extra:
+                self._extra[summary.path] = extra
+                findings = summary.data["findings"] + [{"code": f.code, "severity": f.severity} for f in extra]
+                summary = replace(summary, data={**summary.data, "findings": findings})
+            out.append(summary)
+        return out
+
+    # ---- the site folder -----------------------------------------------------------------------------------
+    def stash(self, site_dir: Path, base: str = "") -> None:
+        """Before mkdocs empties ``site_dir``: move the pages the last build wrote (under the catalog's folder
+        ``base``) out of its way."""
+        site_dir = Path(site_dir)
+        self._kept = [base + name for name in KEPT]
+        stash = site_dir / STASH
+        if stash.exists():  # left by a build that stopped half way: its pages are not trusted
+            shutil.rmtree(stash)
+        self._previous = self.cache.take_manifest(site_dir).get("pages", {}) if self.use_cache else {}
+        if not self._previous:
+            return
+        for name in self._kept:
+            if (site_dir / name).exists():
+                (stash / name).parent.mkdir(parents=True, exist_ok=True)
+                os.rename(site_dir / name, stash / name)
+
+    def _restore(self, site_dir: Path) -> None:
+        stash = site_dir / STASH
+        if not stash.exists():
+            return
+        for name in self._kept:
+            source, target = stash / name, site_dir / name
+            if not source.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_dir() and not any(target.iterdir()):
+                target.rmdir()
+            if not target.exists():
+                os.rename(source, target)
+            elif source.is_dir():  # mkdocs wrote into it too (a docs page under models/): merge, ours never win
+                for child in source.iterdir():
+                    if not (target / child.name).exists():
+                        os.rename(child, target / child.name)
+        shutil.rmtree(stash, ignore_errors=True)
+
+    def write_pages(self, site_dir: Path, catalog: Catalog, shells: dict[int, Shell],
+                    shell_of_toc: dict[tuple, int]) -> list[tuple[str, str]]:
+        """Every model page and model JSON of ``catalog`` in ``site_dir``: kept when unchanged, written otherwise;
+        pages of cards no longer in the catalog removed. Returns (display path, error) of pages that failed."""
+        site_dir = Path(site_dir)
+        self._restore(site_dir)
+        shell_keys = {number: hashlib.sha256((shell.head + "\0" + shell.tail + "\0" + shell.url).encode()
+                                             ).hexdigest() for number, shell in shells.items()}
+        jobs: list[PageJob] = []
+        pages: dict[str, list[str]] = {}
+        for index, summary in enumerate(catalog.summaries):
+            api = catalog.is_api_page(index)
+            url = catalog.model_url(index)
+            shell = -1 if api else shell_of_toc.get(summary.toc, 0)
+            extra = self._extra.get(summary.path, [])
+            context = catalog.page_context(index)
+            json_extra = catalog.json_extra(index)
+            dest = "" if api else dest_path(url)
+            json_dest = catalog.json_dest(index)
+            described = json.dumps([summary.key, catalog.slugs[index], url, dest, context, json_extra,
+                                    [f.to_dict() for f in extra], shell_keys.get(shell, "")],
+                                   sort_keys=True, default=str)
+            page_key = hashlib.sha256(described.encode("utf-8", "surrogateescape")).hexdigest()
+            pages[json_dest] = [page_key, dest]
+            if self._previous.get(json_dest) == [page_key, dest] and (site_dir / json_dest).is_file() and \
+                    (not dest or (site_dir / dest).is_file()):
+                self.stats.pages_kept += 1
+                continue
+            jobs.append(PageJob(summary.path, summary.key, catalog.slugs[index], url, dest, json_dest, json_extra,
+                                page_key, context, extra, shell))
+        for json_dest, (_, dest) in self._previous.items():
+            if json_dest not in pages:
+                for relative in (json_dest, dest):
+                    if relative:
+                        _remove_page(site_dir, relative)
+                self.stats.pages_removed += 1
+        failed: list[tuple[str, str]] = []
+        by_url = {job.url: job for job in jobs}
+        done = run_passes(page_batch, jobs, self.settings(), self.jobs, shells=shells, extra=(str(site_dir),),
+                          progress=self.progress("model pages", len(jobs)))
+        for url, error in done:
+            if error is not None:
+                job = by_url[url]
+                failed.append((job.context.get("display_path") or job.path, error))
+                pages[job.json_dest] = ["", job.dest]  # written again next time
+        self.stats.pages_written = len(jobs)
+        self.stats.processes = max(self.stats.processes, pool_size(self.jobs, len(jobs)))
+        self.stats.pages_failed = len(failed)
+        self._pages = pages
+        return failed
+
+    @property
+    def site_changed(self) -> bool:
+        """Whether any model page or model JSON changed in this build (models.json must then be written)."""
+        return bool(self.stats.pages_written or self.stats.pages_removed or not self._previous)
+
+    def finish(self, site_dir: Path) -> None:
+        """Remember this build: the entries for the next record pass, the page manifest of ``site_dir``."""
+        if not self.use_cache:
+            shutil.rmtree(self.cache_folder, ignore_errors=True)
+            return
+        if self._environment:
+            self.cache.save_entries(self._environment, self._entries)
+        self.cache.save_manifest(Path(site_dir), self._pages)
+        if self.stats.parsed:  # records nobody refers to any more: older versions of edited or deleted cards
+            self.cache.prune_records({entry.key for entry in self._entries.values()})
+
+
+def _remove_page(site_dir: Path, relative: str) -> None:
+    path = site_dir / relative
+    path.unlink(missing_ok=True)
+    parent = path.parent
+    if parent != site_dir and parent.name != MODELS_DIR:
+        try:
+            parent.rmdir()  # a page folder (models/<slug>/) left empty
+        except OSError:
+            pass

@@ -1,0 +1,155 @@
+"""Builds that do only what changed, on every core: a serial and a parallel build write the same bytes; a rebuild
+reads no unchanged card and writes no unchanged page; an edited, added or deleted card changes exactly its own page,
+JSON and index entries; leftovers of an interrupted build are never trusted."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.render import cardwork
+from generator.render.build import build_site
+from generator.render.incremental import STASH
+
+from .catalog import make_catalog
+
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED = ["all-minilm-l6-v2", "paraphrase-minilm-l3-v2-onnx"]  # cards with stored runs and benchmarks
+
+
+def catalog(root: Path) -> Path:
+    cards = make_catalog(root)["cards"]
+    for stem in SHIPPED:
+        for suffix in (".md", ".results.json", ".bench.json"):
+            shutil.copy(REPO / "cards" / f"{stem}{suffix}", cards / f"{stem}{suffix}")
+    return cards
+
+
+def snapshot(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def without_check_times(data: bytes) -> bytes:
+    """A model JSON without the time its artifact was looked at (now, for an offline build that could not)."""
+    return re.sub(rb'"checked_at": "[^"]*"', b'"checked_at": ""', data)
+
+
+def build(cards: Path, site: Path, **options):
+    return build_site([cards], site, offline=True, mode="frozen", **options)
+
+
+@pytest.fixture
+def built(tmp_path):
+    cards = catalog(tmp_path)
+    site = tmp_path / "site"
+    first = build(cards, site)
+    return cards, site, first
+
+
+def test_serial_and_parallel_builds_write_the_same_bytes(tmp_path, monkeypatch):
+    cards = catalog(tmp_path)
+    serial = build(cards, tmp_path / "serial", jobs=1, cache=False)
+    monkeypatch.setattr(cardwork, "MIN_PARALLEL", 1)  # a pool even for this small catalog
+    parallel = build(cards, tmp_path / "parallel", jobs=2, cache=False)
+    assert serial.stats.processes == 0 and parallel.stats.processes == 2
+    a, b = snapshot(tmp_path / "serial"), snapshot(tmp_path / "parallel")
+    assert len(a) > 60 and sorted(a) == sorted(b)
+    assert [name for name in a if without_check_times(a[name]) != without_check_times(b[name])] == []
+    assert not (tmp_path / ".modelhub-cache" / "build").exists()  # cache=False leaves nothing behind
+
+
+def test_a_rebuild_without_changes_reads_no_card_and_writes_no_page(built):
+    cards, site, first = built
+    before = snapshot(site)
+    stamps = {p: p.stat().st_mtime_ns for p in (site / "models").rglob("*") if p.is_file()}
+    again = build(cards, site)
+    assert first.stats.parsed == first.cards == again.cards
+    assert (again.stats.parsed, again.stats.checked, again.stats.pages_written) == (0, 0, 0)
+    assert again.stats.pages_kept == again.cards
+    assert snapshot(site) == before
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps  # kept, not written again
+    assert not (site / STASH).exists()
+
+
+def test_an_edited_card_is_the_only_card_read_and_its_page_the_only_one_written(built):
+    cards, site, _ = built
+    card = cards / "variant-03.md"
+    card.write_text(card.read_text(encoding="utf-8").replace("title:", "title: Edited", 1), encoding="utf-8")
+    other = next(p for p in (site / "models").glob("variant-05/index.html"))
+    stamp = other.stat().st_mtime_ns
+    result = build(cards, site)
+    assert (result.stats.parsed, result.stats.checked, result.stats.pages_written) == (1, 1, 1)
+    assert "Edited" in (site / "models" / "variant-03" / "index.html").read_text(encoding="utf-8")
+    assert "Edited" in json.loads((site / "models" / "variant-03.json").read_text(encoding="utf-8"))["title"]
+    docs = "".join(p.read_text(encoding="utf-8") for p in (site / "catalog-index" / "docs").glob("*.json"))
+    assert "Edited" in docs
+    assert other.stat().st_mtime_ns == stamp
+
+
+def test_a_stored_result_that_changes_is_read_again(built):
+    cards, site, _ = built
+    stored = cards / "all-minilm-l6-v2.results.json"
+    data = json.loads(stored.read_text(encoding="utf-8"))
+    data["date"] = "2001-01-01T00:00:00+00:00"
+    stored.write_text(json.dumps(data), encoding="utf-8")
+    result = build(cards, site)
+    assert result.stats.parsed == 1 and result.stats.pages_written == 1
+
+
+def test_a_deleted_card_loses_its_page_json_index_entry_and_sitemap_line(built):
+    cards, site, _ = built
+    assert (site / "models" / "variant-07" / "index.html").is_file()
+    (cards / "variant-07.md").unlink()
+    result = build(cards, site)
+    assert result.stats.pages_removed == 1 and result.stats.parsed == 0
+    assert not (site / "models" / "variant-07").exists() and not (site / "models" / "variant-07.json").exists()
+    assert "variant-07" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "variant_07" not in (site / "catalog-index" / "list.json").read_text(encoding="utf-8")
+    assert all(record["url"] != "models/variant-07/" for record in
+               json.loads((site / "models.json").read_text(encoding="utf-8")))
+
+
+def test_changed_settings_render_every_page_again(built):
+    cards, site, first = built
+    toml = cards.parent / "modelhub.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("example.test", "changed.test"), encoding="utf-8")
+    result = build(cards, site)
+    assert result.stats.parsed == first.cards and result.stats.pages_written == first.stats.pages_written
+    assert "https://changed.test/" in (site / "models" / "variant-01" / "index.html").read_text(encoding="utf-8")
+
+
+def test_leftovers_of_an_interrupted_build_are_not_trusted(built):
+    cards, site, first = built
+    # a build that stopped half way: pages moved aside, no manifest; someone's stray page among them
+    (site / STASH / "models" / "stray").mkdir(parents=True)
+    (site / STASH / "models" / "stray" / "index.html").write_text("stale", encoding="utf-8")
+    for manifest in (cards.parent / ".modelhub-cache" / "build" / "sites").glob("*.json"):
+        manifest.unlink()
+    result = build(cards, site)
+    assert result.stats.pages_written == first.stats.pages_written
+    assert not (site / "models" / "stray").exists() and not (site / STASH).exists()
+
+
+def test_a_card_named_like_a_json_file_cannot_take_another_cards_json_place(tmp_path):
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    text = (REPO / "cards" / "2021-12-16-albert_base_sequence_classifier_imdb_en.md").read_text(encoding="utf-8")
+    (cards / "victim.md").write_text(text, encoding="utf-8")
+    (cards / "victim.json.md").write_text(text.replace("name: albert_base_sequence_classifier_imdb",
+                                                       "name: attacker", 1), encoding="utf-8")
+    site = tmp_path / "site"
+    build(cards, site)
+    victim = json.loads((site / "models" / "victim.json").read_text(encoding="utf-8"))
+    assert victim["name"] != "attacker" and victim["url"] == "models/victim/"
+    assert (site / "models" / "victim-json" / "index.html").is_file()
+
+
+def test_jobs_must_be_a_positive_number(tmp_path, capsys):
+    from generator.cli import main
+
+    assert main(["build", str(tmp_path), "--jobs", "0"]) == 2
+    assert "--jobs 0" in capsys.readouterr().err
