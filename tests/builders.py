@@ -74,6 +74,8 @@ def build_tiny_albert_classifier(directory: str | Path, labels: Sequence[str] = 
     model.save_pretrained(directory, safe_serialization=True)
     tokenizer.save_pretrained(directory)
     (directory / "spiece.model").write_bytes(proto)
+    for file in directory.iterdir():  # published as a catalog would: safetensors writes 0600, the sandbox user reads
+        file.chmod(0o644)
     return directory
 
 

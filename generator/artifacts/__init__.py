@@ -21,15 +21,19 @@ __all__ = ["OFFLINE_MESSAGE", "ArtifactError", "ArtifactFacts", "ArtifactSetting
 
 
 def settings_for(config: Config | None = None, card_path: str | Path | None = None,
-                 offline: bool | None = None) -> ArtifactSettings:
-    return ArtifactSettings.from_config(config or load_config(card_path), offline=offline)
+                 offline: bool | None = None, confined: bool = True) -> ArtifactSettings:
+    settings = ArtifactSettings.from_config(config or load_config(card_path), offline=offline)
+    settings.confined = confined
+    return settings
 
 
 def inspect_artifact(url: str, *, card_path: str | Path | None = None, config: Config | None = None,
-                     offline: bool | None = None, checksum: bool = False, refresh: bool = False) -> ArtifactFacts:
+                     offline: bool | None = None, checksum: bool = False, refresh: bool = False,
+                     confined: bool = True) -> ArtifactFacts:
     """Facts about the artifact at ``url`` (remote ones are read with Range requests, never downloaded whole
-    unless ``checksum`` asks for the sha256 or the server ignores Range)."""
-    store = ArtifactStore(settings_for(config, card_path, offline))
+    unless ``checksum`` asks for the sha256 or the server ignores Range). ``confined=False`` for a path a user
+    typed (a card's paths stay in the catalog, the cache and the mirrors)."""
+    store = ArtifactStore(settings_for(config, card_path, offline, confined))
     try:
         return store.inspect(url, card_path, refresh=refresh, checksum=checksum)
     finally:

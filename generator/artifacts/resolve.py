@@ -2,11 +2,18 @@
 
 Handles http(s)://, file://, plain paths (relative to the card), ``s3://bucket/key`` (mapped to the public HTTPS
 endpoint) and the ``mirrors`` table, whose targets are folders, ``pkg://package/subpath`` or other base URLs.
+
+A card's URL is untrusted: a local path (plain, relative, ``file://``) must resolve, symlinks followed, inside the
+catalog root, the artifact cache or a configured local mirror, and a ``pkg://`` path inside its package; anything
+else is an ``OutsideCatalog`` error (rule MH510), so ``/etc/shadow`` or ``../../root/.ssh`` never reach the
+inspectors or the sandbox. Paths a user types on the command line (``modelhub inspect``, ``new --from``) are not
+confined (``ArtifactSettings.confined`` is False there).
 """
 
 from __future__ import annotations
 
 import importlib.resources
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -16,6 +23,10 @@ from .settings import ArtifactSettings
 
 class ResolveError(ValueError):
     """A URL that cannot point at anything (unknown scheme, missing package in a pkg:// mirror)."""
+
+
+class OutsideCatalog(ResolveError):
+    """A card's local path that resolves outside the catalog root, the artifact cache and the local mirrors."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,7 @@ def s3_to_https(url: str, endpoint: str) -> str:
 
 
 def resolve(url: str, settings: ArtifactSettings, card_path: str | Path | None = None) -> Location:
-    """The location to read ``url`` from, mirrors first."""
+    """The location to read ``url`` from, mirrors first; local paths are confined (see the module docstring)."""
     written = url.strip()
     candidate = s3_to_https(written, settings.s3_endpoint) if written.startswith("s3://") else written
     mirrored = _through_mirror(written, candidate, settings)
@@ -48,18 +59,50 @@ def resolve(url: str, settings: ArtifactSettings, card_path: str | Path | None =
     if scheme in {"http", "https"}:
         return Location(written, candidate, "http", "http")
     if scheme == "file":
-        path = Path(unquote(urlsplit(candidate).path))
-        return Location(written, str(path), "file", "file", path)
+        return _local(written, Path(unquote(urlsplit(candidate).path)), settings)
     if scheme == "pkg":
-        path = package_path(candidate)
-        return Location(written, str(path), "file", "file", path)
+        return _local(written, package_path(candidate), settings, package_root(candidate))
     if scheme and len(scheme) > 1:
         raise ResolveError(f"unsupported URL scheme {scheme!r} in {written!r} (use http(s), s3, file or a path)")
     path = Path(candidate).expanduser()
     if not path.is_absolute():
         base = Path(card_path).resolve().parent if card_path else Path.cwd()
         path = base / path
-    return Location(written, str(path), "file", "file", path)
+    return _local(written, path, settings)
+
+
+def allowed_roots(settings: ArtifactSettings) -> list[Path]:
+    """Where a card's local path may lead: the catalog root, the artifact cache and every local mirror folder."""
+    roots = [settings.root, settings.cache_dir]
+    for target in settings.mirrors.values():
+        if not target.startswith(("http://", "https://")):
+            try:
+                roots.append(_mirror_base(target, settings))
+            except ResolveError:
+                continue
+    return [Path(os.path.realpath(root)) for root in roots]
+
+
+def confine(written: str, path: Path, roots: list[Path]) -> Path:
+    """``path`` with symlinks resolved, if it lies inside one of ``roots``; else OutsideCatalog."""
+    real = Path(os.path.realpath(path))
+    if any(real == root or root in real.parents for root in roots):
+        return real
+    raise OutsideCatalog(f"{written!r} resolves to {real}, outside the catalog root, the artifact cache and the "
+                         "configured mirrors")
+
+
+def _local(written: str, path: Path, settings: ArtifactSettings, within: Path | None = None,
+           source: str = "file") -> Location:
+    """A local location; confined to ``within`` (a package, a mirror folder) or else to ``allowed_roots``."""
+    if settings.confined:
+        path = confine(written, path, [Path(os.path.realpath(within))] if within else allowed_roots(settings))
+    return Location(written, str(path), "file", source, path)
+
+
+def package_root(url: str) -> Path:
+    """The folder of the installed package a ``pkg://`` URL names."""
+    return package_path(f"pkg://{urlsplit(url).netloc}")
 
 
 def package_path(url: str) -> Path:
@@ -72,6 +115,15 @@ def package_path(url: str) -> Path:
     return Path(str(root.joinpath(*[p for p in parts.path.split("/") if p])))
 
 
+def _mirror_base(target: str, settings: ArtifactSettings) -> Path:
+    if target.startswith("pkg://"):
+        return package_path(target)
+    if target.startswith("file://"):
+        return Path(unquote(urlsplit(target).path))
+    base = Path(target).expanduser()
+    return base if base.is_absolute() else settings.root / base
+
+
 def _through_mirror(written: str, candidate: str, settings: ArtifactSettings) -> Location | None:
     for prefix in sorted(settings.mirrors, key=len, reverse=True):
         for url in (written, candidate):
@@ -82,15 +134,9 @@ def _through_mirror(written: str, candidate: str, settings: ArtifactSettings) ->
             source = f"mirror:{prefix}"
             if target.startswith(("http://", "https://")):
                 return Location(written, target.rstrip("/") + ("/" + rest if rest else ""), "http", source)
-            if target.startswith("pkg://"):
-                base = package_path(target)
-            elif target.startswith("file://"):
-                base = Path(unquote(urlsplit(target).path))
-            else:
-                base = Path(target).expanduser()
-                base = base if base.is_absolute() else settings.root / base
+            base = _mirror_base(target, settings)
             path = base / unquote(rest) if rest else base
             if not path.exists() and path.suffix == ".zip" and path.with_suffix("").is_dir():
                 path = path.with_suffix("")  # mirrors may hold the zip already extracted
-            return Location(written, str(path), "file", source, path)
+            return _local(written, path, settings, base, source)
     return None

@@ -53,6 +53,7 @@ class ArtifactSettings:
     verify_checksums: bool = True
     mirrors: dict[str, str] = field(default_factory=dict)
     credentials: dict[str, str] = field(default_factory=dict)  # host -> env var name
+    confined: bool = True  # local paths must stay in the catalog, the cache or a mirror (False: typed by a user)
 
     @classmethod
     def from_config(cls, config: Config, *, offline: bool | None = None) -> ArtifactSettings:

@@ -18,7 +18,7 @@ from .inspectors.onnx import OnnxError
 from .inspectors.safetensors import HeaderError
 from .inspectors.spark_nlp import versions_from_file_name
 from .rangeio import RangeFile
-from .resolve import Location, ResolveError, resolve
+from .resolve import Location, OutsideCatalog, ResolveError, resolve
 from .settings import ArtifactSettings
 
 OFFLINE_MESSAGE = "not checked: offline, no mirror"
@@ -60,6 +60,8 @@ class ArtifactStore:
                 facts = self._inspect_remote(location, transfer, refresh, checksum)
                 if expected_sha256 and facts.sha256 and facts.sha256 != expected_sha256.strip().lower():
                     self.cache.forget(location.target)
+        except OutsideCatalog as error:  # reported by MH513 from the card alone; nothing was read
+            facts = ArtifactFacts.failure(url, "outside", str(error))
         except ResolveError as error:
             facts = ArtifactFacts.failure(url, "bad-url", str(error))
         except (FetchError, ArtifactError) as error:
@@ -187,7 +189,7 @@ class ArtifactStore:
         try:
             location = resolve(url, self.settings, card_path)
         except ResolveError as error:
-            raise ArtifactError("bad-url", str(error)) from error
+            raise ArtifactError("outside" if isinstance(error, OutsideCatalog) else "bad-url", str(error)) from error
         if location.is_local:
             return self._materialize_local(location, expected_sha256)
         transfer = Transfer()

@@ -317,6 +317,57 @@ def spark_version_mismatch(card: Card, context) -> Iterator[Finding]:
                               f"{from_name} ({facts.get('resolved_url') or facts.get('url')})")
 
 
+# ---- where local paths lead --------------------------------------------------------------------------------
+@rule("MH513", "path-outside-catalog", FAMILY, "error",
+      "a local artifact or asset path leads outside the catalog, the artifact cache and the configured mirrors",
+      "point it at a file inside the catalog, or add a [mirrors] entry for the folder the artifacts live in; until "
+      "then the card's example is not executed", needs=("config",))
+def path_outside_catalog(card: Card, context) -> Iterator[Finding]:
+    from ..artifacts.resolve import OutsideCatalog, ResolveError, resolve
+    from ..artifacts.settings import ArtifactSettings
+    from ..config import ConfigError
+
+    settings = context.cache.get("artifact_settings")
+    if settings is None:
+        try:
+            settings = context.cache["artifact_settings"] = ArtifactSettings.from_config(context.config)
+        except ConfigError:
+            return
+    for what, url, line in card_paths(card):
+        try:
+            resolve(url, settings, card.path)
+        except OutsideCatalog as error:
+            yield path_outside_catalog.rule.finding(card.path, line, f"{what}: {error}")
+        except ResolveError:
+            continue
+
+
+def card_paths(card: Card) -> Iterator[tuple[str, str, int]]:
+    """(what, URL, line) of every artifact and asset URL the card names."""
+    url = card.download_url or card.s3_uri
+    if url:
+        artifact = card.front_matter.get("artifact")
+        written_in_front_matter = isinstance(artifact, dict) and artifact.get("url")
+        yield "the artifact", url, (_nested_key_line(card, "artifact", "url") if written_in_front_matter
+                                    else _url_line(card))
+    assets = card.front_matter.get("assets")
+    if isinstance(assets, dict):
+        for name, value in assets.items():
+            yield f"asset {name}", str(value), _nested_key_line(card, "assets", str(name))
+
+
+def _nested_key_line(card: Card, parent: str, key: str) -> int:
+    """The line of ``parent: {key: ...}`` in the front matter (the parent's line when it cannot be told)."""
+    line = key_line(card, parent)
+    if card.front_matter_lines:
+        lines = card.text.splitlines()
+        pattern = re.compile(rf"^\s+['\"]?{re.escape(key)}['\"]?\s*:|[{{,]\s*['\"]?{re.escape(key)}['\"]?\s*:")
+        for number in range(line, min(len(lines), card.front_matter_lines[1]) + 1):
+            if pattern.search(lines[number - 1]):
+                return number
+    return line
+
+
 # ---- small readers --------------------------------------------------------------------------------------------
 def _url_line(card: Card) -> int:
     for link in card.links:

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"modelhub: {error}", file=sys.stderr)
         return 2
     facts = inspect_artifact(args.target, card_path=args.card, config=config, offline=args.offline or None,
-                             checksum=args.checksum, refresh=args.refresh)
+                             checksum=args.checksum, refresh=args.refresh, confined=False)
     if args.format == "json":
         print(json.dumps(facts.to_dict(), indent=2, ensure_ascii=False))
     else:

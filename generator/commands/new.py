@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"modelhub: {error}", file=sys.stderr)
         return 2
     facts = inspect_artifact(args.source, config=config, offline=args.offline or None,
-                             checksum=not args.no_checksum)
+                             checksum=not args.no_checksum, confined=False)
     if not facts.ok:
         print(f"modelhub: cannot scaffold a card: {facts.error}", file=sys.stderr)
         return 1

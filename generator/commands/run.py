@@ -1,4 +1,4 @@
-"""``modelhub run [PATHS] [--mode ...] [--write] [--check]``: run the cards' examples in the sandbox.
+"""``modelhub run [PATHS] [--mode ...] [--write] [--check] [--strict]``: run the cards' examples in the sandbox.
 
 Results are stored beside each card (``<stem>.results.json``) and reused while the card, its artifact and the
 libraries stay the same. ``--write`` puts the real output in each card's Results block (only that block changes);
@@ -34,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--write", action="store_true", help="replace each card's Results block with the real output")
     parser.add_argument("--check", action="store_true",
                         help="report cards whose Results block differs from their example's output (exit 1)")
+    parser.add_argument("--strict", action="store_true",
+                        help="also exit 1 when a card's artifact is refused (unavailable, truncated, too large, not "
+                             "the declared sha256, outside the catalog), so it was not executed")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress, only problems and the summary")
 
 
@@ -71,11 +74,11 @@ def run(args: argparse.Namespace) -> int:
     if args.mode == "off":
         console.print("execution is off (--mode off): nothing to do")
         return 0
-    if not args.quiet and args.mode in ("auto", "force"):
-        console.print(describe(), style="dim")
     show = not args.quiet and sys.stderr.isatty()
     with run_progress(enabled=show) as (on_start, on_card):
         executor = Executor(config, args.mode, on_start=on_start, on_card=on_card)
+        if not args.quiet and args.mode in ("auto", "force"):
+            console.print(describe(executor.limits), style="dim")
         runs = executor.run(cards)
 
     problems = 0
@@ -91,6 +94,9 @@ def run(args: argparse.Namespace) -> int:
             for cell in result.get("cells", []):
                 if cell.get("error") and cell["error"].get("traceback"):
                     console.print(escape(cell["error"]["traceback"].rstrip()), style="dim")
+        elif result.get("refused") and args.strict:
+            problems += 1
+            console.print(f"[red]{escape(card.path)}: not executed: {escape(str(result.get('reason')))}[/]")
         elif status in ("not_executed", "stale", "missing") and not args.quiet:
             console.print(f"[yellow]{escape(card.path)}: {status.replace('_', ' ')}: "
                           f"{escape(str(result.get('reason')))}[/]")

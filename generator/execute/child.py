@@ -2,11 +2,20 @@
 
 It is started by path (``python -s -P child.py``) and imports only the standard library, so it works whatever the
 snippet's environment holds and never imports the ``generator`` package. Startup, in this order, while still
-privileged: read the setup message, leave the network (a fresh network namespace, else an audit hook), set resource
-limits, forbid privilege gain, drop to the sandbox user. Then it answers one JSON line per command:
+privileged: read the setup message, leave the network (a fresh network namespace, else an audit hook), enter a
+private mount namespace (read-only binds of what it is handed, private /tmp, /var/tmp, /dev/shm, hidden /run and
+private homes; refused by the kernel = nothing runs), set resource limits, forbid privilege gain, drop to the
+sandbox user, become non-dumpable. Then it is the warm parent: it runs the runtime's code (imports, the model) and
+forks one child per card, so cards never share a process and none can change what a later card runs in.
 
-    {"op": "exec", "code": ..., "line": 12, "filename": "cards/x.md"}  run a cell in the current namespace
-    {"op": "card", "cwd": ..., "filename": ..., "text": ...}          start a fresh namespace (a new card)
+Protocol: one JSON line per command, one per reply; every command carries a random ``nonce`` that its reply
+echoes, so a card cannot answer for a later card (it never sees that card's nonces):
+
+    {"op": "runtime", "code": ...}                                    parent: run in the runtime's namespace
+    {"op": "card", "cwd": ..., "filename": ..., "text": ...}          parent: fork the card's process, which replies
+                                                                      {"ok": true, "pid": ...} (later, when it is
+                                                                      gone, the parent adds {"event": "card-ended"})
+    {"op": "exec", "code": ..., "line": 12, "filename": "cards/x.md"}  card: run a cell in the card's globals
     {"op": "ping"} / {"op": "exit"}
 
 Commands arrive on the fd named by the first argument and replies leave on the second; fd 0 is /dev/null and fds 1/2
@@ -26,14 +35,14 @@ import os
 import random
 import re
 import resource
+import shutil
 import sys
 import time
 import traceback
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x10000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
-MNT_DETACH = 2
-PR_SET_NO_NEW_PRIVS = 38
+PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]{4,}")
 THIS_FILE = os.path.abspath(__file__)
 
@@ -83,13 +92,23 @@ def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 
-def leave_network() -> str:
-    """Enter a new, empty network namespace (only a loopback that is down); returns what happened."""
-    libc = _libc()
-    flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWUSER | CLONE_NEWNET
+def _unshare(libc: ctypes.CDLL, flags: int, what: str) -> None:
     if libc.unshare(flags) != 0:
         error = ctypes.get_errno()
-        raise OSError(error, f"unshare(CLONE_NEWNET) failed: {os.strerror(error)}")
+        raise OSError(error, f"unshare({what}) failed: {os.strerror(error)}")
+    if flags & CLONE_NEWUSER:  # map ourselves to ourselves, so files we create in the new mounts have an owner
+        uid, gid = os.getuid(), os.getgid()
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            with open(f"/proc/self/{name}", "w") as handle:
+                handle.write(text)
+
+
+def leave_network() -> str:
+    """Enter a new, empty network namespace (only a loopback that is down; no abstract Unix sockets of the host);
+    returns what happened. Without root this needs an unprivileged user namespace, which also gives us the
+    right to make a private mount namespace afterwards."""
+    flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWUSER | CLONE_NEWNET
+    _unshare(_libc(), flags, "CLONE_NEWNET")
     return "namespace"
 
 
@@ -101,35 +120,80 @@ def _mount(libc: ctypes.CDLL, source: str | None, target: str, fstype: str | Non
         raise OSError(error, f"mount {source} on {target} failed: {os.strerror(error)}")
 
 
-def hide_private_folders(plan: dict) -> str:
-    """In a private mount namespace, cover folders the sandbox user must not see (e.g. /root) with an empty
-    read-only tmpfs, and bind back only the paths it needs inside them (the Python installation).
+def _cover(libc: ctypes.CDLL, folder: str, keep: list, data: str, readonly: bool) -> None:
+    """Mount an empty tmpfs on ``folder`` and bind back the paths in ``keep`` (opened first, so they are still
+    reachable once covered)."""
+    held = []
+    for path in keep:
+        try:
+            held.append((os.open(path, os.O_PATH), path))
+        except OSError:
+            continue  # gone meanwhile: nothing to keep
+    _mount(libc, "tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, data)
+    for fd, path in held:
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(path, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o644))
+        _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        os.close(fd)
+    if readonly:
+        _mount(libc, None, folder, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
-    ``plan`` is {"cover": [{"folder": "/root", "keep": ["/root/.pyenv/versions/3.11.7", ...]}], "stage": dir}.
+
+def isolate_filesystem(plan: dict, in_user_namespace: bool) -> list:
+    """A private mount namespace (fail closed: the caller refuses to run anything when this raises):
+
+    * ``binds``: read-only bind mounts of the files the sandbox is handed (the model, assets), so it reads them
+      with their own permissions and can change neither them nor their owner or mode;
+    * ``cover``: folders the sandbox user must not see (e.g. /root) under an empty read-only tmpfs, with only the
+      paths it needs bound back (the Python installation, the worker's folder);
+    * ``scratch``: /tmp, /var/tmp, /dev/shm as fresh, size-capped tmpfs private to this worker (host files and
+      Unix sockets there are out of sight, and what the sandbox writes vanishes with the namespace);
+    * ``hide``: folders such as /run (host daemons' sockets) under an empty read-only tmpfs.
+
+    ``plan`` = {"binds": [{"source", "target"}], "cover": [{"folder", "keep"}], "scratch": [{"folder", "keep"}],
+    "hide": [{"folder", "keep"}], "size": bytes}. Returns the folders given private scratch space.
     """
     libc = _libc()
-    if libc.unshare(CLONE_NEWNS) != 0:
-        error = ctypes.get_errno()
-        raise OSError(error, f"unshare(CLONE_NEWNS) failed: {os.strerror(error)}")
+    flags = CLONE_NEWNS if os.geteuid() == 0 or in_user_namespace else CLONE_NEWUSER | CLONE_NEWNS
+    _unshare(libc, flags, "CLONE_NEWNS")
     _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
-    stage = plan["stage"]
-    count = 0
+    for bind in plan.get("binds", []):
+        _mount(libc, bind["source"], bind["target"], None, MS_BIND | MS_REC)
+        _mount(libc, None, bind["target"], None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
     for cover in plan.get("cover", []):
-        folder, keep = cover["folder"], cover["keep"]
-        staged = []
-        for path in keep:
-            count += 1
-            spot = os.path.join(stage, str(count))
-            os.makedirs(spot, exist_ok=True)
-            _mount(libc, path, spot, None, MS_BIND | MS_REC)
-            staged.append((spot, path))
-        _mount(libc, "tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m")
-        for spot, path in staged:
-            os.makedirs(path, exist_ok=True)
-            _mount(libc, spot, path, None, MS_BIND | MS_REC)
-            libc.umount2(spot.encode(), MNT_DETACH)
-        _mount(libc, None, folder, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    return "private mounts" if count else "none"
+        _cover(libc, cover["folder"], cover["keep"], "mode=0755,size=1m", readonly=True)
+    for hidden in plan.get("hide", []):
+        _cover(libc, hidden["folder"], hidden["keep"], "mode=0755,size=1m", readonly=True)
+    scratch = []
+    for folder in plan.get("scratch", []):
+        _cover(libc, folder["folder"], folder["keep"], f"mode=1777,size={int(plan.get('size', 1 << 30))}",
+               readonly=False)
+        scratch.append(folder["folder"])
+    return scratch
+
+
+def wipe_scratch(folders: list) -> None:
+    """Remove what the sandbox user wrote in its scratch folders (between cards: the next card starts empty).
+    Entries of other owners are the bound-back paths and are left alone."""
+    me = os.getuid()
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != me:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
 
 
 def _blocked_families() -> set[int]:
@@ -174,15 +238,17 @@ def set_limits(limits: dict) -> dict:
 
 
 def drop_privileges(uid: int | None, gid: int | None) -> None:
+    """No privilege gain ever (setuid binaries), then the sandbox user. The process is made non-dumpable, so a card
+    (which runs in a child of this process, as the same user) can neither ptrace it nor write its memory."""
     libc = _libc()
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    if uid is None or os.geteuid() != 0:
-        return
-    os.setgroups([])
-    os.setresgid(gid, gid, gid)
-    os.setresuid(uid, uid, uid)
-    if os.getuid() != uid or os.geteuid() != uid:
-        raise OSError("could not drop to the sandbox user")
+    if uid is not None and os.geteuid() == 0:
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
+        if os.getuid() != uid or os.geteuid() != uid:
+            raise OSError("could not drop to the sandbox user")
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
 # ---- determinism -------------------------------------------------------------------------------------------------
@@ -244,9 +310,10 @@ class Session:
         self.namespace: dict = {}
         self.filename = "<snippet>"
         self.runtime_namespace: dict = {"__name__": "__modelhub_runtime__", "__builtins__": builtins}
-        self.new_card({})
 
     def new_card(self, command: dict) -> dict:
+        """Set up the card in this (freshly forked) process: globals, working folder, HOME and TMPDIR, RNGs."""
+        self.main_pid = os.getpid()
         self.namespace = {"__name__": "__main__", "__builtins__": builtins, "__doc__": None}
         self.filename = command.get("filename") or "<snippet>"
         text = command.get("text")
@@ -255,8 +322,11 @@ class Session:
             linecache.cache[self.filename] = (len(text), None, lines, self.filename)
         if command.get("cwd"):
             os.chdir(command["cwd"])
+            os.environ["HOME"] = os.environ["TMPDIR"] = command["cwd"]
+            if "tempfile" in sys.modules:
+                sys.modules["tempfile"].tempdir = None
         seed_everything(self.seed)
-        return {"ok": True}
+        return {"ok": True, "pid": self.main_pid}
 
     def execute(self, command: dict, namespace: dict | None = None) -> dict:
         code = command.get("code", "")
@@ -371,15 +441,56 @@ def reap_children() -> None:
             return
 
 
+def _read_command(raw: str) -> dict:
+    try:
+        command = json.loads(raw)
+    except ValueError:
+        return {"op": None}
+    return command if isinstance(command, dict) else {"op": None}
+
+
+def run_card(session: Session, command: dict, commands, reply) -> None:  # noqa: ANN001
+    """The forked process of one card: answers "exec" (and "ping") until the parent kills it. Never returns."""
+    try:
+        reply(session.new_card(command), command.get("nonce"))
+        for raw in commands:
+            reap_children()
+            cell = _read_command(raw)
+            op, nonce = cell.get("op"), cell.get("nonce")
+            if op == "exec":
+                reply(session.execute(cell), nonce)
+            elif op == "ping":
+                reply({"ok": True, "pid": os.getpid()}, nonce)
+            else:
+                reply({"ok": False, "error": f"{op!r} is not available inside a card"}, nonce)
+    finally:
+        os._exit(0)
+
+
+def wait_for_card(pid: int) -> dict:
+    """Block until the card's process is gone; how it ended, for the parent's record."""
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except ChildProcessError:
+            return {"exit": 0}
+        except InterruptedError:
+            continue
+    code = os.waitstatus_to_exitcode(status)
+    return {"signal": -code} if code < 0 else {"exit": code}
+
+
 def main() -> None:
     commands = os.fdopen(int(sys.argv[1]), "r", encoding="utf-8")
     replies = os.fdopen(int(sys.argv[2]), "w", encoding="utf-8")
 
-    def reply(data: dict) -> None:
-        replies.write(json.dumps(data, ensure_ascii=False) + "\n")
+    def reply(data: dict, nonce: str | None) -> None:
+        replies.write(json.dumps({**data, "nonce": nonce}, ensure_ascii=False) + "\n")
         replies.flush()
 
     setup = json.loads(commands.readline() or "{}")
+    hello = setup.get("nonce")
     network = "none"
     try:
         wanted = setup.get("network", "auto")
@@ -395,44 +506,43 @@ def main() -> None:
             network = block_sockets()
         elif wanted == "allow":
             network = "allowed"
-        uid = setup.get("uid")
-        if setup.get("mounts"):
-            try:
-                hide_private_folders(setup["mounts"])
-            except OSError as error:  # without mounts the sandbox user could not even import the stdlib
-                setup.setdefault("notes", []).append(f"{error}; running without a separate user")
-                uid = None
+        scratch = isolate_filesystem(setup.get("mounts") or {}, in_user_namespace=network == "namespace")
+        scratch.append(setup.get("home") or os.environ.get("HOME", ""))
         limits = set_limits(setup.get("limits", {}))
-        drop_privileges(uid, setup.get("gid"))
+        drop_privileges(setup.get("uid"), setup.get("gid"))
     except Exception as error:  # noqa: BLE001 - a sandbox that cannot confine must not run anything
-        reply({"ok": False, "error": f"sandbox setup failed: {type(error).__name__}: {error}"})
+        reply({"ok": False, "error": f"sandbox setup failed: {type(error).__name__}: {error}"}, hello)
         return
     sys.meta_path.insert(0, SeedOnImport(int(setup.get("seed", 0))))
     sys.argv = ["snippet"]
     session = Session(setup)
     reply({"ok": True, "pid": os.getpid(), "uid": os.getuid(), "network": network, "limits": limits,
-           "python": sys.version.split()[0], "notes": setup.get("notes", [])})
+           "python": sys.version.split()[0], "notes": setup.get("notes", [])}, hello)
+    # The warm parent: it never runs card code itself. Each card runs in a forked child (copy-on-write keeps the
+    # loaded model), which reads the commands until the worker kills it; meanwhile this process only waits.
     for raw in commands:
-        try:
-            command = json.loads(raw)
-        except ValueError:
-            reply({"ok": False, "error": "unreadable command"})
-            continue
-        op = command.get("op")
+        command = _read_command(raw)
+        op, nonce = command.get("op"), command.get("nonce")
         reap_children()
-        if op == "exec":
-            reply(session.execute(command))
-        elif op == "runtime":  # code the runtime runs once per worker (imports, warm-up), in its own namespace
-            reply(session.execute(command, session.runtime_namespace))
-        elif op == "card":
-            reply(session.new_card(command))
+        if op == "card":
+            wipe_scratch(scratch)  # what the previous card wrote is gone before the next one starts
+            pid = os.fork()
+            if pid == 0:
+                run_card(session, command, commands, reply)
+            ended = wait_for_card(pid)
+            replies.write("\n")  # ends any half line the card left in the pipe, so this news reads whole
+            reply({"ok": False, "event": "card-ended", **ended}, nonce)
+        elif op == "runtime":  # code the runtime runs in the warm parent (imports, the model): every card sees it
+            reply(session.execute(command, session.runtime_namespace), nonce)
         elif op == "ping":
-            reply({"ok": True})
+            reply({"ok": True, "pid": os.getpid()}, nonce)
         elif op == "exit":
-            reply({"ok": True})
+            reply({"ok": True}, nonce)
             break
+        elif op == "exec":
+            reply({"ok": False, "error": "the card's process has ended"}, nonce)
         else:
-            reply({"ok": False, "error": f"unknown op {op!r}"})
+            reply({"ok": False, "error": f"unknown op {op!r}"}, nonce)
     replies.flush()
     os._exit(0)
 

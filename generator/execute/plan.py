@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..card import Card, Snippet
+from ..checks.artifacts import declared_sha256
 from ..checks.code import analyse_python
 from .runtimes import RUNTIMES, Runtime, choose_runtime, get_runtime
 
@@ -27,6 +28,7 @@ class CardPlan:
     artifact_url: str | None
     assets: dict[str, str] = field(default_factory=dict)  # name in the working folder -> URL
     aliases: list[str] = field(default_factory=list)  # names snippets may use for the model
+    artifact_sha256: str | None = None  # the sha256 the card declares for its artifact (verified before running)
     blocked: str | None = None  # why the card cannot run here (None: it can)
     skipped: dict[int, str] = field(default_factory=dict)  # snippet line -> why that block is not run
     independent: bool = False  # each block is an example of its own: one that fails does not stop the next
@@ -77,8 +79,9 @@ def plan_card(card: Card, settings: dict[str, Any] | None = None,
     name, runtime = choose_runtime(card, code)
     assets = card.front_matter.get("assets") if isinstance(card.front_matter.get("assets"), dict) else {}
     aliases = [str(v) for v in (card.front_matter.get("hub_id"), card.name) if v]
+    declared, _ = declared_sha256(card)
     plan = CardPlan(card, name, runtime, cells, card.download_url, {str(k): str(v) for k, v in assets.items()},
-                    list(dict.fromkeys(aliases)))
+                    list(dict.fromkeys(aliases)), declared.lower() if declared else None)
     if opted_out(card):
         plan.blocked = "the card opts out of execution (execute: false)"
     elif not cells:

@@ -36,7 +36,11 @@ STATUSES = ("ok", "failed", "not_executed", "stale", "missing")
 
 
 class ArtifactUnavailable(RuntimeError):
-    pass
+    """The card's artifact or an asset could not be had as declared; ``kind`` as ArtifactError.kind."""
+
+    def __init__(self, message: str, kind: str = "internal") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def hardware() -> dict[str, Any]:
@@ -91,16 +95,19 @@ def results_text(cells: Iterable[CellResult | dict[str, Any]]) -> str:
     return "\n".join(pieces).strip("\n")
 
 
-def materialize_url(url: str, card_path: str, config: Config, offline: bool | None = None) -> Path:
-    """The local files behind ``url`` (through the artifacts cache and mirrors)."""
+def materialize_url(url: str, card_path: str, config: Config, offline: bool | None = None,
+                    expected_sha256: str | None = None) -> Path:
+    """The local files behind ``url`` (through the artifacts cache and mirrors), verified against
+    ``expected_sha256`` when the card declares one."""
     try:
         from ..artifacts import ArtifactError, materialize
     except ImportError as error:  # pragma: no cover - the artifacts package ships with us
         raise ArtifactUnavailable(f"the artifacts subsystem is missing: {error}") from error
     try:
-        return Path(materialize(url, card_path=card_path, config=config, offline=offline))
+        return Path(materialize(url, card_path=card_path, config=config, offline=offline,
+                                expected_sha256=expected_sha256))
     except ArtifactError as error:
-        raise ArtifactUnavailable(str(error)) from error
+        raise ArtifactUnavailable(str(error), error.kind) from error
 
 
 @dataclass
@@ -152,9 +159,10 @@ class Executor:
                 continue
             try:
                 job = self._job(plan, stored)
-            except ArtifactUnavailable as error:
-                runs[card.path] = self._finish(card.path, self._not_executed(
-                    plan, f"artifact unavailable: {error}", self._inputs(plan)))
+            except ArtifactUnavailable as error:  # never run a card on an artifact other than the one declared
+                refused = self._not_executed(plan, f"artifact refused, nothing was executed: {error}",
+                                             self._inputs(plan))
+                runs[card.path] = self._finish(card.path, {**refused, "refused": error.kind})
                 continue
             if self.mode == "auto" and stored and stored.get("key") == job.key:
                 self.counts["cached"] += 1
@@ -201,16 +209,23 @@ class Executor:
         memo = self.config.cache_dir / "execute" / "digests.json"
         if plan.artifact_url:
             try:
-                artifact = materialize_url(plan.artifact_url, plan.path, self.config, self.offline)
-            except ArtifactUnavailable:
-                if plan.runtime.needs_artifact:
+                artifact = materialize_url(plan.artifact_url, plan.path, self.config, self.offline,
+                                           plan.artifact_sha256)
+            except ArtifactUnavailable as error:
+                # Offline with no copy, for a runtime that can do without the model: run the card without it.
+                # Anything else (missing, truncated, too large, not what the card declares, outside the catalog)
+                # refuses the card.
+                if plan.runtime.needs_artifact or error.kind != "offline":
                     raise
             if artifact is not None:
                 inputs["artifact"] = tree_digest(artifact, memo)
         assets = {}
         digests = {}
         for name, url in plan.assets.items():
-            assets[name] = materialize_url(url, plan.path, self.config, self.offline)
+            try:
+                assets[name] = materialize_url(url, plan.path, self.config, self.offline)
+            except ArtifactUnavailable as error:
+                raise ArtifactUnavailable(f"asset {name}: {error}", error.kind) from error
             digests[name] = tree_digest(assets[name], memo)
         if digests:
             inputs["asset_digests"] = digests
@@ -276,7 +291,7 @@ class Executor:
         self.counts["cards"] += 1
         try:
             worker.begin_card(filename, card.text, job.assets)
-        except WorkerError as error:
+        except (WorkerError, sandbox.SandboxError, OSError) as error:
             return self._not_executed(plan, f"the sandbox could not start the card: {error}", job.inputs)
         prelude = plan.runtime.prelude(card)
         if prelude:

@@ -27,6 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,14 +163,15 @@ def _kill_everything_as(uid: int) -> None:
     os.waitpid(pid, 0)
 
 
-def kill_user_processes(uid: int, keep: int | None = None) -> int:
-    """SIGKILL every process of ``uid`` (except ``keep``) until none is left; returns how many were killed."""
-    if keep is None and is_root() and any(owner == uid for _, owner, _ in _processes()):
+def kill_user_processes(uid: int, keep: Collection[int] = ()) -> int:
+    """SIGKILL every process of ``uid`` (except the pids in ``keep``) until none is left; returns how many were
+    killed."""
+    if not keep and is_root() and any(owner == uid for _, owner, _ in _processes()):
         _kill_everything_as(uid)
     killed = 0
     deadline = time.monotonic() + 10  # a fork bomb may still be forking while we kill: repeat until it is gone
     while time.monotonic() < deadline:
-        victims = [pid for pid, owner, _ in _processes() if owner == uid and pid != keep]
+        victims = [pid for pid, owner, _ in _processes() if owner == uid and pid not in keep]
         if not victims:
             break
         for pid in victims:
@@ -180,10 +184,10 @@ def kill_user_processes(uid: int, keep: int | None = None) -> int:
     return killed
 
 
-def kill_session_processes(session: int, keep: int | None = None) -> int:
+def kill_session_processes(session: int, keep: Collection[int] = ()) -> int:
     killed = 0
     for pid, _, sid in _processes():
-        if sid == session and pid != keep:
+        if sid == session and pid not in keep:
             try:
                 os.kill(pid, signal.SIGKILL)
                 killed += 1
@@ -221,42 +225,137 @@ def sandbox_environment(home: Path, extra: dict[str, str] | None = None,
 
 
 def readable_by_others(path: Path) -> bool:
-    """Whether a user that is neither owner nor group member can read ``path`` (every folder above must be x)."""
+    """Whether a user that is neither owner nor group member may read ``path`` (a folder: also list it)."""
     try:
-        path = path.resolve()
         mode = path.stat().st_mode
-        if not mode & 0o004:
-            return False
-        return all(parent.stat().st_mode & 0o001 for parent in path.parents)
     except OSError:
         return False
+    return bool(mode & 0o004) and (not path.is_dir() or bool(mode & 0o001))
 
 
-def expose(source: Path, target: Path, uid: int | None) -> None:
-    """Make ``source`` appear at ``target`` for the sandbox: a symlink when the sandbox user can read it there,
-    else a hard link (same file system) or a copy."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if uid is None or readable_by_others(source):
-        target.symlink_to(source.resolve())
-        return
+def refuse_unreadable(source: Path) -> None:
+    """SandboxError unless the sandbox user may read ``source`` and everything in it (as root we could read
+    anything; handing a private file to the sandbox would give it away)."""
+    paths = [source] if not source.is_dir() else [source, *(Path(folder, name) for folder, dirs, names in
+                                                             os.walk(source, followlinks=True)
+                                                             for name in dirs + names)]
+    for path in paths:
+        if not readable_by_others(path):
+            try:
+                mode = f"mode {path.stat().st_mode & 0o777:o}"
+            except OSError:
+                mode = "missing"
+            raise SandboxError(f"{path} is not readable by the sandbox user ({mode}); only world-readable files "
+                               "are handed to snippets (chmod o+r it if it is meant to be)")
+
+
+# Files a worker is handed while it starts: read-only bind mounts the child makes in its own mount namespace.
+_BINDS: ContextVar[list[dict[str, str]] | None] = ContextVar("modelhub_sandbox_binds", default=None)
+
+
+@contextmanager
+def collecting_binds() -> Iterator[list[dict[str, str]]]:
+    """``expose`` calls inside the block become read-only bind mounts of the worker being prepared."""
+    binds: list[dict[str, str]] = []
+    token = _BINDS.set(binds)
     try:
-        os.link(source.resolve(), target)
-        if not os.stat(target).st_mode & 0o004:
-            target.unlink()
-            raise OSError("not world-readable")
-    except OSError:
-        shutil.copyfile(source, target)
-        target.chmod(0o644)
+        yield binds
+    finally:
+        _BINDS.reset(token)
 
 
-def hand_over(root: Path, user: SandboxUser) -> None:
-    """Give the sandbox user the folders it works in (files exposed by symlink stay the owner's)."""
-    if user.uid is None:
+def expose(source: Path, target: Path, uid: int | None = None) -> None:
+    """Make ``source`` (a file or folder) appear at ``target``.
+
+    While a worker is prepared (``Worker.start(prepare=...)``) this is a read-only bind mount in the sandbox's
+    mount namespace: the sandbox reads the original with its own permissions (a 0600 file stays unreadable to the
+    sandbox user), can change neither its content nor its owner or mode, and the host sees only an empty
+    placeholder; with a separate sandbox user (``uid``), a file that user may not read is refused (SandboxError).
+    Anywhere else (laying out a hub cache for the host) it is a symlink.
+    """
+    source = Path(source).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    binds = _BINDS.get()
+    if binds is not None and uid is not None:
+        refuse_unreadable(source)
+    if binds is None:
+        target.symlink_to(source)
         return
-    for folder, dirs, files in os.walk(root):
-        os.lchown(folder, user.uid, user.gid)
-        for name in dirs + files:
-            os.lchown(os.path.join(folder, name), user.uid, user.gid)
+    if source.is_dir():
+        target.mkdir()
+    else:
+        target.touch()
+    binds.append({"source": str(source), "target": str(target)})
+
+
+def copy_in(source: Path, target: Path, uid: int | None) -> None:
+    """Copy ``source`` (file or folder) to ``target`` for one card: the sandbox gets a copy, never the original,
+    and only of what its own user may read (as root we could read anything: we refuse instead)."""
+    source = Path(source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if uid is not None:
+        refuse_unreadable(source)
+    if source.is_dir():
+        shutil.copytree(source, target, symlinks=False, copy_function=shutil.copyfile)
+    else:
+        shutil.copyfile(source, target)
+
+
+def give(folder: Path, user: SandboxUser) -> None:
+    """Make ``folder`` (one we created, never a host file) the sandbox user's own."""
+    if user.uid is not None:
+        os.chown(folder, user.uid, user.gid)
+
+
+# ---- the worker's folder -----------------------------------------------------------------------------------------
+
+WORKER_PREFIX = "modelhub-worker-"
+LOCK_NAME = ".lock"
+
+
+def claim_folder() -> tuple[Path, Any]:
+    """A new worker folder (root-owned, 0755) and the open, locked file that marks it as in use; a later start
+    removes folders whose lock is free (their worker was killed, e.g. by kill -9)."""
+    clean_stale_folders()
+    root = Path(tempfile.mkdtemp(prefix=WORKER_PREFIX))
+    root.chmod(0o755)
+    handle = open(root / LOCK_NAME, "w")  # noqa: SIM115 - held open as the claim
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return root, handle
+
+
+def clean_stale_folders(grace: float = 60.0) -> list[Path]:
+    """Remove the folders of workers that are gone; returns them. A folder without a lock file is left alone for
+    ``grace`` seconds (it may be one being created right now)."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(WORKER_PREFIX + "*"):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        try:
+            handle = open(folder / LOCK_NAME, "a")  # noqa: SIM115
+        except OSError:
+            try:
+                stale = time.time() - folder.stat().st_mtime > grace
+            except OSError:
+                continue
+            if stale:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+            continue
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a live worker holds it
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+# ---- the mount namespace -------------------------------------------------------------------------------------------
+
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")  # private, empty, writable per worker
+HIDDEN = ("/run",)  # host daemons' sockets and state: covered, read-only
 
 
 def _traversable(folder: Path) -> bool:
@@ -266,30 +365,47 @@ def _traversable(folder: Path) -> bool:
         return True  # what does not exist needs no cover
 
 
-def mount_plan(root: Path) -> dict[str, Any] | None:
-    """Folders to cover in the child's mount namespace so the sandbox user reaches Python but nothing else there.
+def _outermost(paths: set[Path]) -> list[str]:
+    return sorted(str(p) for p in paths if not any(other != p and other in p.parents for other in paths))
 
-    A Python installed under a private home (e.g. pyenv in /root, mode 700) is unreadable to another user; the child
-    covers that home with an empty tmpfs and binds back only the installation (and this worker's folder).
+
+def _real_folders(names: tuple[str, ...]) -> list[Path]:
+    found = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir() and not path.is_symlink() and path.resolve() not in found:
+            found.append(path.resolve())
+    return found
+
+
+def mount_plan(root: Path, binds: list[dict[str, str]], user: SandboxUser, size: int) -> dict[str, Any]:
+    """What the child mounts in its private mount namespace (see ``child.isolate_filesystem``).
+
+    Every covered folder gets back what the sandbox needs inside it: Python (its prefix, the interpreter, the
+    entries of ``sys.path``), ``child.py`` and this worker's folder. As root, folders the sandbox user could not
+    traverse (a Python under /root) are covered too, so that user reaches Python but nothing else there.
     """
     needed = {Path(sys.base_prefix), Path(sys.prefix), Path(sys.executable).parent, CHILD.parent, root}
     needed |= {Path(entry) for entry in sys.path if entry and Path(entry).exists()}
+    needed = {path.resolve() for path in needed}
     covers: dict[Path, set[Path]] = {}
-    for path in needed:
-        real = path.resolve()
-        for ancestor in reversed(real.parents):
-            if ancestor != Path("/") and not _traversable(ancestor):
-                covers.setdefault(ancestor, set()).add(real)
-                break
-    if not covers:
-        return None
-    plan = []
-    for folder, keep in sorted(covers.items()):
-        outer = sorted(p for p in keep if not any(other != p and other in p.parents for other in keep))
-        plan.append({"folder": str(folder), "keep": [str(p) for p in outer]})
-    stage = root / ".stage"
-    stage.mkdir(exist_ok=True)
-    return {"cover": plan, "stage": str(stage)}
+    if user.uid is not None:
+        for real in needed:
+            for ancestor in reversed(real.parents):
+                if ancestor != Path("/") and not _traversable(ancestor):
+                    covers.setdefault(ancestor, set()).add(real)
+                    break
+
+    def keep(folder: Path) -> list[str]:
+        return _outermost({path for path in needed if folder in path.parents})
+
+    return {
+        "binds": binds,
+        "cover": [{"folder": str(folder), "keep": _outermost(inside)} for folder, inside in sorted(covers.items())],
+        "scratch": [{"folder": str(folder), "keep": keep(folder)} for folder in _real_folders(SCRATCH)],
+        "hide": [{"folder": str(folder), "keep": keep(folder)} for folder in _real_folders(HIDDEN)],
+        "size": size,
+    }
 
 
 # ---- network isolation ---------------------------------------------------------------------------------------------
@@ -310,17 +426,23 @@ def network_isolation() -> str:
     return _ISOLATION
 
 
-def describe() -> str:
-    """One line on what confines snippets on this machine (printed by ``modelhub run``)."""
-    network = {"namespace": "no network (own network namespace)",
-               "audit-hook": "no network from Python code (audit hook; namespaces are not permitted here)"}
+def describe(limits: SandboxLimits | None = None) -> str:
+    """One line on what confines snippets on this machine under ``limits`` (printed by ``modelhub run``)."""
+    wanted = (limits or SandboxLimits()).network
+    if wanted == "allow":
+        network = "network allowed (network = \"allow\")"
+    elif wanted == "audit-hook" or network_isolation() == "audit-hook":
+        network = "no network from Python code (audit hook; namespaces are not permitted here)"
+    else:
+        network = "no network (own network namespace)"
     who = ("a dedicated user per sandbox, private folders covered" if is_root()
            else f"user {pwd.getpwuid(os.getuid()).pw_name}")
-    return f"sandbox: {network[network_isolation()]}; {who}; memory, CPU, process and output caps"
+    return (f"sandbox: {network}; {who}; private /tmp, /var/tmp, /dev/shm; a fresh process per card; "
+            "memory, CPU, process and output caps")
 
 
 def start_child(root: Path, env: dict[str, str], user: SandboxUser, limits: SandboxLimits,
-                setup: dict[str, Any]) -> tuple[subprocess.Popen, int, int]:
+                binds: list[dict[str, str]], nonce: str) -> tuple[subprocess.Popen, int, int]:
     """Start ``child.py`` confined by ``limits``; returns the process and our ends of its command/reply pipes."""
     command_read, command_write = os.pipe()
     reply_read, reply_write = os.pipe()
@@ -328,8 +450,9 @@ def start_child(root: Path, env: dict[str, str], user: SandboxUser, limits: Sand
     if user.uid is None:  # RLIMIT_NPROC counts every task of our own user: the cap comes on top of those
         processes += tasks_of(os.getuid())
     message = {
-        **setup,
-        "mounts": mount_plan(root) if user.uid is not None else None,
+        "nonce": nonce,
+        "mounts": mount_plan(root, binds, user, limits.file_size),
+        "home": env["HOME"],
         "uid": user.uid,
         "gid": user.gid,
         "network": limits.network,

@@ -1,24 +1,31 @@
-"""A warm worker: one sandboxed Python process that keeps a runtime (and its model) loaded between code cells.
+"""A warm worker: one sandboxed Python process that keeps a runtime (and its model) loaded, and runs each card in
+a fresh forked child of itself.
 
     with Worker.start(limits=SandboxLimits(), env_extra={...}) as worker:
-        worker.runtime_code("import torch")            # once per worker: imports, model warm-up
-        worker.begin_card("cards/x.md", text)          # fresh globals, fresh working folder
+        worker.runtime_code("import torch")            # in the warm parent: imports, model warm-up
+        worker.begin_card("cards/x.md", text)          # a new process: fresh globals, working folder, /tmp
         cell = worker.execute("print(1 + 1)", line=12) # -> CellResult(stdout, stderr, value, error, duration)
 
-Cells of one card share globals like notebook cells; ``begin_card`` gives the next card an empty namespace, a new
-working folder and reseeded RNGs. A cell that times out, exhausts its CPU budget or crashes the interpreter ends the
-worker: the result says why, and ``alive`` turns false so the caller starts a new one. Callers may send any code
-(the benchmark stage sends its timing loops through ``execute``).
+This is the whole interface other executors build on (the runner, the benchmark stage, remote executors):
+``start``/``close``, ``runtime_code``, ``begin_card``/``end_card``, ``execute``, ``alive``, ``cpu_left``.
+
+Cells of one card share globals like notebook cells. Cards never share a process: ``begin_card`` kills whatever
+the previous card left and forks a new child from the warm parent (copy-on-write keeps the loaded model), so a card
+that patches objects, monkeypatches libraries or leaves processes behind cannot touch a later card; replies carry a
+per-command random nonce, so nothing a card leaves in the reply pipe passes for a later card's answer. A cell that
+times out, exhausts its CPU budget or crashes ends its card (the result says why) and the worker stays warm for the
+next one; ``alive`` turns false only when the warm parent itself is gone, and the caller then starts a new worker.
+Callers may send any code (the benchmark stage sends its timing loops through ``execute``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import selectors
 import shutil
 import signal
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,6 +63,30 @@ class WorkerError(RuntimeError):
     """The worker could not start or answer; the message says why (and what limit was hit, if any)."""
 
 
+class _Timeout(WorkerError):
+    pass
+
+
+class _Flood(WorkerError):
+    pass
+
+
+def _nonce() -> str:
+    return secrets.token_hex(16)
+
+
+def exit_reason(code: int, who: str = "the worker") -> str:
+    """How a process ended, in words (signals of resource limits named)."""
+    if code < 0:
+        return {
+            signal.SIGXCPU: f"CPU-time limit exceeded: {who} was stopped",
+            signal.SIGXFSZ: f"file-size limit exceeded: {who} was stopped",
+            signal.SIGKILL: f"{who} was killed (SIGKILL)",
+            signal.SIGSEGV: f"{who} crashed (segmentation fault)",
+        }.get(-code, f"{who} was killed by signal {signal.Signals(-code).name}")
+    return f"{who} exited with status {code}"
+
+
 class _Stream:
     """A capped buffer for a raw file descriptor of the child (native code and subprocesses write there)."""
 
@@ -77,6 +108,17 @@ class _Stream:
 
 
 @dataclass
+class _Card:
+    """The card running now: its process, the nonce that names it, its folder."""
+
+    pid: int
+    nonce: str
+    cwd: Path
+    death: str | None = None  # why its process ended, when it did
+    ended: bool = False  # the warm parent has told us the process is gone
+
+
+@dataclass
 class Worker:
     """A running sandboxed interpreter; use ``Worker.start`` and ``close`` (or ``with``)."""
 
@@ -86,6 +128,7 @@ class Worker:
     root: Path
     user: SandboxUser
     limits: SandboxLimits
+    claim: Any = None  # the locked file that marks ``root`` as in use
     hello: dict[str, Any] = field(default_factory=dict)
     alive: bool = True
     death: str | None = None  # why the worker ended, when it did
@@ -93,12 +136,14 @@ class Worker:
     cpu_used: float = 0.0  # CPU seconds the cells have used: the worker's whole life is capped (cpu_total)
     card_files: dict[str, Path] = field(default_factory=dict)  # exposed in every card's folder (the runtime's)
     notes: list[str] = field(default_factory=list)  # what the runtime or the sandbox had to say at start
+    card: _Card | None = None
     _pending: bytes = b""
 
     def __post_init__(self) -> None:
         cap = self.limits.output_cap
         self._out, self._err = _Stream(cap), _Stream(cap)
         self._selector = selectors.DefaultSelector()
+        os.set_blocking(self.reply_fd, False)
         self._selector.register(self.reply_fd, selectors.EVENT_READ, "reply")
         for stream, name in ((self.process.stdout, "stdout"), (self.process.stderr, "stderr")):
             os.set_blocking(stream.fileno(), False)
@@ -108,26 +153,30 @@ class Worker:
     @classmethod
     def start(cls, limits: SandboxLimits | None = None, env_extra: dict[str, str] | None = None,
               prepare: Any = None, env_allow: tuple[str, ...] = ()) -> Worker:
-        """Start a sandboxed worker. ``prepare(root, uid)`` may lay out files (a model cache) in its folder first."""
+        """Start a sandboxed worker. ``prepare(root, uid)`` may lay out files (a model cache) in its folder first;
+        what it hands over with ``sandbox.expose`` becomes read-only bind mounts."""
         limits = limits or SandboxLimits()
         user = sandbox.reserve_user()
-        root = Path(tempfile.mkdtemp(prefix="modelhub-worker-"))
+        root, claim = sandbox.claim_folder()
+        nonce = _nonce()
         try:
             home = root / "home"
             home.mkdir()
+            sandbox.give(home, user)
             env_extra = dict(env_extra or {})
-            if prepare is not None:
-                env_extra.update(prepare(root, user.uid) or {})
-            sandbox.hand_over(root, user)
+            with sandbox.collecting_binds() as binds:
+                if prepare is not None:
+                    env_extra.update(prepare(root, user.uid) or {})
             env = sandbox.sandbox_environment(home, env_extra, env_allow)
-            process, command_fd, reply_fd = sandbox.start_child(root, env, user, limits, {})
+            process, command_fd, reply_fd = sandbox.start_child(root, env, user, limits, binds, nonce)
         except BaseException:
             user.release()
             shutil.rmtree(root, ignore_errors=True)
+            claim.close()
             raise
-        worker = cls(process, command_fd, reply_fd, root, user, limits)
+        worker = cls(process, command_fd, reply_fd, root, user, limits, claim)
         try:
-            hello = worker._receive(limits.startup_timeout)
+            hello = worker._receive(nonce, limits.startup_timeout)
         except BaseException:  # timed out or died while starting: no folder, process or uid reservation stays
             worker.close()
             raise
@@ -146,8 +195,9 @@ class Worker:
     def close(self) -> None:
         """Stop the worker, kill everything it started, remove its folder. Safe to call twice."""
         if self.process is not None and self.alive:
+            self.end_card()
             try:
-                os.write(self.command_fd, b'{"op": "exit"}\n')
+                os.write(self.command_fd, (json.dumps({"op": "exit", "nonce": _nonce()}) + "\n").encode())
                 self.process.wait(timeout=2)
             except (OSError, Exception):  # noqa: BLE001 - we kill it below anyway
                 pass
@@ -169,36 +219,70 @@ class Worker:
                 pass
         self.user.release()
         shutil.rmtree(self.root, ignore_errors=True)
+        if self.claim is not None:
+            self.claim.close()
+            self.claim = None
 
     # ---- commands ------------------------------------------------------------------------------------------------
     def runtime_code(self, code: str, timeout: float | None = None) -> CellResult:
-        """Run code once in the runtime's own namespace (imports, loading the model); cards do not see it."""
+        """Run code in the warm parent, in the runtime's own namespace (imports, loading the model): every later
+        card starts from what it leaves in memory, but cards do not see its names. Ends the current card."""
+        self.end_card()
         return self._cell({"op": "runtime", "code": code, "line": 1, "filename": "<runtime>",
                            "cpu": self.limits.cpu_total}, 1, timeout or self.limits.startup_timeout)
 
     def begin_card(self, filename: str, text: str | None = None,
                    files: dict[str, Path] | None = None) -> Path:
-        """A fresh namespace and working folder for the next card; ``files`` are exposed in that folder."""
+        """End the current card and start the next in a new process with fresh globals and an empty working folder
+        (its HOME and TMPDIR); ``files`` are copied into that folder (the runtime's files are read-only mounts)."""
         self._require_alive()
+        self.end_card()
         self.cards += 1
         cwd = self.root / f"card-{self.cards}"
         cwd.mkdir()
-        for name, source in {**self.card_files, **(files or {})}.items():
-            source = Path(source)
-            if self.root in source.parents:  # staged in our folder already: the sandbox user can read it
-                (cwd / name).symlink_to(source)
-            else:
-                sandbox.expose(source, cwd / name, self.user.uid)
-        sandbox.hand_over(cwd, self.user)
-        self._send({"op": "card", "cwd": str(cwd), "filename": filename, "text": text})
-        answer = self._receive(30)
-        if not answer.get("ok"):
+        for name, source in self.card_files.items():
+            (cwd / name).symlink_to(source)
+        for name, source in (files or {}).items():
+            sandbox.copy_in(Path(source), cwd / name, self.user.uid)
+        sandbox.give(cwd, self.user)
+        nonce = _nonce()
+        self._send({"op": "card", "nonce": nonce, "cwd": str(cwd), "filename": filename, "text": text})
+        try:
+            answer = self._receive(nonce, 30)
+        except _Timeout:
+            self._kill("the worker did not start the card within 30 s")
+            raise WorkerError(self.death) from None
+        if not answer.get("ok") or answer.get("event"):
             raise WorkerError(answer.get("error") or self.death or "the worker did not start the card")
+        self.card = _Card(int(answer.get("pid") or 0), nonce, cwd)
         return cwd
+
+    def end_card(self) -> None:
+        """Kill the current card's process and everything it started, drop its leftover output and its folder."""
+        card, self.card = self.card, None
+        if card is None:
+            return
+        self._kill_card(card)
+        self._sweep(keep_card=False)
+        if not card.ended and self.alive:  # the parent's news of the card's end is our sync point: what came
+            try:                          # before it in the pipes is the card's, and is dropped
+                self._receive(card.nonce, 10, flood_ok=True)
+            except _Timeout:
+                self._kill("the warm parent did not report the end of a card within 10 s")
+            except WorkerError:
+                pass
+        self._drain()
+        shutil.rmtree(card.cwd, ignore_errors=True)
 
     def execute(self, code: str, *, line: int = 1, filename: str | None = None, timeout: float | None = None,
                 cpu: float | None = None) -> CellResult:
-        """Run one cell in the current card's namespace; never raises for anything the code does."""
+        """Run one cell in the current card's namespace (a card is begun if none is); never raises for anything
+        the code does."""
+        if self.card is None and self.alive:
+            try:
+                self.begin_card(filename or "<snippet>")
+            except WorkerError as error:
+                return CellResult(line, error=_died(str(error)))
         command = {"op": "exec", "code": code, "line": line, "cpu": cpu or self.limits.cpu_per_cell}
         if filename:
             command["filename"] = filename
@@ -213,22 +297,38 @@ class Worker:
         if not self.alive:
             return False
         try:
-            self._send({"op": "ping"})
-            return bool(self._receive(timeout).get("ok"))
+            nonce = _nonce()
+            self._send({"op": "ping", "nonce": nonce})
+            return bool(self._receive(nonce, timeout).get("ok"))
         except WorkerError:
             return False
 
     # ---- plumbing ------------------------------------------------------------------------------------------------
     def _cell(self, command: dict[str, Any], line: int, timeout: float) -> CellResult:
-        if not self.alive:
-            return CellResult(line, error=_died(self.death or "the worker is not running"))
+        card = self.card
+        if not self.alive or (card is not None and card.death):
+            return CellResult(line, error=_died((card.death if card else None) or self.death
+                                                or "the worker is not running"))
         started = time.perf_counter()
+        nonce = command["nonce"] = _nonce()
         try:
             self._send(command)
-            answer = self._receive(timeout)
+            answer = self._receive(nonce, timeout, card.nonce if card else None)
+        except (_Timeout, _Flood) as error:
+            answer = {"ok": False, "error": str(error)}
+            if card is not None:
+                card.death = str(error)
+                self._kill_card(card)
+            else:
+                self._kill(str(error))
         except WorkerError as error:
             answer = {"ok": False, "error": str(error)}
-        self._sweep()
+        if answer.get("event") == "card-ended" and card is not None:
+            card.ended = True
+            card.death = exit_reason(-int(answer["signal"]) if "signal" in answer else int(answer.get("exit", 0)),
+                                     "the card's process")
+            answer = {"ok": False, "error": card.death}
+        self._sweep(keep_card=True)
         native_out, native_err = self._out.take(), self._err.take()
         if not answer.get("ok") or "stdout" not in answer:
             return CellResult(line, native_out, native_err, error=_died(str(answer.get("error"))),
@@ -261,14 +361,34 @@ class Worker:
             self._kill(self._exit_reason() or f"the worker stopped reading commands ({error})")
             raise WorkerError(self.death or "the worker is gone") from error
 
-    def _receive(self, timeout: float) -> dict[str, Any]:
-        """Wait for one reply line, draining the child's stdout/stderr meanwhile; kill the worker on timeout."""
+    def _receive(self, nonce: str, timeout: float, card_nonce: str | None = None,
+                 flood_ok: bool = False) -> dict[str, Any]:
+        """The reply to the command sent with ``nonce`` (or the news that the card named ``card_nonce`` ended),
+        draining the child's stdout/stderr meanwhile. Lines with any other nonce are dropped: they can only be
+        forgeries or news about cards already over. Raises ``_Timeout`` when ``timeout`` runs out and ``_Flood``
+        when a line grows past any honest reply (unless ``flood_ok``: then the excess is dropped)."""
         deadline = time.monotonic() + timeout
-        while b"\n" not in self._pending:
+        limit = 16 * self.limits.output_cap + (1 << 20)  # the largest honest reply, with room to spare
+        while True:
+            while b"\n" in self._pending:
+                line, _, self._pending = self._pending.partition(b"\n")
+                try:
+                    answer = json.loads(line)
+                except ValueError:
+                    continue
+                if not isinstance(answer, dict):
+                    continue
+                if answer.get("nonce") == nonce:
+                    return answer
+                if card_nonce is not None and answer.get("nonce") == card_nonce and answer.get("event"):
+                    return answer
+            if len(self._pending) > limit:
+                self._pending = self._pending[-4096:]  # the parent's news starts on a line of its own
+                if not flood_ok:
+                    raise _Flood(f"a reply over {limit:,} bytes: the card flooded the worker's reply channel")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                self._kill(f"timed out after {timeout:.3g} s (wall clock)")
-                raise WorkerError(self.death)
+                raise _Timeout(f"timed out after {timeout:.3g} s (wall clock)")
             events = self._selector.select(min(remaining, 1.0))
             for key, _ in events:
                 chunk = _read(key.fd)
@@ -288,39 +408,45 @@ class Worker:
                 reason = self._exit_reason() or "the worker exited"
                 self._kill(reason)
                 raise WorkerError(reason)
-        line, _, self._pending = self._pending.partition(b"\n")
-        try:
-            return json.loads(line)
-        except ValueError as error:
-            return {"ok": False, "error": f"unreadable reply from the worker: {error}"}
+
+    def _drain(self) -> None:
+        """Drop what is waiting on the child's pipes now (a card is over: its last words are nobody's output)."""
+        for key in list(self._selector.get_map().values()):
+            while _read(key.fd):
+                pass
+        self._pending = b""
+        self._out.take(), self._err.take()
 
     def _exit_reason(self, wait: bool = False) -> str | None:
-        """Why the child process ended, in words (signals of resource limits named)."""
+        """Why the warm parent ended, in words."""
         code = self.process.poll()
         if code is None and wait:
             try:
                 code = self.process.wait(timeout=2)
             except Exception:  # noqa: BLE001
                 code = self.process.poll()
-        if code is None:
-            return None
-        if code < 0:
-            return {
-                signal.SIGXCPU: "CPU-time limit exceeded: the worker was stopped",
-                signal.SIGXFSZ: "file-size limit exceeded: the worker was stopped",
-                signal.SIGKILL: "the worker was killed (SIGKILL)",
-                signal.SIGSEGV: "the worker crashed (segmentation fault)",
-            }.get(-code, f"the worker was killed by signal {signal.Signals(-code).name}")
-        return f"the worker exited with status {code}"
+        return None if code is None else exit_reason(code)
 
-    def _sweep(self) -> None:
-        """Kill processes a cell left behind (background children, fork bombs) so the next cell starts clean."""
+    def _sweep(self, keep_card: bool) -> None:
+        """Kill the processes of the sandbox except the warm parent (and, with ``keep_card``, the card's own
+        process): what a cell left running (background children, fork bombs) dies before the next cell."""
         if not self.alive:
             return
+        keep = {self.process.pid}
+        if keep_card and self.card is not None and not self.card.death and self.card.pid > 0:
+            keep.add(self.card.pid)
         if self.user.uid is not None:
-            sandbox.kill_user_processes(self.user.uid, keep=self.process.pid)
+            sandbox.kill_user_processes(self.user.uid, keep=keep)
         else:
-            sandbox.kill_session_processes(self.process.pid, keep=self.process.pid)
+            sandbox.kill_session_processes(self.process.pid, keep=keep)
+
+    def _kill_card(self, card: _Card) -> None:
+        if card.pid <= 0 or card.pid == self.process.pid:
+            return
+        try:
+            os.kill(card.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
     def _kill(self, reason: str) -> None:
         if self.alive:

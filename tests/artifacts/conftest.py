@@ -28,9 +28,10 @@ def built(tmp_path_factory) -> dict[str, Path]:
 
 
 def fast_settings(cache: Path, **overrides) -> ArtifactSettings:
-    """Short timeouts and backoff so a stalled or failing server costs a fraction of a second."""
+    """Short timeouts and backoff so a stalled or failing server costs a fraction of a second. Local paths are
+    taken as a user types them (not confined to a catalog: ``test_resolve`` covers confinement)."""
     values = dict(cache_dir=cache, connect_timeout=2.0, read_timeout=0.4, retries=2, backoff=0.01,
-                  revalidate_after=3600.0, workers=4)
+                  revalidate_after=3600.0, workers=4, confined=False)
     values.update(overrides)
     return ArtifactSettings(**values)
 

@@ -29,10 +29,37 @@ def test_s3_uri_maps_to_the_configured_https_endpoint(tmp_path):
 
 def test_file_urls_and_paths_relative_to_the_card(tmp_path):
     card = tmp_path / "cards" / "m.md"
-    assert resolve("file:///srv/m.zip", settings(tmp_path)).path == Path("/srv/m.zip")
-    assert resolve("../artifacts/m.zip", settings(tmp_path), card).path == tmp_path / "cards" / ".." / \
-        "artifacts" / "m.zip"
-    assert resolve("/abs/m.zip", settings(tmp_path), card).path == Path("/abs/m.zip")
+    root = tmp_path.resolve()
+    assert resolve(f"file://{tmp_path}/srv/m.zip", settings(tmp_path)).path == root / "srv" / "m.zip"
+    assert resolve("../artifacts/m.zip", settings(tmp_path), card).path == root / "artifacts" / "m.zip"
+    assert resolve(f"{tmp_path}/abs/m.zip", settings(tmp_path), card).path == root / "abs" / "m.zip"
+    typed = settings(tmp_path)
+    typed.confined = False  # a path typed on the command line (modelhub inspect, new --from) goes anywhere
+    assert resolve("file:///srv/m.zip", typed).path == Path("/srv/m.zip")
+
+
+@pytest.mark.parametrize("url", ["/etc/shadow", "file:///etc/passwd", "../../../../../../../etc/hostname",
+                                 "../link/passwd", "pkg://json/../../../../../etc/passwd", "mirror/../../../etc/passwd"])
+def test_a_cards_local_path_must_stay_in_the_catalog_cache_or_mirrors(tmp_path, url):
+    from generator.artifacts.resolve import OutsideCatalog
+
+    (tmp_path / "cards").mkdir()
+    (tmp_path / "link").symlink_to("/etc")
+    (tmp_path / "mirror").mkdir()
+    with pytest.raises(OutsideCatalog, match="outside the catalog root"):
+        resolve(url, settings(tmp_path, **{"mirror/": "mirror"}), tmp_path / "cards" / "m.md")
+
+
+def test_paths_into_the_cache_and_a_mirror_outside_the_root_are_allowed(tmp_path):
+    catalog, mirror = tmp_path / "catalog", tmp_path / "mirror"
+    (catalog / "cards").mkdir(parents=True)
+    mirror.mkdir()
+    chosen = ArtifactSettings(cache_dir=tmp_path / "cache", root=catalog,
+                              mirrors={"https://models.example/": str(mirror)})
+    card = catalog / "cards" / "m.md"
+    assert resolve(f"{tmp_path}/cache/x.zip", chosen, card).path == tmp_path.resolve() / "cache" / "x.zip"
+    assert resolve(f"{mirror}/m.zip", chosen, card).path == mirror.resolve() / "m.zip"
+    assert resolve("https://models.example/a/m.zip", chosen, card).path == mirror.resolve() / "a" / "m.zip"
 
 
 def test_unknown_scheme_is_refused(tmp_path):

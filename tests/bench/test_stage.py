@@ -4,6 +4,7 @@ execution sandbox on a labelled set this test writes; its card claims accuracy 0
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -159,7 +160,8 @@ def test_a_worker_that_fails_is_reported_not_raised(tmp_path, catalog):
 
 def test_a_measurement_over_its_time_limit_is_stopped_and_the_next_card_still_runs(tmp_path, catalog):
     (tmp_path / "modelhub.toml").write_text(SETTINGS + "timeout = 1\n", encoding="utf-8")
-    slow = read_card(write_card(tmp_path / "slow.md", str(catalog["model"])))
+    model = shutil.copytree(catalog["model"], tmp_path / "model")  # a card's model lives in its catalog (MH513)
+    slow = read_card(write_card(tmp_path / "slow.md", str(model)))
     unavailable = read_card(seed(1))
     records = [CardRecord(slow), CardRecord(unavailable)]
     BenchStage().process(records, BuildContext(load_config(slow.path), mode="force", quiet=True))

@@ -91,3 +91,15 @@ def test_frozen_mode_executes_nothing(catalog, capsys):
 def test_a_missing_path_is_a_usage_error(tmp_path, capsys):
     assert main(["run", str(tmp_path / "nope.md")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_the_banner_says_what_confines_the_run_including_an_allowed_network(catalog, capsys):
+    from .conftest import FAST_LIMITS, write_config
+
+    path = catalog.card("greeter.md", greeter(""))
+    assert main(["run", str(path), "--mode", "force"]) == 0
+    assert "no network" in capsys.readouterr().out
+    write_config(catalog.root, {**FAST_LIMITS, "network": "allow"})
+    assert main(["run", str(path), "--mode", "force"]) == 0
+    banner = capsys.readouterr().out.splitlines()[0]
+    assert "network allowed" in banner and "no network" not in banner

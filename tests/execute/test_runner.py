@@ -155,7 +155,7 @@ def test_an_unreachable_artifact_means_not_executed_with_the_url_error(catalog, 
                                    f"'{artifact_server.url('/gone.zip')}'}}\n---\n\n```python\nprint(1)\n```\n")
     result = run(catalog, "auto", "gone.md")[0][str(path)]
     assert result["status"] == "not_executed"
-    assert result["reason"].startswith("artifact unavailable:")
+    assert result["reason"].startswith("artifact refused, nothing was executed:")
     assert "404" in result["reason"]
 
 

@@ -120,7 +120,7 @@ def test_cards_after_hostile_ones_still_run(hostile_run):
     runs, _, executor, _ = hostile_run
     assert runs["after"]["status"] == "ok"
     assert runs["after"]["results_text"] == "still running\n42"
-    assert executor.counts["workers"] >= 2  # the loop killed its worker; a new one took over
+    assert executor.counts["workers"] == 1  # each attack ended its own card's process; the warm worker served all
 
 
 def test_the_cpu_time_cap_stops_a_busy_loop_before_the_wall_clock(tmp_path):

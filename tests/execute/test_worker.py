@@ -109,13 +109,15 @@ def test_input_reads_nothing_instead_of_hanging(card):
     assert cell.error["type"] == "EOFError"
 
 
-def test_a_crash_ends_the_worker_and_says_so():
-    with Worker.start(SandboxLimits(snippet_timeout=30)) as doomed:
-        doomed.begin_card("cards/crash.md")
-        cell = doomed.execute("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)")
-        assert not doomed.alive
+def test_a_crash_ends_the_card_not_the_warm_worker():
+    with Worker.start(SandboxLimits(snippet_timeout=30)) as worker:
+        worker.begin_card("cards/crash.md")
+        cell = worker.execute("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)")
         assert "segmentation fault" in cell.error["message"]
-        assert doomed.execute("1").error["type"] == "WorkerDied"
+        assert worker.execute("1").error["type"] == "WorkerDied"  # the card is over
+        assert worker.alive
+        worker.begin_card("cards/next.md")
+        assert worker.execute("6 * 7").value == "42"
 
 
 def test_arbitrary_code_chunks_can_be_timed_by_callers(card):
