@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
+from .settings import ConfigError
 
 # name -> (module, one-line help). A command module defines add_arguments(parser) and run(args) -> int.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -50,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = importlib.import_module(args._module)
     try:
         return int(module.run(args) or 0)
+    except ConfigError as error:  # a wrong configuration value, wherever a command first reads it: a usage error
+        print(f"modelhub {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("modelhub: interrupted", file=sys.stderr)
         return 130

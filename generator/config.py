@@ -1,7 +1,8 @@
 """Catalog configuration: ``[tool.modelhub]`` in pyproject.toml or a ``modelhub.toml`` file.
 
-Each subsystem reads its own table (``rules``, ``mirrors``, ``artifacts``, ``execute``, ``bench``, ``site``) through
-``Config.section``, so adding a setting never touches this module.
+``load_config`` finds the file; ``Config.settings`` is its content validated into typed tables
+(``generator.settings``), the only way the code reads configuration. A wrong value is a ``ConfigError`` naming the
+file, the line, the dotted key and the expected form.
 """
 
 from __future__ import annotations
@@ -11,25 +12,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .settings import ConfigError, Settings, parse_settings
 
-class ConfigError(ValueError):
-    """A configuration file that cannot be read; the message names the file and what to fix."""
+__all__ = ["Config", "ConfigError", "load_config"]
 
 
 @dataclass
 class Config:
     root: Path  # the folder the configuration file is in; relative paths in it are relative to this
+    # The table as read: validated once, into ``settings``, which is what code reads; kept only to hand the
+    # configuration to worker processes and to fingerprint it.
     data: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
+    prefix: str = ""  # where the table sits in the file: "tool.modelhub" in a pyproject.toml
+    settings: Settings = field(init=False)
 
-    def section(self, name: str) -> dict[str, Any]:
-        value = self.data.get(name, {})
-        if not isinstance(value, dict):
-            raise ConfigError(f"{self.source}: [tool.modelhub.{name}] must be a table, not {type(value).__name__}")
-        return value
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.data.get(name, default)
+    def __post_init__(self) -> None:
+        self.root = Path(self.root)
+        self.data = self.data or {}
+        self.settings = parse_settings(self.data, self.source, self.prefix)
 
     def path(self, value: str | Path) -> Path:
         """A path from the configuration, resolved against the configuration file's folder."""
@@ -38,7 +39,7 @@ class Config:
 
     @property
     def cache_dir(self) -> Path:
-        return self.path(self.data.get("cache_dir", ".modelhub-cache"))
+        return self.path(self.settings.cache_dir)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -61,10 +62,16 @@ def load_config(start: str | Path | None = None) -> Config:
         own = folder / "modelhub.toml"
         if own.is_file():
             data = _read_toml(own)
-            return Config(folder, data.get("tool", {}).get("modelhub", data), own)
+            nested = data.get("tool", {}).get("modelhub") if isinstance(data.get("tool"), dict) else None
+            if isinstance(nested, dict):
+                return Config(folder, nested, own, "tool.modelhub")
+            return Config(folder, data, own)
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             data = _read_toml(pyproject)
-            if "modelhub" in data.get("tool", {}):
-                return Config(folder, data["tool"]["modelhub"], pyproject)
+            tool = data.get("tool", {})
+            if isinstance(tool, dict) and "modelhub" in tool:
+                if not isinstance(tool["modelhub"], dict):
+                    raise ConfigError(f"{pyproject}: tool.modelhub must be a table, e.g. [tool.modelhub]")
+                return Config(folder, tool["modelhub"], pyproject, "tool.modelhub")
     return Config(here, {}, None)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from ..config import Config, load_config
 from .facts import ArtifactFacts
-from .settings import ArtifactSettings, parse_byte_size
+from ..settings import parse_size as parse_byte_size
+from .settings import ArtifactSettings
 from .store import OFFLINE_MESSAGE, ArtifactError, ArtifactStore
 
 __all__ = ["OFFLINE_MESSAGE", "ArtifactError", "ArtifactFacts", "ArtifactSettings", "ArtifactStore",

@@ -42,7 +42,7 @@ def collect_facts(cards: list[Card], config: Config, *, offline: bool | None = N
     """Facts for each card that has an artifact (card path -> ArtifactFacts dict, plus ``presets`` when preset
     folders were inspected). Each distinct artifact is inspected once, concurrently, with a progress bar."""
     settings = ArtifactSettings.from_config(config, offline=offline)
-    template = config.section("artifacts").get("preset_url")
+    template = config.settings.artifacts.preset_url
     jobs: dict[tuple[str, str | None, str | None], list[tuple[str, str | None]]] = {}
     for card in cards:
         url = artifact_url(card)

@@ -197,8 +197,7 @@ def _from_url(url: str, spec: EvalSpec, card_path: str | Path | None, config: Co
 
 def _hub_dataset_folder(repo_id: str, config: Config) -> Path | None:
     """A dataset repository in a configured mirror folder or the local Hugging Face hub cache (newest snapshot)."""
-    settings = config.section("bench")
-    for mirror in settings.get("dataset_dirs", []) or []:
+    for mirror in config.settings.bench.dataset_dirs:
         base = config.path(mirror)
         for candidate in (base / repo_id, base / repo_id.replace("/", "--")):
             if candidate.is_dir():

@@ -10,7 +10,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..card import Card
+from pydantic import ValidationError
+
 from ..config import Config, ConfigError
+from ..settings import BenchSection, settings_error
 from .chart import latency_chart
 from .claims import compare_claims
 from .evalset import EvalSet
@@ -32,23 +35,21 @@ class BenchSettings:
     speed_tolerance: float = 0.5  # relative, for throughput claims
     trainer_average: str = "micro"  # which average a Trainer block's eval_f1/precision/recall means
     timeout: float = 1800.0  # seconds for one card's whole measurement
-    memory_mb: int | None = None  # worker memory cap; None keeps the execution stage's default
+    memory: int | None = None  # worker memory cap, bytes; None keeps the execution stage's default
 
     @classmethod
     def from_config(cls, config: Config | None, **overrides: Any) -> BenchSettings:
-        section = dict(config.section("bench")) if config is not None else {}
-        section.update({k: v for k, v in overrides.items() if v is not None})
-        known = {f for f in cls.__dataclass_fields__}
-        unknown = sorted(set(section) - known - {"dataset_dirs"})
-        if unknown:
-            raise ConfigError(f"{getattr(config, 'source', 'configuration')}: [tool.modelhub.bench] has unknown "
-                              f"settings {', '.join(unknown)} (known: {', '.join(sorted(known))}, dataset_dirs)")
-        values = {k: v for k, v in section.items() if k in known}
-        settings = cls(**values)
-        if settings.trainer_average not in {"micro", "macro", "weighted"}:
-            raise ConfigError(f"[tool.modelhub.bench] trainer_average must be micro, macro or weighted, "
-                              f"not {settings.trainer_average!r}")
-        return settings
+        """The typed ``bench`` table, with command-line ``overrides`` (None: not given) validated the same way."""
+        table = config.settings.bench if config is not None else BenchSection()
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if given:
+            try:
+                table = BenchSection.model_validate({**table.model_dump(), **given})
+            except ValidationError as error:
+                raise ConfigError(settings_error(error, given, None, "bench")) from None
+        values = table.model_dump()
+        values.pop("dataset_dirs")  # the evaluation-set loader reads them from the configuration
+        return cls(**values)
 
     def probe_settings(self) -> dict[str, Any]:
         """The part the worker needs (and the part that changes the numbers, so it is in the cache key)."""

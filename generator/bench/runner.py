@@ -108,7 +108,7 @@ def plan_card(card: Card, config: Config) -> Plan:
     if runtime is None:
         plan.reason = f"no runtime named {name!r} (front matter `runtime:`)"
         return plan
-    unavailable = runtime.unavailable_reason(config.section("execute"))
+    unavailable = runtime.unavailable_reason(config.settings.execute)
     if unavailable:
         plan.reason = f"the {name} runtime is not available here: {unavailable}"
         return plan
@@ -175,15 +175,15 @@ class SandboxProber:
         if worker is not None and worker.alive:
             return worker
         self.close()  # one live worker at a time: a catalog of many models must not keep them all in memory
-        execute_settings = self.config.section("execute")
-        limits = SandboxLimits.from_config(execute_settings)
+        execute_settings = self.config.settings.execute
+        limits = SandboxLimits.from_settings(execute_settings)
         seconds = self.settings.timeout
         limits = replace(limits, snippet_timeout=max(limits.snippet_timeout, seconds),
                          card_timeout=max(limits.card_timeout, seconds),
                          cpu_per_cell=max(limits.cpu_per_cell, int(seconds)),
                          cpu_total=max(limits.cpu_total, int(seconds) * 4))
-        if self.settings.memory_mb:
-            limits = replace(limits, memory=int(self.settings.memory_mb) * 1024 * 1024)
+        if self.settings.memory:
+            limits = replace(limits, memory=self.settings.memory)
         # The model reaches the probe as files in the card folder (``asset_files``), not through the runtime's
         # warm-up: the probe times the load itself.
         worker = worker_for_runtime(runtime_name, None, limits=limits, settings=execute_settings, warm=False)

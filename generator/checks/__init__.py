@@ -27,7 +27,8 @@ from typing import Any
 
 from ..card import Card
 from ..config import Config, ConfigError
-from .registry import RULES, SEVERITIES, Finding, Rule, rule
+from ..settings import RulesSection
+from .registry import RULES, Finding, Rule, rule
 
 __all__ = [
     "CheckContext", "Finding", "Rule", "RuleSelection", "RULES", "RULE_MODULES", "check_card", "check_cards",
@@ -114,23 +115,15 @@ class RuleSelection:
     def from_config(cls, config: Config | None, select: Iterable[str] | None = None,
                     ignore: Iterable[str] | None = None) -> RuleSelection:
         """The config's ``rules`` table; ``select``/``ignore`` from the command line replace/extend it."""
-        section = config.section("rules") if config is not None else {}
-        where = f"{getattr(config, 'source', None) or 'configuration'}: [tool.modelhub.rules]"
-        chosen = _codes(section.get("select", ["ALL"]), f"{where} select")
+        rules = config.settings.rules if config is not None else RulesSection()
+        where = (f"{config.source}: {config.prefix + '.' if config.prefix else ''}rules" if config and config.source
+                 else "configuration: rules")
+        chosen = tuple(rules.select)
         if select:
             chosen = _codes(list(select), "--select")
-        ignored = _codes(section.get("ignore", []), f"{where} ignore") + _codes(list(ignore or ()), "--ignore")
-        severity = section.get("severity", {})
-        if not isinstance(severity, dict):
-            raise ConfigError(f"{where} severity must be a table of CODE = \"error|warning|info\"")
-        for code, level in severity.items():
-            if level not in SEVERITIES:
-                raise ConfigError(f"{where} severity.{code} = {level!r}: use one of {', '.join(SEVERITIES)}")
-        per_file = section.get("per-file-ignores", section.get("per_file_ignores", {}))
-        if not isinstance(per_file, dict):
-            raise ConfigError(f"{where} per-file-ignores must be a table of \"glob\" = [codes]")
-        selection = cls(chosen, ignored, dict(severity),
-                        {str(k): _codes(v, f"{where} per-file-ignores") for k, v in per_file.items()})
+        ignored = tuple(rules.ignore) + _codes(list(ignore or ()), "--ignore")
+        selection = cls(chosen, ignored, dict(rules.severity),
+                        {glob: tuple(codes) for glob, codes in rules.per_file_ignores.items()})
         unknown = selection.unknown_selectors()
         if unknown:
             raise ConfigError(f"{where}: unknown rule selector(s) {', '.join(unknown)}; "

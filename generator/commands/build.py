@@ -12,9 +12,9 @@ from ..pipeline import MODES
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="card files or folders of cards (default: cards/)")
     parser.add_argument("--site-dir", default="site", help="where to write the site (default: site)")
-    parser.add_argument("--mode", choices=MODES, default="frozen",
-                        help="execution and benchmarks: off, frozen (stored results only; the default), auto "
-                             "(run what changed), force (run everything)")
+    parser.add_argument("--mode", choices=MODES, default=None,
+                        help="execution and benchmarks: off, frozen (stored results only), auto (run what changed), "
+                             "force (run everything); default: [execute] mode in modelhub.toml, else frozen")
     parser.add_argument("--offline", action="store_true", help="never touch the network (artifacts from cache only)")
     parser.add_argument("--config-file", metavar="MKDOCS_YML", help="mkdocs configuration (default: ./mkdocs.yml)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when any card has an error finding")

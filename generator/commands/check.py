@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"modelhub check: {error}", file=sys.stderr)
         return EXIT_USAGE
-    paths = [Path(p) for p in args.paths] or [config.path(config.get("cards", "cards"))]
+    paths = [Path(p) for p in args.paths] or [config.path(p) for p in config.settings.cards.paths]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         print(f"modelhub check: no such file or folder: {', '.join(missing)}", file=sys.stderr)

@@ -13,7 +13,7 @@ from ..pipeline import MODES
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="card files or folders of cards (default: cards/)")
     parser.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on (default: 127.0.0.1:8000)")
-    parser.add_argument("--mode", choices=MODES, default="frozen", help="execution and benchmarks (see build)")
+    parser.add_argument("--mode", choices=MODES, default=None, help="execution and benchmarks (see build)")
     parser.add_argument("--offline", action="store_true", help="never touch the network")
     parser.add_argument("--config-file", metavar="MKDOCS_YML", help="mkdocs configuration (default: ./mkdocs.yml)")
 

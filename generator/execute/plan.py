@@ -7,11 +7,11 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..card import Card, Snippet
 from ..checks.artifacts import declared_sha256
 from ..checks.code import analyse_python
+from ..settings import ExecuteSection
 from .runtimes import RUNTIMES, Runtime, choose_runtime, get_runtime
 
 RUNNABLE_LANGUAGES = {"python", "py", "python3", "ipython"}
@@ -68,12 +68,12 @@ def opted_out(card: Card) -> bool:
     return value is False or (isinstance(value, str) and value.strip().lower() in {"false", "no", "off"})
 
 
-def plan_card(card: Card, settings: dict[str, Any] | None = None,
+def plan_card(card: Card, settings: ExecuteSection | None = None,
               reasons: dict[str, str | None] | None = None, mirrors: Iterable[str] | None = None) -> CardPlan:
     """The plan for one card. ``reasons`` memoizes each runtime's availability over a catalog (pass one dict);
     ``mirrors`` (the ``[mirrors]`` prefixes) let a card without an artifact run on the mirrored model its snippets
     load by name, and mark the blocks that load a model no mirror serves."""
-    settings = settings or {}
+    settings = settings or ExecuteSection()
     cells = runnable_snippets(card)
     code = "\n".join(cell.code for cell in cells)
     name, runtime = choose_runtime(card, code)

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..card import Card
 from ..config import Config
+from ..settings import ExecuteSection
 from . import sandbox, store
 from .digest import tree_digest
 from .plan import CardPlan, cell_code, plan_card
@@ -129,8 +130,8 @@ class Executor:
             raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
         self.config = config
         self.mode = mode
-        self.settings = config.section("execute")
-        self.limits = limits or SandboxLimits.from_config(self.settings)
+        self.settings = config.settings.execute
+        self.limits = limits or SandboxLimits.from_settings(self.settings)
         self.on_card = on_card or (lambda path, run: None)
         self.on_start = on_start or (lambda total: None)
         self.write_store = write_store
@@ -146,7 +147,7 @@ class Executor:
         runs: dict[str, dict[str, Any]] = {}
         jobs: list[_Job] = []
         for card in cards:
-            plan = plan_card(card, self.settings, self._reasons, self.config.section("mirrors"))
+            plan = plan_card(card, self.settings, self._reasons, self.config.settings.mirrors)
             stored = store.read_stored(card.path)
             if self.mode == "off":
                 continue
@@ -366,7 +367,7 @@ class Executor:
 
 
 def worker_for_runtime(runtime: str | Runtime, artifact: str | Path | None = None, *, aliases: Iterable[str] = (),
-                       limits: SandboxLimits | None = None, settings: dict[str, Any] | None = None,
+                       limits: SandboxLimits | None = None, settings: ExecuteSection | None = None,
                        revision: str | None = None, warm: bool = True) -> Worker:
     """A sandboxed worker for ``runtime`` with ``artifact`` (a local model folder or file) ready to use: the model
     cache laid out (``aliases`` resolve to it offline) and, when ``warm``, the libraries imported and the model loaded
@@ -376,7 +377,7 @@ def worker_for_runtime(runtime: str | Runtime, artifact: str | Path | None = Non
         if found is None:
             raise ValueError(f"unknown runtime {runtime!r}")
         runtime = found
-    settings = settings or {}
+    settings = settings or ExecuteSection()
     artifact = Path(artifact) if artifact is not None else None
     revision = revision or (tree_digest(artifact)[:40] if artifact is not None else "0" * 40)
     holder: dict[str, Any] = {}
@@ -385,8 +386,8 @@ def worker_for_runtime(runtime: str | Runtime, artifact: str | Path | None = Non
         holder["plan"] = runtime.plan(root, uid, artifact, list(aliases), revision, settings)
         return holder["plan"].env
 
-    worker = Worker.start(limits or SandboxLimits.from_config(settings), prepare=prepare,
-                          env_allow=tuple(settings.get("env_allow", ())))
+    worker = Worker.start(limits or SandboxLimits.from_settings(settings), prepare=prepare,
+                          env_allow=tuple(settings.env_allow))
     plan = holder["plan"]
     worker.card_files = dict(plan.card_files)
     worker.notes = list(plan.notes) + list(worker.hello.get("notes", []))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import math
 import os
 import pwd
 import shutil
@@ -33,6 +34,8 @@ from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ..settings import ExecuteSection
 
 CHILD = Path(__file__).with_name("child.py")
 
@@ -59,10 +62,13 @@ class SandboxLimits:
     seed: int = 0
 
     @classmethod
-    def from_config(cls, section: dict[str, Any]) -> SandboxLimits:
-        """``[tool.modelhub.execute]`` keys with the same names override the defaults."""
-        known = {key: section[key] for key in cls.__dataclass_fields__ if key in section}
-        return cls(**known)
+    def from_settings(cls, execute: ExecuteSection) -> SandboxLimits:
+        """The limits the typed ``[execute]`` table sets (durations rounded up to whole CPU seconds)."""
+        return cls(snippet_timeout=execute.snippet_timeout, card_timeout=execute.card_timeout,
+                   startup_timeout=execute.startup_timeout, memory=execute.memory,
+                   cpu_per_cell=math.ceil(execute.cpu_per_cell), cpu_total=math.ceil(execute.cpu_total),
+                   processes=execute.processes, file_size=execute.file_size, open_files=execute.open_files,
+                   output_cap=execute.output_cap, network=execute.network, seed=execute.seed)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

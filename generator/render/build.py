@@ -70,12 +70,13 @@ def plugin_options(yml: Path, **options: Any) -> dict[str, Any]:
     return {name: {**(value or {}), **options} if name == "modelhub" else value for name, value in entries}
 
 
-def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str = "frozen", offline: bool = False,
+def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str | None = None, offline: bool = False,
                mkdocs_yml: str | Path | None = None, config: Config | None = None, quiet: bool = True,
                jobs: int | None = None, cache: bool = True) -> SiteBuild:
     """Build the site for the cards under ``paths`` into ``site_dir``: mkdocs with the modelhub plugin, which runs
-    the pipeline over the cards (``mode``, ``offline``) with ``config``'s folder as the catalog root, in ``jobs``
-    processes (default: every core); ``cache=False`` ignores and keeps no build cache."""
+    the pipeline over the cards (``mode``, default: the configuration's ``execute.mode``; ``offline``) with
+    ``config``'s folder as the catalog root, in ``jobs`` processes (default: every core); ``cache=False`` ignores and
+    keeps no build cache."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as load_mkdocs_config
     from mkdocs.exceptions import MkDocsException

@@ -25,12 +25,13 @@ from typing import Any
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from ..config import load_config
+from ..config import ConfigError, load_config
 from .incremental import SiteWork
 from .shell import CONTENT, Shell, shell_markdown, shell_source
 from .site import (INDEX_DIR, Catalog, SiteOptions, copy_artifacts, dest_path, models_json, page_url, write_atomic,
@@ -61,7 +62,7 @@ class ModelhubPluginConfig(base.Config):
     cards = c.ListOfItems(c.Type(str), default=["cards"])  # card files or folders
     root = c.Optional(c.Type(str))  # the catalog's root (its modelhub.toml); default: nearest to mkdocs.yml
     catalog_path = _CatalogPath()  # where the catalog lives in the site, e.g. "models/"; "" = the site root
-    mode = c.Choice(("off", "frozen", "auto", "force"), default="frozen")
+    mode = c.Optional(c.Choice(("off", "frozen", "auto", "force")))  # default: [execute] mode in modelhub.toml
     offline = c.Type(bool, default=False)
     quiet = c.Type(bool, default=True)  # no pipeline progress on the terminal
     edit_uri = c.Optional(c.Type(str))
@@ -109,7 +110,8 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         jobs = self.config.jobs
         if jobs is not None and jobs < 1:
             raise ValidationError(f"plugins.modelhub.jobs: {jobs}: give a number of processes, 1 or more")
-        return SiteWork(paths, self._modelhub_config, mode=self.config.mode, offline=self.config.offline, jobs=jobs,
+        mode = self.config.mode or self._modelhub_config.settings.execute.mode
+        return SiteWork(paths, self._modelhub_config, mode=mode, offline=self.config.offline, jobs=jobs,
                         templates=self._templates, cache=self.config.cache, progress=_progress_factory(self.config.quiet))
 
     # ---- mkdocs events ------------------------------------------------------------------------------------
@@ -117,9 +119,11 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         self._base = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
         self._catalog_base = self.config.catalog_path
         root = self._path(self.config.root) if self.config.root else self._base
-        self._modelhub_config = load_config(root)
-        site = self._modelhub_config.section("site")
-        self._edit_uri = self.config.edit_uri or site.get("edit_uri")
+        try:
+            self._modelhub_config = load_config(root)
+        except ConfigError as error:  # plain `mkdocs build`: mkdocs prints a PluginError as a message
+            raise PluginError(str(error)) from None
+        self._edit_uri = self.config.edit_uri or self._modelhub_config.settings.site.edit_uri
         own = self._modelhub_config.root / "templates"
         if self.config.templates:
             custom: Path | None = self._path(self.config.templates)

@@ -9,7 +9,8 @@ import pytest
 
 from generator.artifacts import ArtifactStore
 from generator.artifacts.resolve import ResolveError, resolve, s3_to_https
-from generator.artifacts.settings import ArtifactSettings, parse_byte_size
+from generator.artifacts import parse_byte_size
+from generator.artifacts.settings import ArtifactSettings
 from generator.config import Config
 
 JSL = "https://s3.amazonaws.com/auxdata.johnsnowlabs.com/public/models/"
@@ -122,5 +123,5 @@ def test_settings_from_config_tables(tmp_path, monkeypatch):
 
 def test_byte_sizes():
     assert parse_byte_size("44.9 MB") == 44_900_000 and parse_byte_size("1GiB") == 2**30 and parse_byte_size(5) == 5
-    with pytest.raises(ValueError, match="not a byte size"):
+    with pytest.raises(ValueError, match="not a size"):
         parse_byte_size("lots")

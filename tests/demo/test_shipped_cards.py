@@ -173,7 +173,7 @@ def test_onnx_card_facts_match_the_installed_onnx_file(cards):
 def test_catalog_config_is_found_from_the_cards_folder_and_builds_frozen_offline():
     config = load_config(CARDS)
     assert config.source == REPO / "modelhub.toml"
-    assert config.section("execute")["mode"] == "frozen"
+    assert config.settings.execute.mode == "frozen"
     assert ArtifactSettings.from_config(config).offline is True
 
 

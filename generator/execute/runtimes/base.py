@@ -8,10 +8,10 @@ import platform
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ...card import Card
 from .. import sandbox
+from ...settings import ExecuteSection
 
 
 @dataclass
@@ -71,7 +71,7 @@ class Runtime:
     distributions: tuple[str, ...] = ("numpy",)  # their versions are part of the cache key
     description = ""
 
-    def unavailable_reason(self, settings: dict[str, Any]) -> str | None:
+    def unavailable_reason(self, settings: ExecuteSection) -> str | None:
         """Why this runtime cannot run on this machine (precise, with what to install), or None."""
         return None
 
@@ -83,7 +83,7 @@ class Runtime:
         return dict(cached)
 
     def plan(self, root: Path, uid: int | None, artifact: Path | None, aliases: list[str],
-             revision: str, settings: dict[str, Any] | None = None) -> WorkerPlan:
+             revision: str, settings: ExecuteSection | None = None) -> WorkerPlan:
         """Lay out what the worker needs under ``root`` (a model cache, files) and say how to start it.
 
         ``aliases`` are the names snippets may use for the model (hub id, card names); ``revision`` is a stable

@@ -21,6 +21,7 @@ from typing import Any
 from .. import kerashub
 from . import register_runtime
 from .base import Runtime, WorkerPlan, missing_module
+from ...settings import ExecuteSection
 
 WARMUP = """
 import torch
@@ -41,7 +42,7 @@ class KerasHubRuntime(Runtime):
     distributions = ("keras-hub", "keras", "torch", "kagglehub", "sentencepiece", "tokenizers", "numpy")
     description = "Keras Hub on Keras 3, torch backend (CPU)"
 
-    def unavailable_reason(self, settings: dict[str, Any]) -> str | None:
+    def unavailable_reason(self, settings: ExecuteSection) -> str | None:
         missing = [module for module in kerashub.RUNTIME_MODULES if missing_module(module)]
         if not missing:
             return None
@@ -65,7 +66,7 @@ class KerasHubRuntime(Runtime):
         return f"preset {name} {NOT_MIRRORED}"
 
     def plan(self, root: Path, uid: int | None, artifact: Path | None, aliases: list[str],
-             revision: str, settings: dict[str, Any] | None = None) -> WorkerPlan:
+             revision: str, settings: ExecuteSection | None = None) -> WorkerPlan:
         cache = root / "kaggle"
         (cache / ".kaggle").mkdir(parents=True)
         plan = WorkerPlan(env=kerashub.offline_env(cache), warmup=WARMUP)

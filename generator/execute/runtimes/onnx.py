@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from .. import hfcache
 from . import register_runtime
 from .base import Runtime, WorkerPlan, missing_module, stage_artifact
+from ...settings import ExecuteSection
 
 WARMUP = '''
 import numpy
@@ -25,14 +25,14 @@ class OnnxRuntime(Runtime):
     distributions = ("onnxruntime", "onnx", "numpy", "tokenizers", "transformers")
     description = "ONNX Runtime (CPU execution provider)"
 
-    def unavailable_reason(self, settings: dict[str, Any]) -> str | None:
+    def unavailable_reason(self, settings: ExecuteSection) -> str | None:
         missing = missing_module("onnxruntime", "numpy")
         if missing:
             return f"{missing} is not installed here (pip install onnxruntime numpy)"
         return None
 
     def plan(self, root: Path, uid: int | None, artifact: Path | None, aliases: list[str],
-             revision: str, settings: dict[str, Any] | None = None) -> WorkerPlan:
+             revision: str, settings: ExecuteSection | None = None) -> WorkerPlan:
         hf_home = root / "hf"
         plan = WorkerPlan(env=hfcache.offline_env(hf_home))
         if artifact is None:

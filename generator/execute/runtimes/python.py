@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from . import register_runtime
 from .base import Runtime, WorkerPlan, stage_artifact
+from ...settings import ExecuteSection
 
 
 class PythonRuntime(Runtime):
@@ -16,7 +16,7 @@ class PythonRuntime(Runtime):
     description = "the standard interpreter of this environment"
 
     def plan(self, root: Path, uid: int | None, artifact: Path | None, aliases: list[str],
-             revision: str, settings: dict[str, Any] | None = None) -> WorkerPlan:
+             revision: str, settings: ExecuteSection | None = None) -> WorkerPlan:
         if artifact is None:
             return WorkerPlan()
         return WorkerPlan(card_files=stage_artifact(root, artifact, uid))

@@ -12,11 +12,11 @@ import glob
 import os
 import shutil
 from pathlib import Path
-from typing import Any
 
 from ...card import Card
 from . import register_runtime
 from .base import Runtime, WorkerPlan, missing_module
+from ...settings import ExecuteSection
 
 WARMUP = '''
 import sparknlp
@@ -36,9 +36,9 @@ spark = SparkSession.builder.getOrCreate()
 '''
 
 
-def find_jar(settings: dict[str, Any]) -> str | None:
+def find_jar(settings: ExecuteSection | None) -> str | None:
     """A local Spark NLP jar: ``[tool.modelhub.execute] sparknlp_jar``, $SPARK_NLP_JAR, or pyspark's jars folder."""
-    for candidate in (settings.get("sparknlp_jar"), os.environ.get("SPARK_NLP_JAR")):
+    for candidate in (settings.sparknlp_jar if settings else None, os.environ.get("SPARK_NLP_JAR")):
         if candidate and Path(candidate).is_file():
             return str(Path(candidate).resolve())
     try:
@@ -56,7 +56,7 @@ class SparkNlpRuntime(Runtime):
     distributions = ("pyspark", "spark-nlp")
     description = "Spark NLP on a local Spark session"
 
-    def unavailable_reason(self, settings: dict[str, Any]) -> str | None:
+    def unavailable_reason(self, settings: ExecuteSection) -> str | None:
         if missing_module("pyspark"):
             return "pyspark is not installed here (pip install pyspark spark-nlp, plus Java 8/11/17)"
         if missing_module("sparknlp"):
@@ -69,8 +69,8 @@ class SparkNlpRuntime(Runtime):
         return None
 
     def plan(self, root: Path, uid: int | None, artifact: Path | None, aliases: list[str],
-             revision: str, settings: dict[str, Any] | None = None) -> WorkerPlan:
-        jar = find_jar(settings or {})
+             revision: str, settings: ExecuteSection | None = None) -> WorkerPlan:
+        jar = find_jar(settings)
         return WorkerPlan(warmup=WARMUP.format(jar=jar) if jar else None)
 
     def prelude(self, card: Card) -> str | None:

@@ -4,11 +4,11 @@ verified artifact through an isolated, offline hub cache (see ``hfcache``)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from .. import hfcache
 from . import register_runtime
 from .base import Runtime, WorkerPlan, missing_module
+from ...settings import ExecuteSection
 
 WARMUP = '''
 import os, sys
@@ -40,14 +40,14 @@ class TransformersRuntime(Runtime):
                      "safetensors", "numpy")
     description = "Hugging Face transformers and sentence-transformers on PyTorch (CPU)"
 
-    def unavailable_reason(self, settings: dict[str, Any]) -> str | None:
+    def unavailable_reason(self, settings: ExecuteSection) -> str | None:
         missing = missing_module("transformers", "torch")
         if missing:
             return f"{missing} is not installed here (install the ml extra: pip install 'modelhub[ml]')"
         return None
 
     def plan(self, root: Path, uid: int | None, artifact: Path | None, aliases: list[str],
-             revision: str, settings: dict[str, Any] | None = None) -> WorkerPlan:
+             revision: str, settings: ExecuteSection | None = None) -> WorkerPlan:
         hf_home = root / "hf"
         plan = WorkerPlan(env=hfcache.offline_env(hf_home))
         if artifact is None:
