@@ -155,7 +155,7 @@ def test_init_a_catalog_add_a_card_check_run_and_build_it_outside_the_repository
     for asset in ("assets/modelhub/catalog.js", "assets/modelhub/modelhub.css", "assets/modelhub/model.js",
                   "catalog-index/meta.json", "about/index.html", "404.html", "sitemap.xml"):
         assert (site / asset).is_file(), asset
-    records = json.loads((site / "models.json").read_text(encoding="utf-8"))
+    records = json.loads((site / "models.json").read_text(encoding="utf-8"))["models"]
     assert sorted(record["name"] for record in records) == ["example_keyword_sentiment_en", "shouting_detector_en"]
 
 

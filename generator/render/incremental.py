@@ -42,7 +42,7 @@ from .site import MODELS_DIR, Catalog, dest_path
 log = logging.getLogger("mkdocs.plugins.modelhub")
 
 STASH = ".modelhub-keep"  # inside the site folder: mkdocs' clean leaves hidden entries alone
-KEPT = (MODELS_DIR, "files", "models.json")  # what the plugin writes and keeps between builds
+KEPT = (MODELS_DIR, "files")  # what the plugin writes and keeps between builds (pages, model JSON, artifacts)
 
 
 @dataclass
@@ -252,11 +252,6 @@ class SiteWork:
         self.stats.pages_failed = len(failed)
         self._pages = pages
         return failed
-
-    @property
-    def site_changed(self) -> bool:
-        """Whether any model page or model JSON changed in this build (models.json must then be written)."""
-        return bool(self.stats.pages_written or self.stats.pages_removed or not self._previous)
 
     def finish(self, site_dir: Path) -> None:
         """Remember this build: the entries for the next record pass, the page manifest of ``site_dir``."""

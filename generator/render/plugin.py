@@ -259,9 +259,7 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         write_index(site_dir / self._catalog_base, catalog.index_files())
         self.timings["index"] = time.perf_counter() - step
         step = time.perf_counter()
-        models = site_dir / self._catalog_base / "models.json"
-        if work.site_changed or not models.is_file():
-            write_atomic(models, models_json(site_dir, catalog))
+        write_atomic(site_dir / self._catalog_base / "models.json", models_json(catalog))
         self.timings["models_json"] = time.perf_counter() - step
         copied = copy_artifacts(catalog, site_dir)
         extra = [page_url(f.src_uri, config.use_directory_urls) for f in self._documentation_pages

@@ -6,6 +6,7 @@ The mkdocs plugin calls into this module; nothing here imports mkdocs, so every 
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import re
 import shutil
@@ -214,8 +215,10 @@ class Catalog:
         return f"{self.options.base}{MODELS_DIR}/{self.slugs[index]}.json"
 
     def json_extra(self, index: int) -> dict[str, Any]:
-        """What a model's JSON adds to its record: its page and family."""
-        return {"url": self.model_url(index), "family": self.family_of[index].name if index in self.family_of else None}
+        """What a model's JSON changes in its record: the card's path relative to the catalog root, its page and
+        family."""
+        return {"path": self.display_path(index), "url": self.model_url(index),
+                "family": self.family_of[index].name if index in self.family_of else None}
 
     # ---- families -----------------------------------------------------------------------------------------
     def family_rows(self, family: Family, from_url: str) -> list[dict[str, Any]]:
@@ -315,12 +318,28 @@ class Catalog:
         return build_index(self.index_entries(), names)
 
 
-def models_json(site_dir: Path, catalog: Catalog) -> Iterator[bytes]:
-    """models.json, streamed from the per-model JSON files: every card's full record plus its page URL."""
-    yield b"[\n"
-    for i in range(len(catalog)):
-        yield (b",\n" if i else b"") + (site_dir / catalog.json_dest(i)).read_bytes()
-    yield b"\n]\n"
+MODELS_JSON_FORMAT = 2
+
+
+def models_json(catalog: Catalog) -> bytes:
+    """models.json: a versioned, compact index of the catalog (one short entry per card, paths relative to the
+    site); each card's full record is in its own file, ``json`` (``models/<slug>.json``, beside its page)."""
+    from .. import __version__
+
+    entries = []
+    for i, data in enumerate(catalog.light):
+        severities = {f.get("severity") for f in data.get("findings") or []}
+        entries.append({
+            "name": data.get("name"), "title": data.get("title"), "path": catalog.display_path(i),
+            "url": catalog.model_url(i), "json": catalog.json_dest(i),
+            "family": catalog.family_of[i].name if i in catalog.family_of else None,
+            "dialect": data.get("dialect"), "task": data.get("task"), "language": data.get("language"),
+            "checks": "errors" if "error" in severities else "warnings" if "warning" in severities else "pass",
+            "run": (data.get("runs") or {}).get("status"),
+        })
+    index = {"format": MODELS_JSON_FORMAT, "generator": f"modelhub {__version__}", "count": len(entries),
+             "models": entries}
+    return json.dumps(index, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8") + b"\n"
 
 
 def _drop_presets_table(text: str) -> str:

@@ -71,7 +71,7 @@ def test_the_catalog_joins_an_existing_site_at_its_path_with_the_sites_own_pages
     assert (site / "models" / "families" / "albert" / "index.html").is_file()
     assert not list((site / "models").rglob("mh-shell-*"))
     # the catalog's search index points at the model page, which exists where the catalog links it
-    listed = json.loads((site / "models" / "models.json").read_text(encoding="utf-8"))
+    listed = json.loads((site / "models" / "models.json").read_text(encoding="utf-8"))["models"]
     urls = {entry["url"] for entry in listed}
     assert f"models/models/{IMDB}/" in urls and all((site / url / "index.html").is_file() for url in urls)
     # a model page leads back to the catalog (badges, "back"), not to the site's home page

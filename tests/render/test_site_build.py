@@ -47,18 +47,26 @@ def scan(path: Path) -> _Scan:
 
 
 def models_json(site: Path) -> list[dict]:
-    return json.loads((site / "models.json").read_text(encoding="utf-8"))
+    index = json.loads((site / "models.json").read_text(encoding="utf-8"))
+    assert index["format"] == 2 and index["count"] == len(index["models"])
+    return index["models"]
 
 
-def test_every_card_has_a_page_and_a_record_in_models_json(built_site):
-    records = models_json(built_site["site"])
+def test_every_card_has_a_page_an_entry_in_models_json_and_its_full_record_beside_its_page(built_site):
+    site = built_site["site"]
+    text = (site / "models.json").read_text(encoding="utf-8")
+    records = models_json(site)
     assert sorted(r["name"] or "" for r in records if r["name"]) == sorted(
         n for n in built_site["names"] if n != "AlbertTextClassifier")
     assert len(records) == len(built_site["names"])
+    assert str(built_site["root"]) not in text  # relative paths only
     for record in records:
-        page = page_path(built_site["site"], record["url"])
+        page = page_path(site, record["url"])
         assert page.is_file(), record["url"]
-        assert "findings" in record and "facts" in record and "runs" in record and "bench" in record
+        assert not record["path"].startswith("/") and record["path"].startswith("cards/")
+        full = json.loads((site / record["json"]).read_text(encoding="utf-8"))
+        assert full["url"] == record["url"] and full["path"] == record["path"] and full["name"] == record["name"]
+        assert "findings" in full and "facts" in full and "runs" in full and "bench" in full
 
 
 def test_keras_api_page_becomes_the_albert_family_page_with_its_presets(built_site):
