@@ -41,9 +41,9 @@ class Entry:
     summary: Any  # cardwork.CardSummary
 
 
-def file_stamp(path: Path) -> tuple:
+def file_stamp(path: str | Path) -> tuple:
     try:
-        status = path.stat()
+        status = os.stat(path)
     except OSError:
         return ()
     return (status.st_size, status.st_mtime_ns, status.st_ino)
@@ -51,19 +51,30 @@ def file_stamp(path: Path) -> tuple:
 
 def card_stamp(path: str) -> tuple:
     """The card's file stamp and its stored results' (``<stem>.results.json``, ``<stem>.bench.json``)."""
-    card = Path(path)
-    stem = card.with_suffix("")
-    return (file_stamp(card),) + tuple(file_stamp(stem.with_name(stem.name + suffix)) for suffix in SIDECARS)
+    stem = os.path.splitext(path)[0]
+    return (file_stamp(path),) + tuple(file_stamp(stem + suffix) for suffix in SIDECARS)
+
+
+def installed_distributions() -> list[str]:
+    """Every installed distribution's folder name (``name-version.dist-info``) on ``sys.path``: library versions
+    without reading a metadata file."""
+    import sys
+
+    found = []
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        found.extend(name for name in names if name.endswith((".dist-info", ".egg-info")))
+    return sorted(found)
 
 
 def environment_stamp(card_roots: Iterable[Path], card_paths: set[str], cache_dir: Path) -> str:
     """What the frozen stages read besides the card and its stored results: installed library versions, the
     artifact cache, and every other file under the card folders (shipped artifacts, evaluation sets)."""
-    from importlib import metadata
-
     digest = hashlib.sha256()
-    names = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in metadata.distributions())
-    digest.update("\n".join(names).encode())
+    digest.update("\n".join(installed_distributions()).encode())
     own = (cache_dir / "build").resolve()
     folders = [(cache_dir, own)] + [(Path(root), None) for root in card_roots]
     for folder, skip in folders:
@@ -78,7 +89,7 @@ def environment_stamp(card_roots: Iterable[Path], card_paths: set[str], cache_di
                 if path in card_paths or name.endswith(SIDECARS):
                     continue
                 digest.update(path.encode("utf-8", "surrogateescape"))
-                digest.update(repr(file_stamp(Path(path))).encode())
+                digest.update(repr(file_stamp(path)).encode())
     return digest.hexdigest()
 
 
@@ -181,6 +192,7 @@ class BuildCache:
         path.unlink(missing_ok=True)
         return data if isinstance(data, dict) and data.get("format") == FORMAT else {}
 
-    def save_manifest(self, site_dir: Path, pages: dict[str, list[str]]) -> None:
-        text = json.dumps({"format": FORMAT, "pages": pages}, separators=(",", ":"), sort_keys=True)
+    def save_manifest(self, site_dir: Path, pages: dict[str, list[str]], index: str = "") -> None:
+        """``pages``: model JSON file -> [page key, page file]; ``index``: the key of the catalog index."""
+        text = json.dumps({"format": FORMAT, "pages": pages, "index": index}, separators=(",", ":"), sort_keys=True)
         _write(self._manifest_path(site_dir), text.encode("utf-8"))

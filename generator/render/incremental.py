@@ -37,12 +37,13 @@ from .buildcache import BuildCache, Entry, card_stamp, environment_stamp
 from .cardwork import (CardSummary, PageJob, WorkSettings, default_jobs, fingerprint, page_batch, pool_size,
                        record_batch, run_passes)
 from .shell import Shell
-from .site import MODELS_DIR, Catalog, dest_path
+from .site import INDEX_DIR, MODELS_DIR, Catalog, dest_path
 
 log = logging.getLogger("mkdocs.plugins.modelhub")
 
 STASH = ".modelhub-keep"  # inside the site folder: mkdocs' clean leaves hidden entries alone
-KEPT = (MODELS_DIR, "files")  # what the plugin writes and keeps between builds (pages, model JSON, artifacts)
+# What the plugin writes and keeps between builds: pages, model JSON, shipped artifacts, the search index, models.json
+KEPT = (MODELS_DIR, "files", INDEX_DIR, "models.json")
 
 
 @dataclass
@@ -90,6 +91,7 @@ class SiteWork:
         self._environment = ""
         self._settings: WorkSettings | None = None
         self._kept: list[str] = list(KEPT)
+        self._previous_index = self._index = ""
 
     # ---- the record pass ---------------------------------------------------------------------------------------
     def settings(self) -> WorkSettings:
@@ -175,7 +177,9 @@ class SiteWork:
         stash = site_dir / STASH
         if stash.exists():  # left by a build that stopped half way: its pages are not trusted
             shutil.rmtree(stash)
-        self._previous = self.cache.take_manifest(site_dir).get("pages", {}) if self.use_cache else {}
+        manifest = self.cache.take_manifest(site_dir) if self.use_cache else {}
+        self._previous = manifest.get("pages", {})
+        self._previous_index = manifest.get("index", "")
         if not self._previous:
             return
         for name in self._kept:
@@ -247,11 +251,18 @@ class SiteWork:
                 job = by_url[url]
                 failed.append((job.context.get("display_path") or job.path, error))
                 pages[job.json_dest] = ["", job.dest]  # written again next time
+        self._index = hashlib.sha256("\n".join(key for key, _ in pages.values()).encode()).hexdigest()
         self.stats.pages_written = len(jobs)
         self.stats.processes = max(self.stats.processes, pool_size(self.jobs, len(jobs)))
         self.stats.pages_failed = len(failed)
         self._pages = pages
         return failed
+
+    def index_unchanged(self, site_dir: Path, base: str = "") -> bool:
+        """Whether the catalog index and models.json the last build wrote still describe this catalog: every
+        card's page key (record, place in the catalog) is the same, in the same order."""
+        return bool(self._previous_index) and self._index == self._previous_index and \
+            (site_dir / base / INDEX_DIR / "meta.json").is_file() and (site_dir / base / "models.json").is_file()
 
     def finish(self, site_dir: Path) -> None:
         """Remember this build: the entries for the next record pass, the page manifest of ``site_dir``."""
@@ -260,7 +271,7 @@ class SiteWork:
             return
         if self._environment:
             self.cache.save_entries(self._environment, self._entries)
-        self.cache.save_manifest(Path(site_dir), self._pages)
+        self.cache.save_manifest(Path(site_dir), self._pages, self._index)
         if self.stats.parsed:  # records nobody refers to any more: older versions of edited or deleted cards
             self.cache.prune_records({entry.key for entry in self._entries.values()})
 

@@ -256,11 +256,10 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         urls += [catalog.model_url(i) for i in catalog.model_indexes()]
         self.timings["model_pages"] = time.perf_counter() - started
         step = time.perf_counter()
-        write_index(site_dir / self._catalog_base, catalog.index_files())
+        if not work.index_unchanged(site_dir, self._catalog_base):  # else the last build's files stay
+            write_index(site_dir / self._catalog_base, catalog.index_files())
+            write_atomic(site_dir / self._catalog_base / "models.json", models_json(catalog))
         self.timings["index"] = time.perf_counter() - step
-        step = time.perf_counter()
-        write_atomic(site_dir / self._catalog_base / "models.json", models_json(catalog))
-        self.timings["models_json"] = time.perf_counter() - step
         copied = copy_artifacts(catalog, site_dir)
         extra = [page_url(f.src_uri, config.use_directory_urls) for f in self._documentation_pages
                  if f.src_uri not in self.generated]
