@@ -29,6 +29,11 @@ BENCHMARK_SECTIONS = {"benchmarking", "benchmark", "benchmarks", "evaluation res
 
 def read_card(path: str | Path) -> Card:
     """Read and parse one card file; an unreadable file is a card with an error diagnostic, not an exception."""
+    return read_card_source(path)[0]
+
+
+def read_card_source(path: str | Path) -> tuple[Card, bytes]:
+    """``read_card`` and the bytes it parsed (empty when the file could not be read)."""
     path = Path(path)
     try:
         source = path.read_bytes()
@@ -36,8 +41,8 @@ def read_card(path: str | Path) -> Card:
         card = parse_card(b"", str(path))
         card.diagnostics.insert(0, Diagnostic("MH000", "error", 1, f"cannot read card: {error.strerror or error}",
                                               "check the path and the file's permissions"))
-        return card
-    return parse_card(source, str(path))
+        return card, b""
+    return parse_card(source, str(path)), source
 
 
 def parse_card(source: bytes | str, path: str = "<memory>") -> Card:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..card import parse_card
+from ..card.parser import read_card_source
 from ..checks import CheckContext, RuleSelection, check_card, load_rules, suppressed_codes
 from ..checks.catalog import Identity, identity_of
 from ..checks.registry import RULES, Finding
@@ -205,17 +205,7 @@ def record_batch(items: Sequence[tuple[str, dict[str, Any] | None]]) -> list[tup
     records: list[CardRecord] = []
     to_stage: list[CardRecord] = []
     for path, given in items:
-        try:
-            source = Path(path).read_bytes()
-        except OSError as error:
-            from ..card.model import Diagnostic
-
-            source = b""
-            card = parse_card(b"", path)
-            card.diagnostics.insert(0, Diagnostic("MH000", "error", 1, f"cannot read card: {error.strerror or error}",
-                                                  "check the path and the file's permissions"))
-        else:
-            card = parse_card(source, path)
+        card, source = read_card_source(path)
         sources[path] = source
         record = CardRecord(card)
         if given is not None:
