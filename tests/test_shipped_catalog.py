@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import http.server
 import json
 import re
@@ -93,3 +94,24 @@ def test_the_demo_zip_is_served_by_the_site_from_every_link_to_it(served_site):
         data = _get(urllib.parse.urljoin(page_url, link))
         assert hashlib.sha256(data).hexdigest() == expected
     assert hashlib.sha256((CARDS / "artifacts" / "demo_albert_sentiment_en.zip").read_bytes()).hexdigest() == expected
+
+
+def test_the_keras_page_shows_each_example_blocks_real_outcome(served_site):
+    """Stored run of the Keras API page: the runnable examples are Verified with keras and keras-hub versions and
+    their real output, the stand-in preset is named as such, unmirrored presets and API signatures are not run, and
+    the block that fails on the page's own defect shows the real error beside the check finding it matches."""
+    _, base = served_site
+    page = html.unescape(_get(base + "families/albert/").decode())
+    summary = page[page.index('id="example-results"'):page.index('class="mh-outcomes"')]
+    produced = re.search(r"Verified</span> Produced by a run on \d{4}-\d{2}-\d{2} with ([^:<]+)", summary)
+    assert produced and "keras 3." in produced.group(1) and "keras-hub 0." in produced.group(1)
+    assert "small stand-in preset" in summary and "not the published weights" in summary
+    stored = json.loads((CARDS / "albert-text-classifier.results.json").read_text())
+    first = stored["cells"][0]
+    assert first["error"] is None and f'id="example-{first["line"]}"' in page
+    block = page[page.index(f'id="example-{first["line"]}"'):]
+    assert block.index("Verified") < block.index("sparse_categorical_accuracy") < block.index("</div>")
+    assert "not available offline: preset not mirrored" in page and "gemma_2b_en" in page
+    failing = page[page.index('id="finding-MH302-98"') - 400:]
+    assert "Fails" in failing and "NameError: name 'io' is not defined" in failing
+    assert "`io` is used without `import io`" in failing

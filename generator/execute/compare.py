@@ -1,8 +1,11 @@
-"""Compare a card's Results block with the output of a run (pure; used by the MH620 rule and ``modelhub run``)."""
+"""Compare a card's Results block with the output of a run (pure; used by the MH620 rule and ``modelhub run``), and
+the text a run's cells put in a Results block."""
 
 from __future__ import annotations
 
 import difflib
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from ..card import Card
@@ -33,3 +36,41 @@ def results_diff(card: Card, run: dict[str, Any] | None) -> list[str] | None:
     return list(difflib.unified_diff(written.split("\n"), produced.split("\n"),
                                      f"{card.path} (Results, line {card.results.line})", "output of the example",
                                      lineterm=""))
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` as a terminal leaves it on screen: colour codes dropped, ``\r`` and backspaces rewrite the line
+    (progress bars such as Keras' and tqdm's print their final state once, not every redraw)."""
+    lines = []
+    for raw in _ANSI.sub("", text).split("\n"):
+        line: list[str] = []
+        cursor = 0
+        for char in raw:
+            if char == "\r":
+                cursor = 0
+            elif char == "\b":
+                cursor = max(0, cursor - 1)
+            else:
+                if cursor < len(line):
+                    line[cursor] = char
+                else:
+                    line.append(char)
+                cursor += 1
+        lines.append("".join(line).rstrip())
+    return "\n".join(lines)
+
+
+def results_text(cells: Iterable[Any]) -> str:
+    """What the Results block shows: each cell's printed output (as a terminal shows it) and final value, in
+    order (like a notebook)."""
+    pieces = []
+    for cell in cells:
+        data = cell if isinstance(cell, dict) else cell.to_dict()
+        if data.get("stdout"):
+            pieces.append(terminal_text(data["stdout"]).rstrip("\n"))
+        if data.get("value") is not None:
+            pieces.append(data["value"])
+    return "\n".join(pieces).strip("\n")

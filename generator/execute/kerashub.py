@@ -88,6 +88,22 @@ def lay_out_preset(cache: Path, handle: str, preset_dir: Path, uid: int | None =
     return bundle
 
 
+def provenance_note(entry: PresetEntry, preset_dir: Path) -> str:
+    """Where ``from_preset(entry.name)`` gets its files in the sandbox, said plainly on the page: the published
+    preset, or a stand-in when its size differs from what keras-hub's registry says of the published one."""
+    try:
+        metadata = json.loads((preset_dir / "metadata.json").read_text(encoding="utf-8"))
+        count = int(metadata["parameter_count"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return (f'from_preset("{entry.name}") loads the catalog\'s mirror of {entry.handle}; its metadata.json states '
+                "no parameter count, so nothing says whether it is the published preset")
+    if entry.parameters is not None and count != entry.parameters:
+        return (f'from_preset("{entry.name}") loads a small stand-in preset mirrored for {entry.handle} '
+                f"({count:,} backbone parameters), not the published weights ({entry.parameters:,} parameters in "
+                "keras-hub's registry): the results come from the stand-in")
+    return f'from_preset("{entry.name}") loads the catalog\'s mirror of {entry.handle} ({count:,} parameters)'
+
+
 def offline_env(cache: Path) -> dict[str, str]:
     """Environment for the sandbox: keras on torch (eager), kagglehub reading only ``cache``, no credentials."""
     return {

@@ -122,7 +122,7 @@ def _plan_models(plan: CardPlan, mirrors: list[str]) -> None:
     plan.independent = plan.card.dialect == "keras"
     for cell in plan.cells:
         if plan.independent and analyse_python(cell.code, frozenset()).signature:
-            plan.skipped[cell.line] = "an API signature, not an example: not run"
+            plan.skipped[cell.line] = "an API signature, not an example"
             continue
         missing = [name for name in runtime.model_names(cell.code) if name not in served]
         if missing:

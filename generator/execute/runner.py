@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from ..card import Card
 from ..config import Config
 from ..settings import ExecuteSection
 from . import sandbox, store
+from .compare import results_text
 from .digest import tree_digest
 from .plan import CardPlan, cell_code, plan_card
 from .runtimes import Runtime, get_runtime
@@ -56,44 +56,6 @@ def hardware() -> dict[str, Any]:
     except OSError:
         pass
     return {"machine": platform.machine(), "cpu": model, "cores": os.cpu_count() or 1, "system": platform.system()}
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
-
-
-def terminal_text(text: str) -> str:
-    """``text`` as a terminal leaves it on screen: colour codes dropped, ``\r`` and backspaces rewrite the line
-    (progress bars such as Keras' and tqdm's print their final state once, not every redraw)."""
-    lines = []
-    for raw in _ANSI.sub("", text).split("\n"):
-        line: list[str] = []
-        cursor = 0
-        for char in raw:
-            if char == "\r":
-                cursor = 0
-            elif char == "\b":
-                cursor = max(0, cursor - 1)
-            else:
-                if cursor < len(line):
-                    line[cursor] = char
-                else:
-                    line.append(char)
-                cursor += 1
-        lines.append("".join(line).rstrip())
-    return "\n".join(lines)
-
-
-def results_text(cells: Iterable[CellResult | dict[str, Any]]) -> str:
-    """What the Results block shows: each cell's printed output (as a terminal shows it) and final value, in
-    order (like a notebook)."""
-    pieces = []
-    for cell in cells:
-        data = cell.to_dict() if isinstance(cell, CellResult) else cell
-        if data.get("stdout"):
-            pieces.append(terminal_text(data["stdout"]).rstrip("\n"))
-        if data.get("value") is not None:
-            pieces.append(data["value"])
-    return "\n".join(pieces).strip("\n")
 
 
 def materialize_url(url: str, card_path: str, config: Config, offline: bool | None = None,

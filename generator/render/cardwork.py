@@ -33,8 +33,8 @@ from ..pipeline import BuildContext, CardRecord, stages
 from .buildcache import BuildCache
 from .catalog_index import card_terms
 from .markup import plain_text
-from .model_page import (DESCRIPTION_TITLES, build_model_page, display_name, normalize_title, plan_sections,
-                         section_text, summary_of)
+from .model_page import (DESCRIPTION_TITLES, build_model_page, display_name, example_outcomes, normalize_title,
+                         plan_sections, section_text, summary_of)
 from .shell import Shell
 from .templates import render
 
@@ -162,6 +162,7 @@ def slim(data: dict[str, Any]) -> dict[str, Any]:
     out["findings"] = [{"code": f.get("code"), "severity": f.get("severity")} for f in data.get("findings") or []]
     runs = data.get("runs")
     out["runs"] = {"status": runs.get("status")} if isinstance(runs, dict) else None
+    out["examples"] = example_outcomes(data)  # family pages show an API page's blocks one by one
     facts = data.get("facts")
     out["facts"] = {key: facts.get(key) for key in _SLIM_FACTS if key in facts} if isinstance(facts, dict) else None
     return out

@@ -293,12 +293,7 @@ def results_of(record: dict[str, Any]) -> dict[str, Any]:
     card_text = card_results.get("text")
     if runs and runs.get("status") == "ok" and (runs.get("results_text") or runs.get("cells")):
         text = runs.get("results_text") or "\n".join(str(c.get("output", "")) for c in runs.get("cells") or [])
-        versions = _versions_text(runs.get("versions"))
-        provenance = f"Produced by a run on {str(runs.get('date') or 'an unknown date')[:10]}"
-        if versions:
-            provenance += f" with {versions}"
-        if runs.get("runtime"):
-            provenance += f" (runtime: {runs['runtime']})"
+        provenance = run_provenance(runs)
         duration = runs.get("duration")
         if isinstance(duration, (int, float)):
             provenance += f", {duration:.1f} s"
@@ -316,6 +311,50 @@ def results_of(record: dict[str, Any]) -> dict[str, Any]:
                 "language": card_results.get("language")}
     return {"verified": False, "text": None, "provenance": f"The card shows no results, and none were produced: "
                                                           f"{reason}."}
+
+
+def run_provenance(runs: dict[str, Any]) -> str:
+    """"Produced by a run on <date> with <versions> (runtime: <name>)" for a stored run."""
+    text = f"Produced by a run on {str(runs.get('date') or 'an unknown date')[:10]}"
+    versions = _versions_text(runs.get("versions"))
+    if versions:
+        text += f" with {versions}"
+    if runs.get("runtime"):
+        text += f" (runtime: {runs['runtime']})"
+    return text
+
+
+def example_outcomes(record: dict[str, Any]) -> dict[str, Any] | None:
+    """What happened to each example block of a page whose blocks run on their own (Keras API pages), or None when
+    they were not run one by one: {provenance, notes (the runtime's, e.g. a stand-in preset), outcomes: one per
+    block in order, {line, status: verified | failed | not run, text, reason, finding: the check finding the error
+    matches}}."""
+    runs = record.get("runs") or {}
+    if "skipped" not in runs or runs.get("status") not in ("ok", "failed"):
+        return None
+    from ..execute.compare import results_text
+
+    findings = [f for f in record.get("findings") or [] if f.get("severity") in ("error", "warning")
+                and not str(f.get("code", "")).startswith("MH6")]  # the check of the code, not of this run
+    outcomes = []
+    for cell in runs.get("cells") or []:
+        error = cell.get("error")
+        if error is None:
+            outcomes.append({"line": cell["line"], "status": "verified", "text": results_text([cell]),
+                             "reason": None, "finding": None})
+            continue
+        where = error.get("line") or cell["line"]
+        matching = next((f for f in findings if f.get("line") == where), None)
+        outcomes.append({"line": cell["line"], "status": "failed",
+                         "text": error.get("traceback") or error.get("message"),
+                         "reason": f"line {where}: {error.get('type')}: {error.get('message')}",
+                         "finding": {key: matching.get(key) for key in ("code", "line", "message", "hint")}
+                         if matching else None})
+    outcomes += [{"line": skipped["line"], "status": "not run", "text": None, "reason": skipped["reason"],
+                  "finding": None} for skipped in runs.get("skipped") or []]
+    return {"provenance": run_provenance(runs), "notes": [n for n in (runs.get("sandbox") or {}).get("notes") or []
+                                                          if n],
+            "outcomes": sorted(outcomes, key=lambda outcome: outcome["line"])}
 
 
 def info_rows(card: Card, record: dict[str, Any]) -> dict[str, Any]:

@@ -264,6 +264,12 @@ class Catalog:
         used = {"presets"}
         for i in family.api_pages:
             card = self.card(i)
+            examples = self.light[i].get("examples")
+            outcomes = examples["outcomes"] if examples else []
+            if examples:
+                sections.append(self._results_section(examples, used))
+                toc.append((sections[-1]["id"], sections[-1]["title"]))
+            ends = [s.line for s in card.sections[1:]] + [10 ** 9]
             for number, section in enumerate(card.sections):
                 title = re.sub(r"\s+", " ", section.title.replace("`", "")).strip() or "Section"
                 ident = slugify(title)
@@ -273,7 +279,12 @@ class Catalog:
                 text = section_text(card, number)
                 if normalize_title(section.title) and card.presets:
                     text = _drop_presets_table(text)
-                sections.append({"id": ident, "title": title, "html": markdown_html(text),
+                html_text = markdown_html(text)
+                html_text += "".join(
+                    render("partials/example_outcome.html.j2", self.options.templates, outcome=outcome,
+                           provenance=examples["provenance"])
+                    for outcome in outcomes if section.line <= outcome["line"] < ends[number])
+                sections.append({"id": ident, "title": title, "html": html_text,
                                  "level": min(max(section.level, 2), 4)})
                 if section.level <= 3:
                     toc.append((ident, title))
@@ -283,6 +294,16 @@ class Catalog:
                       sections=sections, api=api, catalog_url=self.catalog_root(url),
                       members=len(family.members) - len(family.api_pages))
         return html, toc
+
+    def _results_section(self, examples: dict[str, Any], used: set[str]) -> dict[str, Any]:
+        """The family page's account of its API page's run: when and with what, where the models came from (the
+        runtime's notes, e.g. a stand-in preset), and each block's outcome (shown in full beside the block)."""
+        counts = {status: sum(o["status"] == status for o in examples["outcomes"])
+                  for status in ("verified", "failed", "not run")}
+        ident = "example-results"
+        used.add(ident)
+        html_text = render("partials/example_results.html.j2", self.options.templates, counts=counts, **examples)
+        return {"id": ident, "title": "Results of the examples", "html": html_text, "level": 2}
 
     def families_html(self) -> str:
         url = page_url(self.families_src, self.options.directory_urls)

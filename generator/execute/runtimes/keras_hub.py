@@ -88,6 +88,8 @@ class KerasHubRuntime(Runtime):
                 kerashub.lay_out_preset(cache, entry.handle, artifact, uid)
             except kerashub.KerasHubError as error:
                 plan.notes.append(f"preset {name}: {error}")
+                continue
+            plan.notes.append(kerashub.provenance_note(entry, artifact))
         return plan
 
     def prelude(self, card: Any) -> str | None:
