@@ -1,27 +1,73 @@
-"""Finding card files on disk: the one place that knows which files under a folder are cards."""
+"""Finding card files on disk: the one place that knows which files under a folder are cards.
+
+A file under a card folder is a card when its path relative to that folder matches one of the ``[cards] include``
+globs (default ``**/*.md``) and none of the ``exclude`` globs, so a model's ``vocab.txt`` or a ``requirements.txt``
+beside the cards is never read as one. In a glob, ``*`` and ``?`` stay within one folder name and ``**/`` spans any
+number of folders (none included). Hidden files and folders (``.git``, ``.venv``, caches) are never entered.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 
-CARD_SUFFIXES = (".md", ".markdown", ".txt")
+DEFAULT_INCLUDE = ("**/*.md",)
 
 
-def iter_card_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Expand folders into the card files below them (sorted, hidden folders skipped); files are kept as given."""
+@lru_cache(maxsize=256)
+def glob_pattern(glob: str) -> re.Pattern[str]:
+    """A compiled glob over '/'-separated relative paths."""
+    out, i = [], 0
+    while i < len(glob):
+        if glob.startswith("**/", i):
+            out.append("(?:[^/]+/)*")
+            i += 3
+        elif glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif glob[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif glob[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif glob[i] == "[" and "]" in glob[i + 2:]:
+            end = glob.index("]", i + 2)
+            body = glob[i + 1:end].replace("\\", "\\\\")
+            body = "^" + body[1:] if body.startswith("!") else ("\\" + body if body.startswith("^") else body)
+            out.append(f"[{body}]")
+            i = end + 1
+        else:
+            out.append(re.escape(glob[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def is_card(relative: str, include: Sequence[str] = DEFAULT_INCLUDE, exclude: Sequence[str] = ()) -> bool:
+    """Whether the file at ``relative`` (posix, relative to its card folder) is a card."""
+    return (any(glob_pattern(g).match(relative) for g in include)
+            and not any(glob_pattern(g).match(relative) for g in exclude))
+
+
+def iter_card_paths(paths: Iterable[str | Path], include: Sequence[str] = DEFAULT_INCLUDE,
+                    exclude: Sequence[str] = ()) -> Iterator[Path]:
+    """Expand folders into the card files below them (sorted); files named explicitly are kept as given."""
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            yield from sorted(_cards_below(path))
+            yield from sorted(_cards_below(path, tuple(include), tuple(exclude)))
         else:
             yield path
 
 
-def _cards_below(folder: Path) -> Iterator[Path]:
+def _cards_below(folder: Path, include: tuple[str, ...], exclude: tuple[str, ...]) -> Iterator[Path]:
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]  # never descend into .git, .venv, caches
+        base = Path(root).relative_to(folder).as_posix()
         for name in files:
-            if not name.startswith(".") and name.lower().endswith(CARD_SUFFIXES):
+            relative = name if base == "." else f"{base}/{name}"
+            if not name.startswith(".") and is_card(relative, include, exclude):
                 yield Path(root, name)

@@ -85,8 +85,10 @@ def stages(names: Iterable[str] | None = None) -> list[Stage]:
     return sorted(chosen, key=lambda s: s.order)
 
 
-def load_records(paths: Iterable[str | Path]) -> list[CardRecord]:
-    return [CardRecord(read_card(path)) for path in iter_card_paths(paths)]
+def load_records(paths: Iterable[str | Path], config: Config | None = None) -> list[CardRecord]:
+    """The cards under ``paths`` (``config``'s ``[cards]`` globs choose the files in folders)."""
+    globs = config.settings.cards.globs() if config is not None else {}
+    return [CardRecord(read_card(path)) for path in iter_card_paths(paths, **globs)]
 
 
 def run_pipeline(paths: Iterable[str | Path], context: BuildContext | None = None,
@@ -94,7 +96,7 @@ def run_pipeline(paths: Iterable[str | Path], context: BuildContext | None = Non
     """Parse the cards under ``paths`` and run every registered stage (or those named in ``only``) over them."""
     paths = list(paths)
     context = context or BuildContext(load_config(paths[0] if paths else None))
-    records = load_records(paths)
+    records = load_records(paths, context.config)
     for stage in stages(only):
         stage.process(records, context)
     return records

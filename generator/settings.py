@@ -222,9 +222,16 @@ class SiteSection(Section):
 
 
 class CardsSection(Section):
-    """``[cards]``: where the cards are."""
+    """``[cards]``: where the cards are, and which files under a card folder are cards."""
 
     paths: list[PathText] = key(["cards"], "card folders (or files) `modelhub check` reads when given no PATH")
+    include: list[str] = key(["**/*.md"], "globs, relative to a card folder, of the files that are cards "
+                                          "(`**/` spans folders)")
+    exclude: list[str] = key([], "globs of files under a card folder that are not cards", example=["drafts/**"])
+
+    def globs(self) -> dict[str, list[str]]:
+        """``include``/``exclude`` as keyword arguments of ``cards_on_disk.iter_card_paths``."""
+        return {"include": self.include, "exclude": self.exclude}
 
 
 class Settings(Section):

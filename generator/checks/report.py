@@ -24,23 +24,34 @@ def to_json(cards: int, findings: Sequence[Finding]) -> str:
 
 
 def to_junit(paths: Sequence[str], findings: Sequence[Finding]) -> str:
-    """One test suite per card, one failing test case per finding (a clean card gets one passing case)."""
+    """One test suite per card, one test case per finding (a clean card gets one passing case). Errors and warnings
+    are failures; an info finding is a passing case that carries its message (``system-out`` and properties), so a
+    dashboard shows it without counting the card as failed."""
     by_path: dict[str, list[Finding]] = {path: [] for path in paths}
     for finding in findings:
         by_path.setdefault(finding.path, []).append(finding)
+    failing = sum(f.severity != "info" for f in findings)
     root = ET.Element("testsuites", name="modelhub check", tests=str(sum(max(1, len(v)) for v in by_path.values())),
-                      failures=str(len(findings)))
+                      failures=str(failing))
     for path, items in by_path.items():
-        suite = ET.SubElement(root, "testsuite", name=path, tests=str(max(1, len(items))), failures=str(len(items)))
+        suite = ET.SubElement(root, "testsuite", name=path, tests=str(max(1, len(items))),
+                              failures=str(sum(f.severity != "info" for f in items)))
         if not items:
             ET.SubElement(suite, "testcase", name="modelhub check", classname=path)
             continue
         for finding in items:
             case = ET.SubElement(suite, "testcase", name=f"{finding.code} {finding.name}".strip(), classname=path,
                                  file=path, line=str(finding.line))
-            failure = ET.SubElement(case, "failure", message=finding.message, type=finding.severity)
-            failure.text = f"{path}:{finding.line}: {finding.code} {finding.message}" + (
+            text = f"{path}:{finding.line}: {finding.code} {finding.message}" + (
                 f"\nhint: {finding.hint}" if finding.hint else "")
+            if finding.severity == "info":
+                properties = ET.SubElement(case, "properties")
+                for name, value in (("severity", "info"), ("code", finding.code), ("message", finding.message)):
+                    ET.SubElement(properties, "property", name=name, value=value)
+                ET.SubElement(case, "system-out").text = text
+                continue
+            failure = ET.SubElement(case, "failure", message=finding.message, type=finding.severity)
+            failure.text = text
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -56,11 +67,28 @@ def _escape_property(text: str) -> str:
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
+def repo_relative(path: str, cwd: Path | None = None) -> str:
+    """``path`` as GitHub expects it in an annotation: relative to the root of the git repository it is in, else to
+    the working folder, else as given."""
+    resolved = Path(path).resolve()
+    for folder in resolved.parents:
+        if (folder / ".git").exists():
+            return resolved.relative_to(folder).as_posix()
+    try:
+        return resolved.relative_to((cwd or Path.cwd()).resolve()).as_posix()
+    except ValueError:
+        return path
+
+
 def to_github(findings: Sequence[Finding]) -> str:
-    """GitHub Actions workflow commands: each finding becomes an annotation on the pull request's diff."""
+    """GitHub Actions workflow commands: each finding becomes an annotation on the pull request's diff, its file
+    named relative to the repository root (``repo_relative``)."""
     lines = []
+    relative: dict[str, str] = {}
     for finding in findings:
-        props = [f"file={_escape_property(finding.path)}", f"line={finding.line}"]
+        if finding.path not in relative:
+            relative[finding.path] = repo_relative(finding.path)
+        props = [f"file={_escape_property(relative[finding.path])}", f"line={finding.line}"]
         if finding.column:
             props.append(f"col={finding.column}")
         props.append(f"title={_escape_property(f'{finding.code} {finding.name}'.strip())}")

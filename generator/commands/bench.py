@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"modelhub: {error}", file=sys.stderr)
         return 2
-    records = load_records(paths)
+    records = load_records(paths, config)
     context = BuildContext(config, mode=args.mode, offline=args.offline, quiet=args.quiet,
                            options={"bench_settings": overrides})
     BenchStage().process(records, context)

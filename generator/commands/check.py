@@ -27,7 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore", action="append", metavar="CODES", help="skip these rules (added to config)")
     parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: CPU count)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
-    parser.add_argument("--statistics", action="store_true", help="print counts per rule instead of each finding")
+    parser.add_argument("--statistics", action="store_true",
+                        help="counts per rule: instead of each finding (human), or on stderr after the report "
+                             "(json, junit, github)")
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
     parser.add_argument("--fix", action="store_true",
                         help="apply the fixes fixable findings carry (only those characters change), then report")
@@ -69,9 +71,10 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"modelhub check: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
-    files = list(iter_card_paths(paths))
+    files = list(iter_card_paths(paths, **config.settings.cards.globs()))
     if not files:
-        print(f"modelhub check: no card files (.md, .markdown, .txt) under {', '.join(map(str, paths))}",
+        print(f"modelhub check: no card files ([cards] include: {', '.join(config.settings.cards.include)}) under "
+              f"{', '.join(map(str, paths))}",
               file=sys.stderr)
         return EXIT_USAGE
     checked = _run_checks(files, config, selection, args.jobs, args.format == "human" and args.output is None)
@@ -84,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     findings = [f for item in checked for f in item.findings]
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     try:
-        if args.statistics:
+        if args.statistics and args.format == "human":
             print_statistics(findings, out)
         elif args.format == "json":
             out.write(to_json(len(checked), findings) + "\n")
@@ -97,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
+    if args.statistics and args.format != "human":  # machine-read output stays intact on stdout / --output
+        print_statistics(findings, sys.stderr)
     failing = findings if args.strict else [f for f in findings if f.severity == "error"]
     return EXIT_FINDINGS if failing else EXIT_OK
 

@@ -8,6 +8,7 @@ import sys
 
 from ..card import read_card
 from ..cards_on_disk import iter_card_paths
+from ..config import load_config
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     missing = 0
-    for path in iter_card_paths(args.paths):
+    globs = load_config(args.paths[0]).settings.cards.globs()  # which files in a folder are cards
+    for path in iter_card_paths(args.paths, **globs):
         if not path.exists():
             print(f"modelhub: {path}: no such file", file=sys.stderr)
             missing += 1

@@ -58,17 +58,17 @@ def write_results(path: Path, run: dict[str, Any]) -> bool:
 def run(args: argparse.Namespace) -> int:
     console = Console(stderr=False, highlight=False, soft_wrap=True)
     paths = args.paths or ["cards"]
-    card_paths = [path for path in iter_card_paths(paths)]
+    try:
+        config = load_config(paths[0])
+    except ConfigError as error:
+        print(f"modelhub: {error}", file=sys.stderr)
+        return 2
+    card_paths = [path for path in iter_card_paths(paths, **config.settings.cards.globs())]
     missing = [path for path in card_paths if not path.exists()]
     for path in missing:
         print(f"modelhub: {path}: no such file", file=sys.stderr)
     card_paths = [path for path in card_paths if path.exists()]
     if missing and not card_paths:
-        return 2
-    try:
-        config = load_config(card_paths[0] if card_paths else paths[0])
-    except ConfigError as error:
-        print(f"modelhub: {error}", file=sys.stderr)
         return 2
     cards = [read_card(path) for path in card_paths]
     if args.mode == "off":

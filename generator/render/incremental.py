@@ -109,7 +109,7 @@ class SiteWork:
         """Every card's summary, from the cache where nothing it depends on changed; duplicate-model findings
         (the one catalog-wide rule) added from the identities."""
         settings = self.settings()
-        paths = [str(p) for p in iter_card_paths(self.paths)]
+        paths = [str(p) for p in iter_card_paths(self.paths, **self.config.settings.cards.globs())]
         self.stats.cards = len(paths)
         executes = self.mode in ("auto", "force") and bool(self.stage_names)
         entries: dict[str, Entry] = {}

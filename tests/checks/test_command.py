@@ -70,22 +70,56 @@ def test_select_and_ignore_on_the_command_line(capsys):
     assert codes and not codes & {"MH202", "MH204", "MH113"}
 
 
-def test_junit_report_is_valid_xml_with_a_failure_per_finding(seeds_dir, capsys, tmp_path):
+def test_junit_report_fails_errors_and_warnings_and_passes_info_with_its_message(seeds_dir, capsys, tmp_path):
     out = tmp_path / "report.xml"
     main(["check", str(seeds_dir), "--format", "junit", "--output", str(out)])
+    main(["check", str(seeds_dir), "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
     root = ET.parse(out).getroot()
     suites = root.findall("testsuite")
     assert len(suites) == 5
     failures = root.findall(".//failure")
-    assert len(failures) == int(root.get("failures")) > 0
-    assert {f.get("type") for f in failures} <= {"error", "warning", "info"}
+    assert len(failures) == int(root.get("failures")) == sum(f["severity"] != "info" for f in findings) > 0
+    assert {f.get("type") for f in failures} == {"error", "warning"}
+    infos = [f for f in findings if f["severity"] == "info"]
+    assert infos, "the seeds have info findings (MH705 and others)"
+    passed = [case for case in root.iter("testcase") if case.find("system-out") is not None]
+    assert len(passed) == len(infos)
+    for case in passed:
+        assert case.find("failure") is None and case.find("error") is None
+        properties = {p.get("name"): p.get("value") for p in case.find("properties")}
+        assert properties["severity"] == "info" and case.get("name").startswith(properties["code"])
+        assert properties["message"] in case.find("system-out").text
+    for suite in suites:
+        assert int(suite.get("failures")) == len(suite.findall(".//failure"))
 
 
-def test_github_annotations(capsys):
+def test_github_annotations_name_files_relative_to_the_repository(capsys):
     main(["check", str(seed(0)), "--format", "github"])
     lines = capsys.readouterr().out.splitlines()
-    assert any(line.startswith(f"::error file={seed(0)},line=76,title=MH303 scala-undefined-name::") for line in lines)
+    relative = f"cards/{seed(0).name}"  # the seeds are in this repository's cards/ folder
+    assert any(line.startswith(f"::error file={relative},line=76,title=MH303 scala-undefined-name::") for line in lines)
     assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
+    assert str(seed(0).parent) not in "\n".join(lines)
+
+
+def test_github_paths_outside_a_repository_are_relative_to_the_working_folder(tmp_path, capsys, monkeypatch):
+    (tmp_path / "cards").mkdir()
+    (tmp_path / "cards" / "x.md").write_bytes(seed(0).read_bytes())
+    monkeypatch.chdir(tmp_path)
+    main(["check", str(tmp_path / "cards"), "--format", "github"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all(",".join(line.split(",")[:1]).split("file=")[1] == "cards/x.md" for line in lines)
+
+
+def test_github_format_with_statistics_keeps_the_annotations_intact(capsys):
+    main(["check", str(seed(0)), "--format", "github"])
+    alone = capsys.readouterr().out
+    main(["check", str(seed(0)), "--format", "github", "--statistics"])
+    captured = capsys.readouterr()
+    assert captured.out == alone and alone.startswith("::")
+    assert "MH303" in captured.err and "scala-undefined-name" in captured.err
+    assert not any(line.startswith("::") for line in captured.err.splitlines())
 
 
 def test_human_report_shows_the_offending_line_and_hint(capsys):
