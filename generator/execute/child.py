@@ -80,10 +80,8 @@ class CappedText(io.TextIOBase):
         return "utf-8"
 
     def getvalue(self) -> str:
-        text = "".join(self.parts)
-        if self.dropped:
-            text += f"\n[... {self.dropped} more characters of {self.name} not kept: output cap is {self.cap}]\n"
-        return text
+        """What was kept; the parent adds what native code wrote to the same stream and marks the cut once."""
+        return "".join(self.parts)
 
 
 # ---- confinement --------------------------------------------------------------------------------------------------
@@ -158,7 +156,13 @@ def isolate_filesystem(plan: dict, in_user_namespace: bool) -> list:
     """
     libc = _libc()
     flags = CLONE_NEWNS if os.geteuid() == 0 or in_user_namespace else CLONE_NEWUSER | CLONE_NEWNS
-    _unshare(libc, flags, "CLONE_NEWNS")
+    try:
+        _unshare(libc, flags, "CLONE_NEWNS")
+    except OSError as error:
+        raise OSError(error.errno, f"{error.strerror}: this kernel refuses the private mount namespace every "
+                                   "sandbox needs, so no snippet runs here (run as root, or allow unprivileged "
+                                   "user namespaces: sysctl kernel.unprivileged_userns_clone=1 / "
+                                   "user.max_user_namespaces)") from None
     _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
     for bind in plan.get("binds", []):
         _mount(libc, bind["source"], bind["target"], None, MS_BIND | MS_REC)
@@ -367,7 +371,7 @@ class Session:
             "error": error,
             "duration": round(duration, 6),
             "cpu": round(time.process_time() - cpu_started, 6),
-            "truncated": bool(out.dropped or err.dropped),
+            "dropped": {"stdout": out.dropped, "stderr": err.dropped},
         }
 
     def _arm_cpu_limit(self, seconds) -> None:  # noqa: ANN001

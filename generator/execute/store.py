@@ -2,7 +2,9 @@
 
 CI builds read them (mode ``frozen``) and never execute; ``auto`` re-executes a card only when its cache key
 changed. The key covers the example code, the artifact's content digest, the runtime and its library versions and
-the sandbox settings; the inputs are stored too, so a stale result can say what changed.
+the sandbox settings; the inputs are stored too, so a stale result can say what changed. The Results text is not
+stored: it is derived from the cells' output on reading, so each output is kept once (printing 100 MB stores at
+most ``output_cap`` characters).
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any
+
 from ..fileio import read_json, write_json_atomic
+from .compare import results_text
 
 FORMAT = 1
 SUFFIX = ".results.json"
-# Keys that describe this particular invocation, not the result; never written to the store.
-TRANSIENT = ("executed", "cached", "stale_reasons", "stored_status")
+# Keys that describe this particular invocation or are derived from the cells; never written to the store.
+TRANSIENT = ("executed", "cached", "stale_reasons", "stored_status", "refused", "results_text")
 
 
 def results_path(card_path: str | Path) -> Path:
@@ -35,7 +39,11 @@ def cache_key(inputs: dict[str, Any]) -> str:
 def read_stored(card_path: str | Path) -> dict[str, Any] | None:
     """The stored run of a card, or None when there is none (or it is unreadable or of another format)."""
     data = read_json(results_path(card_path))
-    return data if data is not None and data.get("format") == FORMAT else None
+    if data is None or data.get("format") != FORMAT:
+        return None
+    cells = data.get("cells")
+    data["results_text"] = results_text(cells) if cells and isinstance(cells, list) else None
+    return data
 
 
 def write_stored(card_path: str | Path, run: dict[str, Any]) -> bool:
@@ -43,7 +51,7 @@ def write_stored(card_path: str | Path, run: dict[str, Any]) -> bool:
     data = {key: value for key, value in run.items() if key not in TRANSIENT}
     data["format"] = FORMAT
     path = results_path(card_path)
-    if read_stored(card_path) == json.loads(json.dumps(data)):
+    if read_json(path) == json.loads(json.dumps(data)):
         return False
     write_json_atomic(path, data)
     return True

@@ -99,12 +99,23 @@ class _Stream:
             self.data += chunk[:room]
         self.dropped += max(0, len(chunk) - max(room, 0))
 
-    def take(self) -> str:
-        text = self.data.decode("utf-8", "replace")
-        if self.dropped:
-            text += f"\n[... {self.dropped} more bytes not kept: output cap is {self.cap}]\n"
+    def take(self) -> tuple[str, int]:
+        """What was kept (and how much was not) since the last take."""
+        text, dropped = self.data.decode("utf-8", "replace"), self.dropped
         self.data, self.dropped = bytearray(), 0
-        return text
+        return text, dropped
+
+
+def capped(python: str, native: str, dropped: int, cap: int, name: str) -> tuple[str, bool]:
+    """One stream of a cell: what Python code printed, then what native code wrote, cut once at ``cap``
+    characters with one marker saying how much was dropped."""
+    text = python + native
+    if len(text) > cap:
+        dropped += len(text) - cap
+        text = text[:cap]
+    if dropped:
+        text += f"\n[... {dropped} more characters of {name} not kept: output cap is {cap}]\n"
+    return text, bool(dropped)
 
 
 @dataclass
@@ -329,20 +340,27 @@ class Worker:
                                      "the card's process")
             answer = {"ok": False, "error": card.death}
         self._sweep(keep_card=True)
-        native_out, native_err = self._out.take(), self._err.take()
-        if not answer.get("ok") or "stdout" not in answer:
-            return CellResult(line, native_out, native_err, error=_died(str(answer.get("error"))),
-                              duration=time.perf_counter() - started)
+        cap = self.limits.output_cap
+        honest = answer.get("ok") and "stdout" in answer
+        dropped = answer.get("dropped") if honest and isinstance(answer.get("dropped"), dict) else {}
+        streams = {}
+        for name, native in (("stdout", self._out.take()), ("stderr", self._err.take())):
+            python = str(answer.get(name) or "") if honest else ""
+            streams[name] = capped(python, native[0], int(dropped.get(name) or 0) + native[1], cap, name)
+        (stdout, cut_out), (stderr, cut_err) = streams["stdout"], streams["stderr"]
+        if not honest:
+            return CellResult(line, stdout, stderr, error=_died(str(answer.get("error"))),
+                              duration=time.perf_counter() - started, truncated=cut_out or cut_err)
         self.cpu_used += float(answer.get("cpu", 0.0))
         return CellResult(
             line=line,
-            stdout=answer.get("stdout", "") + native_out,
-            stderr=answer.get("stderr", "") + native_err,
+            stdout=stdout,
+            stderr=stderr,
             value=answer.get("value"),
             error=answer.get("error"),
             duration=float(answer.get("duration", 0.0)),
             cpu=float(answer.get("cpu", 0.0)),
-            truncated=bool(answer.get("truncated")),
+            truncated=cut_out or cut_err,
         )
 
     def _require_alive(self) -> None:

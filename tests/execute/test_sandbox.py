@@ -107,13 +107,23 @@ def test_secrets_in_the_parent_environment_are_not_visible(hostile_run):
         assert output.splitlines()[-1] == "PermissionError"
 
 
-def test_printing_100_mb_keeps_only_the_output_cap(hostile_run):
+def test_printing_100_mb_keeps_only_the_output_cap_once(hostile_run):
     runs, paths, _, _ = hostile_run
     stdout = runs["flood"]["cells"][0]["stdout"]
     assert runs["flood"]["status"] == "ok"
-    assert len(stdout) < 11_000
+    assert 10_000 < len(stdout) < 10_200  # the cap, once, plus one marker
+    assert stdout.count("not kept") == 1
     assert "more characters of stdout not kept: output cap is 10000" in stdout
-    assert results_path(paths["flood"]).stat().st_size < 50_000
+    assert len(runs["flood"]["results_text"]) < 10_200
+    assert results_path(paths["flood"]).stat().st_size < 15_000  # the output is stored once
+
+
+def test_native_and_python_output_share_one_cap():
+    with Worker.start(SandboxLimits(snippet_timeout=20, output_cap=1000)) as worker:
+        worker.begin_card("cards/both.md")
+        cell = worker.execute("import os, sys\nprint('p' * 5000)\nsys.stdout.flush()\nos.write(1, b'n' * 5000)")
+    assert len(cell.stdout) < 1100 and cell.stdout.count("not kept") == 1 and cell.truncated
+    assert cell.stdout.startswith("p" * 1000)
 
 
 def test_cards_after_hostile_ones_still_run(hostile_run):

@@ -18,7 +18,7 @@ def test_results_live_beside_the_card(tmp_path):
 
 def test_writing_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
     card = tmp_path / "x.md"
-    store.write_stored(card, {"status": "ok", "results_text": "1"})
+    store.write_stored(card, {"status": "ok", "reason": "1"})
     before = store.results_path(card).read_text()
 
     def explode(*args, **kwargs):
@@ -26,7 +26,7 @@ def test_writing_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
 
     monkeypatch.setattr(fileio.os, "replace", explode)
     with pytest.raises(OSError):
-        store.write_stored(card, {"status": "ok", "results_text": "2"})
+        store.write_stored(card, {"status": "ok", "reason": "2"})
     assert store.results_path(card).read_text() == before  # the old file is intact
     assert [p.name for p in tmp_path.iterdir()] == ["x.results.json"]  # no temporary file left behind
 
@@ -37,6 +37,15 @@ def test_the_file_is_stable_json_and_transient_keys_are_left_out(tmp_path):
     text = store.results_path(card).read_text()
     assert json.loads(text) == {"a": 2, "b": 1, "format": store.FORMAT, "status": "ok"}
     assert text.endswith("}\n") and text.index('"a"') < text.index('"b"')  # sorted keys: small git diffs
+
+
+def test_the_results_text_is_derived_from_the_cells_not_stored_twice(tmp_path):
+    card = tmp_path / "x.md"
+    cells = [{"line": 3, "stdout": "x" * 1000 + "\n", "value": "42"}]
+    store.write_stored(card, {"status": "ok", "cells": cells, "results_text": "x" * 1000 + "\n42"})
+    assert "results_text" not in json.loads(store.results_path(card).read_text())
+    assert store.read_stored(card)["results_text"] == "x" * 1000 + "\n42"
+    assert store.results_path(card).stat().st_size < 1300
 
 
 def test_an_identical_result_is_not_rewritten(tmp_path):
