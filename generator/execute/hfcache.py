@@ -1,7 +1,7 @@
 """Lay out a model folder as a Hugging Face hub cache, so ``from_pretrained("org/name")`` resolves offline.
 
     <cache>/models--org--name/refs/main            -> "<revision>"
-    <cache>/models--org--name/snapshots/<revision>/  the model's files (links to the verified artifact)
+    <cache>/models--org--name/snapshots/<revision>/  the model's files (read-only mounts of the verified artifact)
 
 A snippet then runs exactly as a user writes it, with the hub id or the card's name, and gets the artifact we
 verified: with HF_HUB_OFFLINE=1 the hub library looks only here.

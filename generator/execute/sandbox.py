@@ -468,8 +468,6 @@ def start_child(root: Path, env: dict[str, str], user: SandboxUser, limits: Sand
         "limits": {"memory": limits.memory, "cpu": limits.cpu_total, "processes": processes,
                    "file_size": limits.file_size, "open_files": limits.open_files},
     }
-    # The child is privileged only until it has read this first line; write it before it can block on us.
-    os.write(command_write, (json.dumps(message) + "\n").encode())
     try:
         process = subprocess.Popen(
             [sys.executable, "-s", "-P", str(CHILD), str(command_read), str(reply_write)],
@@ -484,4 +482,17 @@ def start_child(root: Path, env: dict[str, str], user: SandboxUser, limits: Sand
     finally:
         os.close(command_read)
         os.close(reply_write)
+    # The first line (it may be larger than a pipe holds: hundreds of mounts) is read by the child before it
+    # confines itself; a child that died meanwhile is noticed when its hello never comes.
+    try:
+        write_all(command_write, (json.dumps(message) + "\n").encode())
+    except OSError:
+        pass
     return process, command_write, reply_read
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to a blocking pipe (a write may take only part of it)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]

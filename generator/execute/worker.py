@@ -371,10 +371,7 @@ class Worker:
         self._require_alive()
         data = (json.dumps(command, ensure_ascii=False) + "\n").encode("utf-8")
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(self.command_fd, view)
-                view = view[written:]
+            sandbox.write_all(self.command_fd, data)
         except (BrokenPipeError, OSError) as error:
             self._kill(self._exit_reason() or f"the worker stopped reading commands ({error})")
             raise WorkerError(self.death or "the worker is gone") from error

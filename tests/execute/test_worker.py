@@ -143,3 +143,21 @@ def test_a_worker_that_does_not_start_in_time_leaves_no_folder_behind(tmp_path, 
     with pytest.raises(WorkerError, match="timed out"):
         Worker.start(SandboxLimits(startup_timeout=0.01))
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith("modelhub-worker-")] == []
+
+
+def test_a_worker_handed_hundreds_of_files_starts(tmp_path):
+    """Each handed file is a read-only mount listed in the setup line, which then outgrows a pipe's buffer."""
+    from generator.execute import sandbox
+
+    model = tmp_path / "model"
+    model.mkdir()
+    for number in range(600):
+        (model / f"shard-{number:04d}-{'x' * 60}.bin").write_bytes(b"w")
+
+    def prepare(root, uid):
+        for path in sorted(model.iterdir()):
+            sandbox.expose(path, root / "model" / path.name, uid)
+
+    with Worker.start(SandboxLimits(snippet_timeout=30), prepare=prepare) as worker:
+        worker.begin_card("cards/many.md")
+        assert worker.execute("import os\nlen(os.listdir('../model'))").value == "600"
