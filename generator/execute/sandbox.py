@@ -9,10 +9,14 @@ What protects what (see also the module docstring of ``child.py``, which applies
 * RLIMIT_AS (memory), RLIMIT_CPU (per worker, re-armed per cell), RLIMIT_NPROC, RLIMIT_FSIZE, no core files,
   PR_SET_NO_NEW_PRIVS;
 * an environment built from an allow-list, a private temporary HOME and working directory, stdin from /dev/null;
-* output caps: the child keeps at most ``output_cap`` characters per stream and cell, the parent drains the raw file
-  descriptors and keeps at most as much;
+* output caps: at most ``output_cap`` characters per stream and cell, what the child's Python code printed and what
+  native code wrote to the raw file descriptors together (the worker cuts once);
 * no network: a new network namespace when the kernel lets us (root, or unprivileged user namespaces), otherwise an
-  audit hook that refuses IP sockets from Python code. ``network_isolation()`` says which one is in force.
+  audit hook that refuses IP sockets from Python code. ``network_isolation()`` says which one is in force;
+* a private mount namespace, required (``mount_plan``): private /tmp, /var/tmp, /dev/shm, a hidden /run, private
+  folders covered, and what the worker is handed (``expose``) as read-only bind mounts; host files are never
+  re-owned or re-moded, and per-card files are copies of what the sandbox user may read (``copy_in``);
+* worker folders are claimed with a lock (``claim_folder``): one left by a killed run is removed at the next start.
 """
 
 from __future__ import annotations

@@ -274,15 +274,15 @@ class Worker:
         if card is None:
             return
         self._kill_card(card)
-        self._sweep(keep_card=False)
-        if not card.ended and self.alive:  # the parent's news of the card's end is our sync point: what came
-            try:                          # before it in the pipes is the card's, and is dropped
+        if not card.ended and self.alive:  # the parent's news that the card's process is gone (reaped)
+            try:
                 self._receive(card.nonce, 10, flood_ok=True)
             except _Timeout:
                 self._kill("the warm parent did not report the end of a card within 10 s")
             except WorkerError:
                 pass
-        self._drain()
+        self._sweep(keep_card=False)  # then whatever the card left running; once they are dead, nothing of
+        self._drain()                 # the card can write any more, and what it wrote is dropped
         shutil.rmtree(card.cwd, ignore_errors=True)
 
     def execute(self, code: str, *, line: int = 1, filename: str | None = None, timeout: float | None = None,
