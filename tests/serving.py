@@ -36,7 +36,7 @@ def wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
 
 
 @contextmanager
-def serving(command: Sequence[str], *, cwd: Path, env: dict[str, str]) -> Iterator[str]:
+def running_server(command: Sequence[str], *, cwd: Path, env: dict[str, str]) -> Iterator[str]:
     """Run ``command`` plus ``--dev-addr 127.0.0.1:<port>``; yield the base URL; always stop the server."""
     port = free_port()
     server = subprocess.Popen([*command, "--dev-addr", f"127.0.0.1:{port}"], cwd=cwd, env=env,

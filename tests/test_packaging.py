@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.builders import build_tiny_albert_classifier
-from tests.serving import get, serving, wait_for
+from tests.serving import get, running_server, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -175,7 +175,7 @@ def test_every_other_command_works_from_the_wheel(venv, outside, tmp_path):
         "--license", "mit", "-o", catalog / "cards" / "tiny-albert.md", cwd=catalog, env=venv)
     assert "name: tiny_albert_en" in (catalog / "cards" / "tiny-albert.md").read_text(encoding="utf-8")
     _sh("modelhub", "bench", card, "--mode", "auto", cwd=catalog, env=venv, timeout=300)
-    with serving(["modelhub", "serve"], cwd=catalog, env=venv) as base:
+    with running_server(["modelhub", "serve"], cwd=catalog, env=venv) as base:
         page = f"{base}models/example-keyword-sentiment/"
         assert wait_for(lambda: "Example keyword sentiment classifier" in (get(page) or ""), 120)
         card.write_text(card.read_text(encoding="utf-8").replace(

@@ -88,6 +88,17 @@ def test_command_line_refuses_a_missing_data_file(tmp_path, capsys):
     assert not (tmp_path / "x.zip").exists()
 
 
+def test_the_output_is_always_named_and_the_data_is_read_from_the_working_folder(tmp_path, monkeypatch, capsys):
+    """The trainer writes only where it is told: no default inside the package or the repository around it."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        train_albert.main(["--quiet"])
+    assert exit_.value.code == 2 and "--out" in capsys.readouterr().err
+    assert train_albert.main(["--out", "x.zip", "--quiet"]) == 2  # cards/data/... relative to here: absent
+    assert f"{Path('cards') / 'data' / 'demo_sentiment_train.csv'}: no such file" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 # ---- determinism ------------------------------------------------------------------------------------------------
 
 def test_deterministic_zip_ignores_file_times_and_creation_order(tmp_path):

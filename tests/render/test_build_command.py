@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from generator.cli import main
-from tests.serving import get, serving, wait_for
+from tests.serving import get, running_server, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 IMDB = "2021-12-16-albert_base_sequence_classifier_imdb_en.md"
@@ -80,7 +80,8 @@ def test_plain_mkdocs_build_generates_the_catalog_with_the_plugin_and_custom_tem
 def test_serve_rebuilds_when_a_card_changes(tmp_path):
     cards = small_catalog(tmp_path)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    with serving([sys.executable, "-m", "generator", "serve", str(cards), "--offline"], cwd=REPO, env=env) as base:
+    command = [sys.executable, "-m", "generator", "serve", str(cards), "--offline"]
+    with running_server(command, cwd=REPO, env=env) as base:
         page = f"{base}models/{IMDB[:-3]}/"
         assert wait_for(lambda: (get(page) or "").count("IMDB") > 0, 120), "the site was never served"
         card = cards / IMDB

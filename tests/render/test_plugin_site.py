@@ -11,7 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.serving import get, serving, wait_for
+import pytest
+
+from tests.render.conftest import serving as static_site
+from tests.render.test_browser import browser  # noqa: F401  (the chromium fixture)
+from tests.serving import get, running_server, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 IMDB = "2021-12-16-albert_base_sequence_classifier_imdb_en"
@@ -80,6 +84,35 @@ def test_the_catalog_joins_an_existing_site_at_its_path_with_the_sites_own_pages
     assert "<loc>guide/</loc>" in sitemap and f"<loc>models/models/{IMDB}/</loc>" in sitemap
 
 
+@pytest.mark.browser
+def test_in_a_browser_the_catalog_at_its_path_finds_a_model_and_the_model_page_leads_back(tmp_path, browser):  # noqa: F811
+    root = existing_site(tmp_path)
+    assert mkdocs(root, "build").returncode == 0
+    with static_site(root / "site") as base:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        # the site enables material's search, which owns ?q=: the catalog's own text query is ?query=
+        page.goto(base + "models/?query=imdb")
+        page.wait_for_selector("#mh-catalog[data-mh-ready='true']")
+        assert page.input_value("#mh-query") == "imdb" and not page.is_checked("#__search")
+        results = page.locator(".mh-result__name")
+        assert results.count() == 1
+        page.fill("#mh-query", "albert imdb")
+        page.wait_for_function("location.search.includes('query=albert')")
+        assert "q=" not in page.url.split("?", 1)[1].replace("query=", "")
+        results.first.click()
+        page.wait_for_url(f"{base}models/models/{IMDB}/")
+        assert "albert_base_sequence_classifier_imdb" in page.content()
+        page.locator("a.mh-badge[href*='task=']").first.click()
+        page.wait_for_url(f"{base}models/?task=*")
+        page.wait_for_selector("#mh-catalog[data-mh-ready='true']")
+        assert page.locator(".mh-result__name").count() >= 1
+        context.close()
+    assert errors == []
+
+
 def test_a_nav_that_lists_the_catalog_keeps_its_own_place_and_title(tmp_path):
     root = existing_site(tmp_path, nav="nav:\n  - Home: index.md\n  - Our models: models/index.md\n"
                                       "  - Guide: guide.md\n")
@@ -123,7 +156,7 @@ def test_the_plugin_reads_only_its_options_not_the_environment(tmp_path):
 
 def test_mkdocs_serve_rebuilds_when_a_card_outside_docs_changes(tmp_path):
     root = existing_site(tmp_path)
-    with serving([sys.executable, "-m", "mkdocs", "serve"], cwd=root, env=ENV) as base:
+    with running_server([sys.executable, "-m", "mkdocs", "serve"], cwd=root, env=ENV) as base:
         page = f"{base}models/models/{IMDB}/"
         assert wait_for(lambda: "IMDB" in (get(page) or ""), 120), "the site was never served"
         card = root / "model-cards" / f"{IMDB}.md"

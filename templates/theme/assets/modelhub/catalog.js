@@ -13,6 +13,9 @@
   var FACET_SHOWN = 8;
   var WORD = /[\p{L}\p{N}]+/gu;
   var SAFE_URL = /^[A-Za-z0-9_\-./#]*$/;
+  /* In a site that enables material's search, ?q= belongs to it (it opens its search box and later deletes the
+     parameter), so the catalog's free text travels as ?query= there; a catalog of its own keeps ?q=. */
+  var QUERY = document.querySelector('[data-md-component="search"]') ? "query" : "q";
 
   var meta = null, columns = null, list = null, stop = {};
   var chunks = new Map(), loaded = new Map(), shards = new Map();
@@ -39,7 +42,7 @@
   /* ---- URL state ------------------------------------------------------------------------------------ */
   function readURL() {
     var params = new URLSearchParams(location.search);
-    state.q = params.get("q") || "";
+    state.q = params.get(QUERY) || "";
     state.sort = params.get("sort") || "relevance";
     state.page = Math.max(1, parseInt(params.get("page") || "1", 10) || 1);
     state.filters = {};
@@ -55,7 +58,7 @@
   }
   function writeURL() {
     var params = new URLSearchParams();
-    if (state.q) params.set("q", state.q);
+    if (state.q) params.set(QUERY, state.q);
     meta.facets.forEach(function (facet) {
       var ids = state.filters[facet.id];
       if (ids && ids.length) params.set(facet.id, ids.map(function (id) { return facet.values[id][0]; }).join(","));
