@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from tests.render.conftest import serving as static_site
-from tests.render.test_browser import browser  # noqa: F401  (the chromium fixture)
 from tests.serving import get, running_server, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -85,7 +84,7 @@ def test_the_catalog_joins_an_existing_site_at_its_path_with_the_sites_own_pages
 
 
 @pytest.mark.browser
-def test_in_a_browser_the_catalog_at_its_path_finds_a_model_and_the_model_page_leads_back(tmp_path, browser):  # noqa: F811
+def test_in_a_browser_the_catalog_at_its_path_finds_a_model_and_the_model_page_leads_back(tmp_path, browser):
     root = existing_site(tmp_path)
     assert mkdocs(root, "build").returncode == 0
     with static_site(root / "site") as base:
