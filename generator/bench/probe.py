@@ -303,11 +303,13 @@ def _measure(request: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any
     answer: dict[str, Any] = {"load_seconds": round(load_seconds, 4), "rss_after_load_bytes": rss_bytes(),
                               "parameters": int(adapter.parameters), "max_length": adapter.max_length,
                               "labels": list(adapter.labels)}
-    inputs = {"short": SHORT_TEXT, "long": long_text(lambda t: adapter.count_tokens(t, False), adapter.max_length)}
-    tokens = {name: adapter.count_tokens(text) for name, text in inputs.items()}
-    answer["latency"] = measure_latency(adapter.run, inputs, [int(b) for b in settings["batch_sizes"]],
-                                        warmup=int(settings["warmup"]), repetitions=int(settings["repetitions"]),
-                                        token_counts=tokens)
+    if request.get("speed", True):  # False: another card measured this model's speed already
+        inputs = {"short": SHORT_TEXT,
+                  "long": long_text(lambda t: adapter.count_tokens(t, False), adapter.max_length)}
+        tokens = {name: adapter.count_tokens(text) for name, text in inputs.items()}
+        answer["latency"] = measure_latency(adapter.run, inputs, [int(b) for b in settings["batch_sizes"]],
+                                            warmup=int(settings["warmup"]), repetitions=int(settings["repetitions"]),
+                                            token_counts=tokens)
     quality = request.get("quality") or {}
     batch = max(1, int(settings["eval_batch_size"]))
     if quality.get("texts"):

@@ -212,10 +212,49 @@ def fetch(url: str, card: Card, config: Config, offline: bool | None = None) -> 
     return Path(materialize(url, card_path=card.path, config=config, offline=offline))
 
 
+# The inputs that decide a speed measurement: cards whose inputs agree on these share one (the evaluation set, the
+# card's own benchmark entry and its URL spelling do not change how fast the model is).
+SPEED_INPUTS = ("runtime", "task", "artifact", "tokenizer", "max_length", "settings", "versions")
+SPEED_ANSWER = ("load_seconds", "import_seconds", "memory", "latency")  # the probe's speed figures
+
+
+def speed_key(inputs: dict[str, Any]) -> str:
+    return cache_key({"speed": {name: inputs.get(name) for name in SPEED_INPUTS}})
+
+
+@dataclass
+class Measurement:
+    """One card, ready to be probed: the request for the worker and what turns its answer into a record.
+    ``shared_speed`` is (card, speed part of a record) when another card already measured this model's speed."""
+
+    plan: Plan
+    card_key: str
+    key: str
+    inputs: dict[str, Any]
+    request: dict[str, Any]
+    assets: dict[str, Path]
+    evalset: EvalSet | None
+    eval_error: dict[str, Any] | None
+    task: str
+    artifact_bytes: int
+    shared_speed: tuple[str, dict[str, Any]] | None = None
+
+    @property
+    def speed_key(self) -> str:
+        return speed_key(self.inputs)
+
+
 def measure(plan: Plan, config: Config, settings: BenchSettings, prober: Prober, *,
-            stored: dict[str, Any] | None = None, reuse: bool = True, offline: bool | None = None,
-            progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+            stored: dict[str, Any] | None = None, reuse: bool = True, offline: bool | None = None) -> dict[str, Any]:
     """The record for one planned card: reused from ``stored`` when its key still matches (and ``reuse``)."""
+    prepared = prepare(plan, config, settings, stored=stored, reuse=reuse, offline=offline)
+    return prepared if isinstance(prepared, dict) else complete(prepared, settings, prober)
+
+
+def prepare(plan: Plan, config: Config, settings: BenchSettings, *, stored: dict[str, Any] | None = None,
+            reuse: bool = True, offline: bool | None = None) -> Measurement | dict[str, Any]:
+    """Everything short of probing: the finished record when nothing needs measuring (cannot be measured here, or
+    ``stored`` still matches and ``reuse``), else the ``Measurement`` to probe."""
     card = plan.card
     card_key = cache_key(plan.card_parts())
     if plan.reason:
@@ -258,22 +297,34 @@ def measure(plan: Plan, config: Config, settings: BenchSettings, prober: Prober,
         request["quality"] = {"pairs": [list(p) for p in evalset.pairs]}
     elif evalset is not None:
         request["quality"] = {"texts": evalset.texts}
-    if progress:
-        progress(f"measuring {card.name or card.stem} ({plan.runtime}, {task})")
+    return Measurement(plan, card_key, key, inputs, request, assets, evalset, eval_error, task, tree_size(artifact))
+
+
+def complete(job: Measurement, settings: BenchSettings, prober: Prober) -> dict[str, Any]:
+    """Probe the card and make its record. With ``job.shared_speed`` the probe skips the timing loops (the model
+    still loads, for quality) and the record carries the shared speed figures, naming the card they were taken on."""
+    card = job.plan.card
+    request = job.request if job.shared_speed is None else {**job.request, "speed": False}
     try:
-        answer = prober(plan, assets, request)
+        answer = prober(job.plan, job.assets, request)
     except Exception as error:  # noqa: BLE001 - a worker that dies is reported on the card
-        return not_measured(card, f"measurement failed: {error}", card_key=card_key, key=key, error=str(error))
+        return not_measured(card, f"measurement failed: {error}", card_key=job.card_key, key=job.key,
+                            error=str(error))
     if answer.get("error"):
-        return not_measured(card, f"measurement failed: {answer['error']}", card_key=card_key, key=key,
+        return not_measured(card, f"measurement failed: {answer['error']}", card_key=job.card_key, key=job.key,
                             error=answer["error"], traceback=answer.get("traceback"))
+    if job.shared_speed is not None:
+        answer.update({name: job.shared_speed[1].get(name) for name in SPEED_ANSWER})
     note = None
-    if plan.spec is not None and isinstance(card.front_matter.get("benchmark"), dict):
+    if job.plan.spec is not None and isinstance(card.front_matter.get("benchmark"), dict):
         note = card.front_matter["benchmark"].get("note") or card.front_matter["benchmark"].get("description")
-    record = measured_record(card, answer, settings=settings, evalset=evalset,
-                             eval_error=(eval_error or {}).get("error"), runtime=plan.runtime or "", task=task,
-                             artifact_bytes=tree_size(artifact), key=key, inputs=inputs, note=note)
-    if eval_error and record.get("quality"):
-        record["quality"].update({k: v for k, v in eval_error.items() if k != "error"})
-    record["card_key"] = card_key
+    record = measured_record(card, answer, settings=settings, evalset=job.evalset,
+                             eval_error=(job.eval_error or {}).get("error"), runtime=job.plan.runtime or "",
+                             task=job.task, artifact_bytes=job.artifact_bytes, key=job.key, inputs=job.inputs,
+                             note=note)
+    if job.shared_speed is not None:
+        record["speed"]["shared_from"] = job.shared_speed[0]
+    if job.eval_error and record.get("quality"):
+        record["quality"].update({k: v for k, v in job.eval_error.items() if k != "error"})
+    record["card_key"] = job.card_key
     return record

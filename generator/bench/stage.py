@@ -3,23 +3,31 @@
 Modes (``BuildContext.mode``, or ``options["bench_mode"]``): ``off`` does nothing; ``frozen`` never measures and
 reads the stored ``<card>.bench.json`` (flagging it stale when the card or its evaluation set changed since);
 ``auto`` measures what is missing or stale; ``force`` measures everything. Measured records are written beside
-their cards, atomically; cards that cannot be measured here get "not_measured" with the reason, and no file.
+their cards, atomically, as each arrives; cards that cannot be measured here get "not_measured" with the reason, and
+no file.
+
+Speed is measured once per model: cards whose measurements agree on ``runner.SPEED_INPUTS`` (the artifact's digest,
+runtime, task, settings, versions) form one group, run by the executor (``context.options["executor"]``, local by
+default, or one Ray actor per group) in one worker; the first card measured in a group (or a current stored record)
+times the model, and the others take its speed figures (``speed.shared_from`` names that card) and measure only
+their quality, on their own evaluation sets.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..card import Card
 from ..config import Config
+from ..execute.progress import run_progress
+from ..executors import LocalExecutor
 from ..pipeline import BuildContext, CardRecord, register_stage
 from .evalset import EvalSetError, display_path, load_eval_set
 from .hardware import versions
 from .record import BenchSettings, not_measured, refresh_claims
-from .runner import Plan, SandboxProber, measure, plan_card
+from .runner import Measurement, Plan, SandboxProber, complete, plan_card, prepare, speed_key
 from .store import StoreError, cache_key, read_record, record_path, write_record
 
 
@@ -74,6 +82,33 @@ def _guarded(card: Card, work) -> dict[str, Any]:
         return not_measured(card, message, error=message)
 
 
+@dataclass
+class BenchGroup:
+    """The ``Work`` the executors run (``generator.executors``): the cards of one speed key in one sandboxed worker.
+    The first card measured times the model; the others reuse its speed figures (``Measurement.shared_speed``) and
+    measure only their quality. It pickles, so a Ray actor can run it."""
+
+    config: Config
+    settings: BenchSettings
+
+    def run_group(self, jobs: list[Measurement]) -> Iterator[dict[str, Any]]:
+        prober = SandboxProber(self.config, self.settings)
+        shared = jobs[0].shared_speed if jobs else None
+        try:
+            for job in jobs:
+                job.shared_speed = shared
+                record = _guarded(job.plan.card, lambda card: complete(job, self.settings, prober))
+                if shared is None and record.get("status") == "measured":
+                    shared = (display_path(job.plan.card.path, self.config), record["speed"])
+                yield record
+        finally:
+            prober.close()
+
+    def lost(self, job: Measurement, reason: str) -> dict[str, Any]:
+        return not_measured(job.plan.card, f"measurement failed: {reason}", card_key=job.card_key, key=job.key,
+                            error=reason)
+
+
 class BenchStage:
     name = "bench"
     order = 30
@@ -88,39 +123,53 @@ class BenchStage:
             for record in records:
                 record.bench = _guarded(record.card, lambda card: frozen_record(card, config, settings))
             return
-        prober = SandboxProber(config, settings)
-        console = Console(stderr=True)
-        try:
-            with Progress(TextColumn("[bold]bench[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=console, transient=True,
-                          disable=context.quiet) as progress:
-                task = progress.add_task("", total=len(records))
-                # cards that share a model follow each other, so they share one warm worker
-                for record in sorted(records, key=lambda r: (r.card.runtime or "", str(r.card.download_url))):
-                    progress.update(task, description=record.card.stem)
-                    record.bench = _guarded(record.card, lambda card: self._measure(
-                        card, config, settings, prober, mode, context,
-                        lambda text: progress.update(task, description=text)))
-                    progress.advance(task)
-        finally:
-            prober.close()
+        executor = context.options.get("executor") or LocalExecutor()
+        with run_progress(enabled=not context.quiet, label="bench") as (on_start, on_card):
+            on_start(len(records))
+            stored: dict[str, tuple[dict[str, Any] | None, Any]] = {}  # path -> (stored record, its claims)
+            speeds: dict[str, tuple[str, dict[str, Any]]] = {}  # speed key -> a current record's speed figures
+            groups: dict[str, list[Measurement]] = {}
+            owners: dict[int, CardRecord] = {}
+            for record in sorted(records, key=lambda r: r.path):
+                before = self._stored(record.card)
+                stored[record.path] = (before, (before or {}).get("claims"))  # claims before they are refreshed
+                result = _guarded(record.card, lambda card: prepare(
+                    plan_card(card, config), config, settings, stored=before, reuse=(mode == "auto"),
+                    offline=context.offline or None))
+                if isinstance(result, Measurement):
+                    groups.setdefault(result.speed_key, []).append(result)
+                    owners[id(result)] = record
+                    continue
+                if result.get("status") == "measured" and result.get("inputs") and not result["speed"].get(
+                        "shared_from"):
+                    speeds.setdefault(speed_key(result["inputs"]), (display_path(record.path, config),
+                                                                    result["speed"]))
+                self._finish(record, result, stored[record.path], config, context, on_card)
+            for key, jobs in groups.items():
+                for job in jobs:
+                    job.shared_speed = speeds.get(key)
+            work = BenchGroup(config, settings)
+            for job, result in executor.map_groups(work, [groups[key] for key in sorted(groups)]):
+                record = owners[id(job)]
+                self._finish(record, result, stored[record.path], config, context, on_card)
 
     @staticmethod
-    def _measure(card: Card, config: Config, settings: BenchSettings, prober: SandboxProber, mode: str,
-                 context: BuildContext, progress) -> dict[str, Any]:
-        plan = plan_card(card, config)
+    def _stored(card: Card) -> dict[str, Any] | None:
         try:
-            stored = read_record(card.path)
+            return read_record(card.path)
         except StoreError:
-            stored = None  # unreadable: measured again and replaced
-        claims_before = (stored or {}).get("claims")
-        result = measure(plan, config, settings, prober, stored=stored, reuse=(mode == "auto"),
-                         offline=context.offline or None, progress=progress)
-        changed = result is not stored or result.get("claims") != claims_before
+            return None  # unreadable: measured again and replaced
+
+    @staticmethod
+    def _finish(record: CardRecord, result: dict[str, Any], stored: tuple[dict[str, Any] | None, Any],
+                config: Config, context: BuildContext, on_card) -> None:
+        """Put the result on the record; store it when it is a new measurement or its claims changed."""
+        changed = result is not stored[0] or result.get("claims") != stored[1]
         if changed and result.get("status") == "measured" and context.options.get("bench_store", True):
-            result["card"] = display_path(card.path, config)
-            write_record(card.path, result)
-        return result
+            result["card"] = display_path(record.path, config)
+            write_record(record.path, result)
+        record.bench = result
+        on_card(record.path, result)
 
 
 register_stage(BenchStage())

@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from .. import executors
 from ..config import ConfigError, load_config
 from ..pipeline import MODES, BuildContext, load_records
 
@@ -41,6 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="json: one benchmark record per line")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+    executors.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,9 +64,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"modelhub: {error}", file=sys.stderr)
         return 2
     records = load_records(paths, config)
-    context = BuildContext(config, mode=args.mode, offline=args.offline, quiet=args.quiet,
-                           options={"bench_settings": overrides})
-    BenchStage().process(records, context)
+    if args.shard is not None:
+        from ..executors.shard import artifact_key
+
+        records = args.shard.select(records, lambda record: artifact_key(record.card))
+    try:
+        backend = executors.make_executor(args.executor, args.address)
+        context = BuildContext(config, mode=args.mode, offline=args.offline, quiet=args.quiet,
+                               options={"bench_settings": overrides, "executor": backend})
+        try:
+            BenchStage().process(records, context)
+        finally:
+            backend.close()
+    except executors.ExecutorUnavailable as error:
+        print(f"modelhub bench: {error}", file=sys.stderr)
+        return 2
     selection = RuleSelection(select=("MH7",))
     failed = warned = 0
     for record in records:

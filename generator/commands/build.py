@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .. import executors
 from ..pipeline import MODES
 
 
@@ -24,6 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="ignore the build cache: parse, check and render every card again")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     parser.add_argument("--verbose", action="store_true", help="show mkdocs' own progress messages")
+    executors.add_arguments(parser, shard=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,10 +39,16 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print(f"modelhub build: --jobs {args.jobs}: give a number of processes, 1 or more", file=sys.stderr)
         return 2
+    try:
+        executors.make_executor(args.executor, args.address).close()  # a usage error before anything is built
+    except executors.ExecutorUnavailable as error:
+        print(f"modelhub build: {error}", file=sys.stderr)
+        return 2
     console.print(f"Building the catalog from {', '.join(map(str, paths))}…")
     try:  # progress bars (cards, model pages) come from the plugin, on a terminal
         result = build_site(paths, args.site_dir, mode=args.mode, offline=args.offline, mkdocs_yml=args.config_file,
-                            quiet=args.quiet, jobs=args.jobs, cache=not args.no_cache)
+                            quiet=args.quiet, jobs=args.jobs, cache=not args.no_cache, executor=args.executor,
+                            address=args.address)
     except SiteBuildError as error:
         print(f"modelhub build: {error}", file=sys.stderr)
         return 2

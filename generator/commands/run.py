@@ -19,6 +19,8 @@ from ..card import read_card
 from ..card.edit import replace_results
 from ..cards_on_disk import iter_card_paths
 from ..config import ConfigError, load_config
+from .. import executors
+from ..executors.shard import artifact_key
 from ..execute.compare import fresh_output, normalize_results, results_diff
 from ..execute.progress import STATUS_STYLE, run_progress
 from ..execute.runner import MODES, Executor
@@ -38,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also exit 1 when a card's artifact is refused (unavailable, truncated, too large, not "
                              "the declared sha256, outside the catalog), so it was not executed")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress, only problems and the summary")
+    executors.add_arguments(parser)
 
 
 def write_results(path: Path, run: dict[str, Any]) -> bool:
@@ -71,15 +74,27 @@ def run(args: argparse.Namespace) -> int:
     if missing and not card_paths:
         return 2
     cards = [read_card(path) for path in card_paths]
+    if args.shard is not None:
+        cards = args.shard.select(cards, artifact_key)
     if args.mode == "off":
         console.print("execution is off (--mode off): nothing to do")
         return 0
-    show = not args.quiet and sys.stderr.isatty()
-    with run_progress(enabled=show) as (on_start, on_card):
-        executor = Executor(config, args.mode, on_start=on_start, on_card=on_card)
-        if not args.quiet and args.mode in ("auto", "force"):
-            console.print(describe(executor.limits), style="dim")
-        runs = executor.run(cards)
+    try:
+        backend = executors.make_executor(args.executor, args.address)
+    except executors.ExecutorUnavailable as error:
+        print(f"modelhub run: {error}", file=sys.stderr)
+        return 2
+    try:
+        with run_progress(enabled=not args.quiet) as (on_start, on_card):
+            executor = Executor(config, args.mode, on_start=on_start, on_card=on_card, executor=backend)
+            if not args.quiet and args.mode in ("auto", "force"):
+                console.print(describe(executor.limits), style="dim")
+            runs = executor.run(cards)
+    except executors.ExecutorUnavailable as error:
+        print(f"modelhub run: {error}", file=sys.stderr)
+        return 2
+    finally:
+        backend.close()
 
     problems = 0
     written = 0
@@ -119,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         tally[result["status"]] = tally.get(result["status"], 0) + 1
     summary = ", ".join(f"[{STATUS_STYLE.get(k, 'white')}]{v} {k.replace('_', ' ')}[/]" for k, v in sorted(tally.items()))
     counts = executor.counts
-    console.print(f"{len(runs)} cards: {summary or 'none'}; executed {counts['cards']} cards ({counts['cells']} "
+    console.print(f"{f'shard {args.shard}: ' if args.shard else ''}{len(runs)} cards: {summary or 'none'}; executed {counts['cards']} cards ({counts['cells']} "
                   f"snippets, {counts['workers']} workers), {counts['cached']} from the store"
                   + (f"; wrote {written} Results blocks" if args.write else ""))
     return 1 if problems or missing else 0

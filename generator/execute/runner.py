@@ -5,7 +5,9 @@
     executor.counts                       # {"cards": executed cards, "cells": executed cells, "workers": started}
 
 One worker serves every card that uses the same (runtime, artifact): the model is loaded once; each card gets fresh
-globals. Modes: ``frozen`` never executes (stored results, marked ``stale`` or ``missing`` when they do not fit the
+globals. Those groups run where ``executor`` puts them (``generator.executors``: in this process by default, or one
+Ray actor per group with ``RayExecutor``); each group runs through ``GroupRun``, the same code wherever it is, and
+every result is stored here, beside its card, as soon as it is back. Modes: ``frozen`` never executes (stored results, marked ``stale`` or ``missing`` when they do not fit the
 card any more); ``auto`` executes what is missing or stale; ``force`` executes everything; ``off`` is handled by
 callers (no run records at all).
 """
@@ -16,13 +18,14 @@ import datetime as _dt
 import os
 import platform
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..card import Card
 from ..config import Config
+from ..executors import GroupExecutor, LocalExecutor
 from ..settings import ExecuteSection
 from . import sandbox, store
 from .compare import results_text
@@ -87,7 +90,7 @@ class Executor:
     def __init__(self, config: Config, mode: str = "auto", *, limits: SandboxLimits | None = None,
                  on_card: Callable[[str, dict[str, Any]], None] | None = None,
                  on_start: Callable[[int], None] | None = None, write_store: bool = True,
-                 offline: bool | None = None) -> None:
+                 offline: bool | None = None, executor: GroupExecutor | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
         self.config = config
@@ -98,6 +101,7 @@ class Executor:
         self.on_start = on_start or (lambda total: None)
         self.write_store = write_store
         self.offline = offline
+        self.executor = executor or LocalExecutor()
         self.counts = {"cards": 0, "cells": 0, "workers": 0, "cached": 0}
         self._hardware: dict[str, Any] | None = None
         self._reasons: dict[str, str | None] = {}  # runtime name -> why it cannot run here (None: it can)
@@ -132,10 +136,12 @@ class Executor:
                 runs[card.path] = self._finish(card.path, {**stored, "executed": False, "cached": True})
                 continue
             jobs.append(job)
-        for group in self._groups(jobs):
-            for path, run in self._run_group(group):
-                self._store(path, run)
-                runs[path] = self._finish(path, run)
+        work = GroupRun(self.config, self.mode, self.limits, self.offline)
+        for job, (run, counts) in self.executor.map_groups(work, self._groups(jobs)):
+            for name, value in counts.items():
+                self.counts[name] += value
+            self._store(job.plan.path, run)
+            runs[job.plan.path] = self._finish(job.plan.path, run)
         return {card.path: runs[card.path] for card in cards if card.path in runs}
 
     def frozen_run(self, plan: CardPlan, stored: dict[str, Any] | None) -> dict[str, Any]:
@@ -202,7 +208,8 @@ class Executor:
         return list(groups.values())
 
     # ---- running -----------------------------------------------------------------------------------------------
-    def _run_group(self, group: list[_Job]) -> Iterable[tuple[str, dict[str, Any]]]:
+    def run_group(self, group: list[_Job]) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Run jobs that share a (runtime, artifact) in one warm worker, restarted when a card ends it."""
         runtime = group[0].plan.runtime
         artifact = group[0].artifact
         aliases = list(dict.fromkeys(alias for job in group for alias in job.plan.aliases))
@@ -326,6 +333,34 @@ class Executor:
     def _finish(self, path: str, run: dict[str, Any]) -> dict[str, Any]:
         self.on_card(path, run)
         return run
+
+
+@dataclass
+class GroupRun:
+    """The ``Work`` the executors run (``generator.executors``): one group of jobs in a fresh ``Executor`` that only
+    executes (the calling one stores). Yields ``(run, counts)`` per job: the run record and what it executed. It
+    pickles, so a Ray actor can run it; an artifact that is not where the caller found it (another machine) is
+    fetched again through the cache and mirrors."""
+
+    config: Config
+    mode: str
+    limits: SandboxLimits
+    offline: bool | None = None
+
+    def run_group(self, jobs: list[_Job]) -> Iterator[tuple[dict[str, Any], dict[str, int]]]:
+        runner = Executor(self.config, self.mode, limits=self.limits, write_store=False, offline=self.offline)
+        for job in jobs:
+            if job.artifact is not None and not job.artifact.exists():
+                job.artifact = materialize_url(job.plan.artifact_url or "", job.plan.path, self.config, self.offline)
+        before = dict(runner.counts)
+        for _path, run in runner.run_group(jobs):
+            counts = {name: value - before[name] for name, value in runner.counts.items()}
+            before = dict(runner.counts)
+            yield run, counts
+
+    def lost(self, job: _Job, reason: str) -> tuple[dict[str, Any], dict[str, int]]:
+        runner = Executor(self.config, self.mode, limits=self.limits, write_store=False)
+        return runner._not_executed(job.plan, f"not executed: {reason}", job.inputs), {}
 
 
 def worker_for_runtime(runtime: str | Runtime, artifact: str | Path | None = None, *, aliases: Iterable[str] = (),

@@ -1,7 +1,8 @@
 """The ``execute`` pipeline stage: puts each card's run (stored or fresh, see ``runner``) in ``record.runs``.
 
 The mode comes from ``context.options["execute_mode"]`` or ``context.mode``; the default ``frozen`` only reads
-stored results, so a docs build never executes anything unless asked to.
+stored results, so a docs build never executes anything unless asked to. ``context.options["executor"]`` is where
+the cards execute (``generator.executors``; local by default).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ class ExecuteStage:
             return
         show = not context.quiet and mode in ("auto", "force")
         with run_progress(enabled=show) as (on_start, on_card):
-            executor = Executor(context.config, mode, on_start=on_start, on_card=on_card, offline=context.offline)
+            executor = Executor(context.config, mode, on_start=on_start, on_card=on_card, offline=context.offline,
+                                executor=context.options.get("executor"))
             runs = executor.run(record.card for record in records)
         for record in records:
             record.runs = runs.get(record.path)

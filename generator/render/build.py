@@ -72,11 +72,13 @@ def plugin_options(yml: Path, **options: Any) -> dict[str, Any]:
 
 def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str | None = None, offline: bool = False,
                mkdocs_yml: str | Path | None = None, config: Config | None = None, quiet: bool = True,
-               jobs: int | None = None, cache: bool = True) -> SiteBuild:
+               jobs: int | None = None, cache: bool = True, executor: str = "local",
+               address: str | None = None) -> SiteBuild:
     """Build the site for the cards under ``paths`` into ``site_dir``: mkdocs with the modelhub plugin, which runs
     the pipeline over the cards (``mode``, default: the configuration's ``execute.mode``; ``offline``) with
     ``config``'s folder as the catalog root, in ``jobs`` processes (default: every core); ``cache=False`` ignores and
-    keeps no build cache."""
+    keeps no build cache. Execution and benchmarks run on ``executor`` (``local`` or ``ray`` at ``address``, see
+    ``generator.executors``)."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as load_mkdocs_config
     from mkdocs.exceptions import MkDocsException
@@ -92,7 +94,8 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str |
         config = config or load_config(paths[0] if paths else None)
         yml = find_mkdocs_yml(mkdocs_yml, config)
         plugins = plugin_options(yml, cards=[str(p) for p in paths], root=str(config.root), mode=mode,
-                                 offline=offline, quiet=quiet, jobs=jobs, cache=cache)
+                                 offline=offline, quiet=quiet, jobs=jobs, cache=cache, executor=executor,
+                                 address=address)
         mk_config = load_mkdocs_config(config_file=str(yml), site_dir=str(site_dir), plugins=plugins)
     except ConfigError as error:
         raise SiteBuildError(str(error)) from error

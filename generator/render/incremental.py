@@ -32,6 +32,7 @@ from ..checks import RuleSelection, _is_suppressed, load_rules
 from ..checks.catalog import duplicate_findings, identity_index
 from ..checks.registry import RULES, Finding
 from ..config import Config
+from ..executors import make_executor
 from ..pipeline import BuildContext, run_pipeline, stages
 from .buildcache import BuildCache, Entry, card_stamp, environment_stamp
 from .cardwork import (CardSummary, PageJob, WorkSettings, default_jobs, fingerprint, page_batch, pool_size,
@@ -65,7 +66,8 @@ class SiteWork:
     def __init__(self, paths: list[Path], config: Config, *, mode: str = "frozen", offline: bool = False,
                  jobs: int | None = None, only: list[str] | None = None, templates: tuple[str, ...] = (),
                  options: dict[str, Any] | None = None, cache: bool = True,
-                 progress: Callable[[str, int], Callable[[int], None]] | None = None) -> None:
+                 progress: Callable[[str, int], Callable[[int], None]] | None = None, executor: str = "local",
+                 address: str | None = None) -> None:
         chosen = stages(only)
         self.paths = paths
         self.config = config
@@ -75,6 +77,7 @@ class SiteWork:
         self.mode, self.offline = mode, offline
         self.templates = templates
         self.options = dict(options or {})
+        self.executor, self.address = executor, address  # where execution and benchmarks run (generator.executors)
         self.use_cache = cache
         self.cache_folder = config.cache_dir / "build"
         if not cache:
@@ -128,9 +131,13 @@ class SiteWork:
             else:
                 todo.append((path, None))
         if executes and todo:  # execution and benchmarks run here, grouped by model; the rest in the workers
-            context = BuildContext(self.config, mode=self.mode, offline=self.offline, quiet=False,
-                                   options=dict(self.options))
-            records = run_pipeline(self.paths, context, only=self.stage_names)
+            executor = make_executor(self.executor, self.address)
+            try:
+                context = BuildContext(self.config, mode=self.mode, offline=self.offline, quiet=False,
+                                       options={**self.options, "executor": executor})
+                records = run_pipeline(self.paths, context, only=self.stage_names)
+            finally:
+                executor.close()
             given = {r.path: {"facts": r.facts, "runs": r.runs, "bench": r.bench} for r in records}
             del records
             todo = [(path, given.get(path)) for path, _ in todo]

@@ -32,6 +32,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from ..config import ConfigError, load_config
+from ..executors import ExecutorUnavailable
 from .incremental import SiteWork
 from .shell import CONTENT, Shell, shell_markdown, shell_source
 from .site import (INDEX_DIR, Catalog, SiteOptions, copy_artifacts, dest_path, models_json, page_url, write_atomic,
@@ -65,6 +66,8 @@ class ModelhubPluginConfig(base.Config):
     mode = c.Optional(c.Choice(("off", "frozen", "auto", "force")))  # default: [execute] mode in modelhub.toml
     offline = c.Type(bool, default=False)
     quiet = c.Type(bool, default=True)  # no pipeline progress on the terminal
+    executor = c.Choice(("local", "ray"), default="local")  # where execution and benchmarks run (auto, force)
+    address = c.Optional(c.Type(str))  # the Ray cluster, for executor: ray
     edit_uri = c.Optional(c.Type(str))
     templates = c.Optional(c.Type(str))  # templates overriding modelhub's (same names); default: <root>/templates
     jobs = c.Optional(c.Type(int))  # processes for the per-card work; default: every core
@@ -112,7 +115,8 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
             raise ValidationError(f"plugins.modelhub.jobs: {jobs}: give a number of processes, 1 or more")
         mode = self.config.mode or self._modelhub_config.settings.execute.mode
         return SiteWork(paths, self._modelhub_config, mode=mode, offline=self.config.offline, jobs=jobs,
-                        templates=self._templates, cache=self.config.cache, progress=_progress_factory(self.config.quiet))
+                        templates=self._templates, cache=self.config.cache, progress=_progress_factory(self.config.quiet),
+                        executor=self.config.executor, address=self.config.address)
 
     # ---- mkdocs events ------------------------------------------------------------------------------------
     def on_config(self, config):
@@ -170,7 +174,10 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         if self.work is None:  # on_pre_build did not run (a caller driving the events itself)
             self.work = self._new_work()
         work = self.work
-        summaries = work.summaries() if work.paths else []
+        try:
+            summaries = work.summaries() if work.paths else []
+        except ExecutorUnavailable as error:  # --executor ray without ray, or a cluster out of reach
+            raise PluginError(f"modelhub: {error}") from error
         self.timings["pipeline"] = time.perf_counter() - started
         options = SiteOptions(
             root=self._modelhub_config.root, card_roots=self._card_paths(), edit_uri=self._edit_uri,
