@@ -7,9 +7,9 @@
 One worker serves every card that uses the same (runtime, artifact): the model is loaded once; each card gets fresh
 globals. Those groups run where ``executor`` puts them (``generator.executors``: in this process by default, or one
 Ray actor per group with ``RayExecutor``); each group runs through ``GroupRun``, the same code wherever it is, and
-every result is stored here, beside its card, as soon as it is back. Modes: ``frozen`` never executes (stored results, marked ``stale`` or ``missing`` when they do not fit the
-card any more); ``auto`` executes what is missing or stale; ``force`` executes everything; ``off`` is handled by
-callers (no run records at all).
+every result is stored here, beside its card, as soon as it is back. Modes: ``frozen`` never executes (stored
+results, marked ``stale`` or ``missing`` when they do not fit the card any more); ``auto`` executes what is missing
+or stale; ``force`` executes everything; ``off`` is handled by callers (no run records at all).
 """
 
 from __future__ import annotations
