@@ -32,6 +32,7 @@ from ..config import Config
 from ..pipeline import BuildContext, CardRecord, stages
 from .buildcache import BuildCache
 from .catalog_index import card_terms
+from .facets import facet_values
 from .markup import plain_text
 from .model_page import (DESCRIPTION_TITLES, build_model_page, display_name, example_outcomes, normalize_title,
                          plan_sections, section_text, summary_of)
@@ -68,6 +69,7 @@ class CardSummary:
     identity: Identity
     suppressed: tuple[str, ...]
     terms: tuple[list[str], list[str]] = ((), ())  # strong and weak search terms of the card's own text
+    facets: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # facet_values of ``data``
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ def summarize(record: CardRecord, key: str, data: dict[str, Any]) -> CardSummary
     light = slim(data)
     terms = card_terms(light, display_name(light), description or summary)
     return CardSummary(record.path, key, light, toc, summary[:300], description or summary, identity_of(card),
-                       suppressed_codes(card), terms)
+                       suppressed_codes(card), terms, facet_values(light))
 
 
 def _check(record: CardRecord) -> None:

@@ -37,6 +37,7 @@ from ..pipeline import BuildContext, run_pipeline, stages
 from .buildcache import BuildCache, Entry, card_stamp, environment_stamp
 from .cardwork import (CardSummary, PageJob, WorkSettings, default_jobs, fingerprint, page_batch, pool_size,
                        record_batch, run_passes)
+from .facets import status_values
 from .shell import Shell
 from .site import INDEX_DIR, MODELS_DIR, Catalog, dest_path
 
@@ -171,7 +172,8 @@ class SiteWork:
             if extra:
                 self._extra[summary.path] = extra
                 findings = summary.data["findings"] + [{"code": f.code, "severity": f.severity} for f in extra]
-                summary = replace(summary, data={**summary.data, "findings": findings})
+                data = {**summary.data, "findings": findings}
+                summary = replace(summary, data=data, facets={**summary.facets, "status": status_values(data)})
             out.append(summary)
         return out
 

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape as xml_escape
 from ..card import Card, read_card
 from ..fileio import write_bytes_atomic
 from .catalog_index import Entry, build_index, entry_for
-from .facets import FACETS, facet_values
+from .facets import FACETS
 from .families import Family, format_parameters, group_families, parse_parameters
 from .markdown import inline_html, markdown_html
 from .model_page import display_name, normalize_title, section_text, slugify
@@ -312,7 +312,7 @@ class Catalog:
         for family in self.families.values():
             tasks: dict[str, int] = {}
             for i in family.members:
-                for _, name in facet_values(self.light[i]).get("task", []):
+                for _, name in self.summaries[i].facets.get("task", []):
                     tasks[name] = tasks.get(name, 0) + 1
             rows.append({"name": family.name, "url": prefix + self.family_url(family),
                          "models": len(family.members) - len(family.api_pages), "api": bool(family.api_pages),
@@ -331,7 +331,7 @@ class Catalog:
             data = self.light[i]
             entries.append(entry_for(data, url=self.model_url(i), name=display_name(data),
                                      summary=summary.summary[:160], description=summary.description,
-                                     facets=facet_values(data), terms=summary.terms))
+                                     facets=summary.facets, terms=summary.terms))
         return entries
 
     def index_files(self) -> dict[str, bytes]:
