@@ -1,11 +1,14 @@
 """``modelhub new --from URL|DIR``: a card scaffolded from the artifact's facts (name, labels, size, sha256,
 parameters, dimension, case sensitivity, max length), in the JSL dialect or the native one, so nobody types
-those numbers by hand. Prose sections are left for the author, marked as such."""
+those numbers by hand. A model folder's own README.md front matter gives license, task (``pipeline_tag``), language
+and title (else its first heading); a local artifact is linked relative to the card, so the catalog stays portable.
+Prose sections are left for the author, marked as such."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -15,6 +18,8 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from ..artifacts import ArtifactFacts, inspect_artifact
+from ..card import read_card
+from ..vocab import task_name
 from ..fileio import write_bytes_atomic
 from ..config import ConfigError, load_config
 
@@ -52,9 +57,11 @@ def run(args: argparse.Namespace) -> int:
     if not facts.ok:
         print(f"modelhub: cannot scaffold a card: {facts.error}", file=sys.stderr)
         return 1
-    name, language = identity(args.source, args.name, args.language)
-    choices = Choices(name, language, _dt.date.today(), args.task or task_of(facts), args.license,
-                      args.edition or _edition(facts))
+    readme = readme_facts(args.source)
+    name, language = identity(args.source, args.name, args.language or readme.get("language"))
+    choices = Choices(name, language, _dt.date.today(), args.task or readme.get("task") or task_of(facts),
+                      args.license or readme.get("license"), args.edition or _edition(facts), readme.get("title"),
+                      card_url(args.source, facts.url, None if args.output == "-" else Path(args.output)))
     text = (jsl_card if args.dialect == "jsl" else native_card)(facts, choices)
     missing = [flag for flag, value in (("--task", choices.task), ("--license", choices.license),
                                         ("--edition", choices.edition if args.dialect == "jsl" else "-"))
@@ -84,6 +91,32 @@ class Choices:
     task: str | None = None
     license: str | None = None
     edition: str | None = None
+    title: str | None = None
+    url: str | None = None  # the artifact as the card links it (default: as given)
+
+
+def readme_facts(source: str) -> dict[str, str]:
+    """What a local model folder's README.md says about the model: license, task (``pipeline_tag``), language and
+    title (front matter, else the first heading). Empty for URLs, files and folders without one."""
+    folder = Path(source)
+    if "://" in source or not folder.is_dir():
+        return {}
+    readme = next((folder / name for name in ("README.md", "readme.md") if (folder / name).is_file()), None)
+    if readme is None:
+        return {}
+    card = read_card(readme)
+    found = {"license": card.license, "title": card.title,
+             "task": task_name(card.task[0]) if card.task else None,
+             "language": card.language[0] if isinstance(card.language, list) and card.language else card.language}
+    return {key: str(value).strip() for key, value in found.items() if isinstance(value, str) and value.strip()}
+
+
+def card_url(source: str, url: str, card: Path | None) -> str:
+    """A local artifact relative to the card's folder (to the working folder for stdout); URLs as they are."""
+    if "://" in source or not Path(source).exists():
+        return url
+    base = (card.parent if card is not None else Path.cwd()).resolve()
+    return Path(os.path.relpath(Path(source).resolve(), base)).as_posix()
 
 
 def identity(source: str, name: str | None, language: str | None) -> tuple[str, str]:
@@ -135,7 +168,8 @@ def _info(facts: ArtifactFacts) -> list[tuple[str, str]]:
 
 
 def native_card(facts: ArtifactFacts, chosen: Choices) -> str:
-    front: dict = {"modelhub": 1, "name": chosen.name, "title": chosen.name.replace("_", " "), "date": chosen.date,
+    front: dict = {"modelhub": 1, "name": chosen.name, "title": chosen.title or chosen.name.replace("_", " "),
+                   "date": chosen.date,
                    "language": chosen.language}
     if chosen.task:
         front["task"] = chosen.task
@@ -148,7 +182,7 @@ def native_card(facts: ArtifactFacts, chosen: Choices) -> str:
     info = {key.lower().replace(" ", "_"): _typed(value) for key, value in _info(facts) if key != "SHA256"}
     if info:
         front["info"] = info
-    artifact: dict = {"url": facts.url, "format": facts.format}
+    artifact: dict = {"url": chosen.url or facts.url, "format": facts.format}
     if facts.sha256:
         artifact["sha256"] = facts.sha256
     if facts.size:
@@ -161,7 +195,8 @@ def native_card(facts: ArtifactFacts, chosen: Choices) -> str:
 def jsl_card(facts: ArtifactFacts, chosen: Choices) -> str:
     name, language = chosen.name, chosen.language
     spark = (facts.versions or {}).get("spark_from_name") or _minor(facts.spark_version)
-    lines = ["---", "layout: model", f"title: {name.replace('_', ' ')}", "author: John Snow Labs", f"name: {name}",
+    lines = ["---", "layout: model", f"title: {chosen.title or name.replace('_', ' ')}", "author: John Snow Labs",
+             f"name: {name}",
              f"date: {chosen.date.isoformat()}", f"tags: [{language}, open_source]"]
     if chosen.task:
         lines.append(f"task: {chosen.task}")
@@ -177,7 +212,8 @@ def jsl_card(facts: ArtifactFacts, chosen: Choices) -> str:
               "## Description", "", AUTHOR_NOTE, ""]
     if facts.labels:
         lines += ["## Predicted Entities", "", ", ".join(f"`{label}`" for label in facts.labels), ""]
-    lines += ["{:.btn-box}", f"[Download]({facts.url}){{:.button.button-orange.button-orange-trans.arr.button-icon}}"]
+    url = chosen.url or facts.url
+    lines += ["{:.btn-box}", f"[Download]({url}){{:.button.button-orange.button-orange-trans.arr.button-icon}}"]
     s3 = _s3_uri(facts.url)
     if s3:
         lines.append(f"[Copy S3 URI]({s3}){{:.button.button-orange.button-orange-trans.button-icon.button-copy-s3}}")

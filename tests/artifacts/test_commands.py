@@ -73,3 +73,44 @@ def test_new_refuses_to_overwrite_a_card(built, tmp_path, capsys):
     existing.write_text("keep me")
     assert main(["new", "--from", str(built["onnx"]), "-o", str(existing)]) == 1
     assert existing.read_text() == "keep me" and "--force" in capsys.readouterr().err
+
+
+def test_new_from_a_folder_reads_its_readme_links_it_relatively_and_passes_check_strict(built, tmp_path, capsys):
+    import shutil
+
+    model = tmp_path / "models" / "tiny"
+    shutil.copytree(built["albert_dir"], model)
+    (model / "README.md").write_text("---\nlicense: apache-2.0\npipeline_tag: text-classification\nlanguage: de\n"
+                                     "---\n\n# Tiny ALBERT sentiment\n\nA classifier.\n", encoding="utf-8")
+    (tmp_path / "cards").mkdir()
+    card_path = tmp_path / "cards" / "tiny.md"
+    assert main(["new", "--from", str(model), "-o", str(card_path)]) == 0
+    card = read_card(card_path)
+    assert (card.title, card.license, card.language) == ("Tiny ALBERT sentiment", "apache-2.0", "de")
+    assert card.front_matter["task"] == "Text Classification"
+    assert card.front_matter["artifact"]["url"] == "../models/tiny"  # portable: relative to the card
+    assert str(tmp_path) not in card_path.read_text()
+    capsys.readouterr()
+    assert main(["check", str(tmp_path / "cards"), "--strict", "--artifacts"]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+    # the model's README is the model's, not a card of the catalog
+    assert main(["check", str(tmp_path / "cards"), "--strict", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["cards"] == 1
+
+
+def test_new_from_a_local_zip_writes_its_sha256_and_a_relative_url(built, tmp_path, capsys):
+    import shutil
+
+    archive = tmp_path / "artifacts" / "tiny_albert.zip"
+    archive.parent.mkdir()
+    shutil.copy(built["albert_zip"], archive)
+    card_path = tmp_path / "cards" / "sub" / "tiny.md"
+    card_path.parent.mkdir(parents=True)
+    assert main(["new", "--from", str(archive), "--license", "mit", "-o", str(card_path)]) == 0
+    artifact = read_card(card_path).front_matter["artifact"]
+    import hashlib
+
+    assert artifact["url"] == "../../artifacts/tiny_albert.zip"
+    assert artifact["sha256"] == hashlib.sha256(archive.read_bytes()).hexdigest()
+    capsys.readouterr()
+    assert main(["check", str(card_path.parent), "--strict", "--artifacts"]) == 0, capsys.readouterr().out
