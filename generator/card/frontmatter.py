@@ -23,10 +23,22 @@ class CardLoader(_Base):  # type: ignore[misc, valid-type]
     """A safe YAML loader that leaves timestamps as strings."""
 
 
+# YAML 1.1 reads yes/no/on/off as booleans, so `language: no` (Norwegian) became False; front matter follows YAML
+# 1.2's core schema instead, where only true/false (any case) are booleans and every other word stays a string.
+_BOOL_12 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 CardLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
 }
+CardLoader.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL_12, list("tTfF"))
+
+
+def _bool_12(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
+    return loader.construct_scalar(node).lower() == "true"
+
+
+CardLoader.add_constructor("tag:yaml.org,2002:bool", _bool_12)
 
 # python-frontmatter's own fence pattern decides what a YAML front matter block is, so modelhub agrees with it.
 _FENCE = _python_frontmatter.YAMLHandler.FM_BOUNDARY
@@ -48,8 +60,10 @@ class FrontMatter:
 def split_front_matter(text: str) -> FrontMatter:
     """Locate and load the front matter; a defect becomes a diagnostic and the body is still returned."""
     result = FrontMatter()
-    start = 1 if text.startswith("\ufeff") else 0
-    if not _FENCE.match(text, start) or not text.startswith("---", start):
+    start = 1 if text.startswith("\ufeff") else 0  # a byte order mark before the fence (Windows editors write one)
+    first_line_end = text.find("\n", start)
+    if not _FENCE.match(text[start:first_line_end + 1 if first_line_end >= 0 else len(text)]) or \
+            not text.startswith("---", start):
         result.diagnostics.append(
             Diagnostic("MH001", "error", 1, "card has no YAML front matter", "start the file with a line '---', "
                        "the metadata as YAML, and a closing '---'")

@@ -215,8 +215,8 @@ class Card:
         value = self.front_matter.get(key)
         if value is None:
             return None
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
+        if isinstance(value, list):  # a list where one value is expected: the first is the value (see *_versions)
+            value = next((v for v in value if v is not None and str(v).strip()), "")
         text = str(value).strip()
         return text or None
 
@@ -266,17 +266,17 @@ class Card:
         return self._str("spark_version")
 
     @property
+    def spark_versions(self) -> list[str]:
+        """Every Spark version the card names (``spark_version: [3.2, 3.0]`` gives two)."""
+        return _as_list(self.front_matter.get("spark_version"))
+
+    @property
     def supported(self) -> bool | None:
-        value = self.front_matter.get("supported")
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
-            return value.strip().lower() == "true"
-        return None
+        return _flag(self.front_matter.get("supported"))
 
     @property
     def deprecated(self) -> bool:
-        return bool(self.front_matter.get("deprecated")) or self.supported is False
+        return bool(_flag(self.front_matter.get("deprecated"))) or self.supported is False
 
     @property
     def engine(self) -> str | None:
@@ -347,6 +347,7 @@ class Card:
             "task": self.task,
             "edition": self.edition,
             "spark_version": self.spark_version,
+            "spark_versions": self.spark_versions,
             "annotator": self.annotator,
             "engine": self.engine,
             "license": self.license,
@@ -369,6 +370,18 @@ class Card:
     @property
     def stem(self) -> str:
         return Path(self.path).stem
+
+
+def _flag(value: Any) -> bool | None:
+    """A yes/no key: a boolean, or the words YAML 1.1 read as one (front matter is YAML 1.2: they stay text)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if isinstance(value, (str, int)) else ""
+    if text in {"true", "yes", "on", "1"}:
+        return True
+    if text in {"false", "no", "off", "0"}:
+        return False
+    return None
 
 
 def _as_list(value: Any) -> list[str]:

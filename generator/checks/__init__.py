@@ -26,8 +26,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..card import Card
+from .. import vocab
 from ..config import Config, ConfigError
 from ..settings import RulesSection
+from ..vocab import Vocabulary
 from .registry import RULES, Finding, Rule, rule
 
 __all__ = [
@@ -81,6 +83,15 @@ class CheckContext:
     selection: RuleSelection | None = None
     cache: dict[str, Any] = field(default_factory=dict)  # per-run memo shared by rules (e.g. catalog indexes)
 
+    vocabulary: Vocabulary | None = None  # read from the configuration's [vocab] on first use
+
+    @property
+    def vocab(self) -> Vocabulary:
+        """The controlled vocabularies of this run: the shipped ones plus the configuration's ``[vocab]``."""
+        if self.vocabulary is None:
+            self.vocabulary = Vocabulary.from_config(self.config) if self.config else vocab.DEFAULT
+        return self.vocabulary
+
     def has(self, key: str) -> bool:
         if key == "catalog":
             return bool(self.catalog) or "identities" in self.cache
@@ -89,7 +100,7 @@ class CheckContext:
     def for_card(self, facts: dict | None = None, runs: dict | None = None, bench: dict | None = None
                  ) -> CheckContext:
         """The same run-wide context with one card's stage results."""
-        return CheckContext(self.config, self.catalog, facts, runs, bench, self.selection, self.cache)
+        return CheckContext(self.config, self.catalog, facts, runs, bench, self.selection, self.cache, self.vocab)
 
 
 def _codes(values: Any, where: str) -> tuple[str, ...]:

@@ -141,7 +141,7 @@ def download_scheme(card: Card, context) -> Iterator[Finding]:
     if edition_version and not same_version(edition_version, parts["lib"]):
         yield download_scheme.rule.finding(card.path, line, f"download file is built with Spark NLP {parts['lib']} "
                                            f"but `edition` says {edition_version}")
-    if card.spark_version and not same_version(card.spark_version, parts["spark"]):
+    if card.spark_versions and not any(same_version(v, parts["spark"]) for v in card.spark_versions):
         yield download_scheme.rule.finding(card.path, line, f"download file is built for Spark {parts['spark']} but "
                                            f"`spark_version` says {card.spark_version}")
     if card_date(card):
@@ -365,12 +365,13 @@ def table_edition(card: Card, context) -> Iterator[Finding]:
     row = card.info.row("edition") if card.info else None
     if row is None or not card.edition or not plain(row.value):
         return
-    table = vocab.lookup("editions", plain(row.value))
-    declared = vocab.lookup("editions", card.edition)
+    words = getattr(context, "vocab", None) or vocab.DEFAULT
+    table = words.lookup("editions", plain(row.value))
+    declared = words.lookup("editions", card.edition)
     if table and declared and table != declared:
         yield table_edition.rule.finding(card.path, row.line, f"table Edition `{plain(row.value)}` is "
-                                         f"{vocab.edition_name(plain(row.value))}, but `edition: {card.edition}` is "
-                                         f"{vocab.edition_name(card.edition)}")
+                                         f"{words.name('editions', plain(row.value))}, but `edition: {card.edition}` "
+                                         f"is {words.name('editions', card.edition)}")
 
 
 _DOTTED = re.compile(r"\b([a-z_][a-z0-9_]*(?:\.[A-Za-z_]\w*)+)\b")

@@ -83,7 +83,7 @@ def wrong_type(card: Card, context) -> Iterator[Finding]:
         if isinstance(error.instance, bool) and where:
             yield wrong_type.rule.finding(
                 card.path, line, f"`{key}{where}` is read by YAML as the boolean {str(error.instance).lower()}",
-                "quote words YAML reads as booleans (no, yes, on, off, true, false), e.g. \"no\"")
+                "quote it, e.g. \"false\" (front matter is YAML 1.2: only true and false are booleans)")
             continue
         expected = error.validator_value if error.validator == "type" else (
             [s.get("type") for s in error.schema.get("anyOf", []) if s.get("type")] or "a valid value")
@@ -212,28 +212,35 @@ def unknown_key(card: Card, context) -> Iterator[Finding]:
                                            "remove it, or keep it knowing the catalog ignores it", severity="info")
 
 
-@rule("MH108", "unknown-language", FAMILY, "error", "the language is not an ISO 639-1 code (or `xx`)",
-      "use a two-letter ISO 639-1 code such as `en`, or `xx` for multilingual models")
+@rule("MH108", "unknown-language", FAMILY, "error", "the language is not an ISO 639 code (or `xx`, `multilingual`)",
+      "use an ISO 639 code such as `en` (639-1), `yue` (639-3) or `zle` (639-5), `xx`/`multilingual` for many "
+      "languages, or add the catalog's own code under [vocab.languages] in modelhub.toml")
 def unknown_language(card: Card, context) -> Iterator[Finding]:
     value = card.front_matter.get("language")
     if value is None or isinstance(value, bool):
-        return  # missing: MH101; YAML boolean (`no`): MH102
-    known = vocab.load("languages")
+        return  # missing: MH101; a YAML boolean is `true`/`false` written as a language: MH102
+    words = _vocab(context)
     for code in (value if isinstance(value, list) else [value]):
         text = str(code).strip()
-        if text and text not in known:
+        if text and not words.is_language_code(text):
             lowered = text.lower()
-            hint = f"write `{lowered}`" if lowered in known else None
-            by_name = next((k for k, e in known.items() if e["name"].lower() == lowered), None)
+            hint = f"write `{lowered}`" if words.is_language_code(lowered) else None
+            by_name = next((k for k, e in words.load("languages").items() if e["name"].lower() == lowered), None)
             if by_name:
-                hint = f"use the code `{by_name}` ({known[by_name]['name']})"
+                hint = f"use the code `{by_name}` ({words.name('languages', by_name)})"
             yield unknown_language.rule.finding(card.path, key_line(card, "language"),
                                                 f"`{text}` is not a known language code", hint)
 
 
+def _vocab(context) -> vocab.Vocabulary:
+    """The run's vocabularies (shipped plus the configuration's [vocab]); the shipped ones without a context."""
+    return getattr(context, "vocab", None) or vocab.DEFAULT
+
+
 def _vocabulary_rule(code: str, name: str, kind: str, key: str, label: str):
     @rule(code, name, FAMILY, "warning", f"the {label} is not in the controlled vocabulary",
-          f"use one of the known {label}s (see generator/vocab/data/{kind}.yaml) or add it there")
+          f"use one of the known {label}s (`modelhub schema`), or add the catalog's own under [vocab.{kind}] in "
+          "modelhub.toml")
     def check(card: Card, context) -> Iterator[Finding]:
         value = card.front_matter.get(key)
         if value is None or isinstance(value, (dict, bool)):
@@ -241,9 +248,9 @@ def _vocabulary_rule(code: str, name: str, kind: str, key: str, label: str):
         items = value if isinstance(value, list) else [value]
         for item in items:
             text = plain(str(item))
-            if not text or vocab.lookup(kind, text) is not None:
+            if not text or _vocab(context).lookup(kind, text) is not None:
                 continue
-            choices = [e.get("name", k) for k, e in vocab.load(kind).items()]
+            choices = [e.get("name", k) for k, e in _vocab(context).load(kind).items()]
             suggestion = did_you_mean(text, choices, 0.6)
             message = f"{label} `{text}` is not a known {label}" + (f"; did you mean `{suggestion}`?"
                                                                     if suggestion else "")
@@ -267,10 +274,10 @@ def unknown_license(card: Card, context) -> Iterator[Finding]:
     row = card.info.row("license") if card.info else None
     if row is not None and row.value.strip():
         places.append((row.value, row.line))
-    choices = [e.get("name", k) for k, e in vocab.load("licenses").items()]
+    choices = [e.get("name", k) for k, e in _vocab(context).load("licenses").items()]
     for value, line in places:
         text = plain(value)
-        if not text or vocab.lookup("licenses", text) is not None:
+        if not text or _vocab(context).lookup("licenses", text) is not None:
             continue
         suggestion = did_you_mean(text, choices, 0.75)
         yield unknown_license.rule.finding(
@@ -286,8 +293,8 @@ def invalid_edition(card: Card, context) -> Iterator[Finding]:
     if not isinstance(value, str) or not value.strip():
         return
     line = key_line(card, "edition")
-    if vocab.lookup("editions", value) is None:
-        choices = [e["name"] for e in vocab.load("editions").values()]
+    if _vocab(context).lookup("editions", value) is None:
+        choices = [e["name"] for e in _vocab(context).load("editions").values()]
         product = re.sub(r"\s*v?\d+(\.\d+)*\+?\s*$", "", value)
         suggestion = did_you_mean(product, choices, 0.6)
         yield invalid_edition.rule.finding(card.path, line, f"edition `{value}` names no known product" + (
@@ -313,7 +320,7 @@ def _annotator_values(card: Card) -> list[tuple[str, str, int]]:
       "use the canonical class name; the misspelt one does not exist in the library and splits the catalog's facets")
 def annotator_spelling(card: Card, context) -> Iterator[Finding]:
     for where, value, line in _annotator_values(card):
-        canonical = vocab.canonical_annotator(value)
+        canonical = _vocab(context).canonical_annotator(value)
         if canonical and canonical != value:
             yield annotator_spelling.rule.finding(
                 card.path, line, f"{where} `{value}` should be spelt `{canonical}`", f"write `{canonical}`",
@@ -321,14 +328,15 @@ def annotator_spelling(card: Card, context) -> Iterator[Finding]:
 
 
 @rule("MH114", "unknown-annotator", FAMILY, "info", "annotator class is not in the known class list",
-      "check the class name; if it is right, add it to generator/vocab/data/annotators.yaml")
+      "check the class name; if it is right, add it under [vocab.annotators] in modelhub.toml")
 def unknown_annotator(card: Card, context) -> Iterator[Finding]:
+    words = _vocab(context)
     for where, value, line in _annotator_values(card):
-        if vocab.canonical_annotator(value) is not None:
+        if words.canonical_annotator(value) is not None:
             continue
         if not re.fullmatch(r"[A-Z][A-Za-z0-9]+", value):
             continue
-        suggestion = did_you_mean(value, vocab.annotator_names(), 0.85)
+        suggestion = did_you_mean(value, words.annotator_names(), 0.85)
         if suggestion:
             yield unknown_annotator.rule.finding(
                 card.path, line, f"{where} `{value}` is not a known class; did you mean `{suggestion}`?",

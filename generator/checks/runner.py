@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..card import parse_card
 from ..config import Config
+from ..vocab import DEFAULT, Vocabulary
 from . import CheckContext, RuleSelection, _is_suppressed, check_card, load_rules, suppressed_codes
 from .catalog import Identity, duplicate_findings, identity_index, identity_of
 from .registry import RULES, Finding
@@ -27,17 +28,17 @@ class CheckedCard:
     suppressed: tuple[str, ...]
 
 
-def _check_source(path: str, source: bytes | None, selection: RuleSelection) -> CheckedCard:
+def _check_source(path: str, source: bytes | None, selection: RuleSelection, words: Vocabulary) -> CheckedCard:
     from ..card import read_card
 
     card = read_card(path) if source is None else parse_card(source, path)
-    findings = check_card(card, CheckContext(selection=selection, cache=_PROCESS_CACHE))
+    findings = check_card(card, CheckContext(selection=selection, cache=_PROCESS_CACHE, vocabulary=words))
     return CheckedCard(path, findings, identity_of(card), suppressed_codes(card))
 
 
-def _check_batch(paths: list[str], selection: RuleSelection) -> list[CheckedCard]:
+def _check_batch(paths: list[str], selection: RuleSelection, words: Vocabulary) -> list[CheckedCard]:
     load_rules()
-    return [_check_source(path, None, selection) for path in paths]
+    return [_check_source(path, None, selection, words) for path in paths]
 
 
 def default_jobs() -> int:
@@ -49,19 +50,20 @@ def check_paths(paths: Iterable[str | Path], config: Config | None = None, selec
     """Parse and check every card file, in order; ``jobs`` > 1 spreads the work over processes."""
     load_rules()
     selection = selection or RuleSelection.from_config(config)
+    words = Vocabulary.from_config(config) if config is not None else DEFAULT
     names = [str(p) for p in paths]
     jobs = default_jobs() if jobs is None else max(1, jobs)
     checked: list[CheckedCard] = []
     if jobs == 1 or len(names) < PARALLEL_THRESHOLD:
         for path in names:
-            checked.append(_check_source(path, None, selection))
+            checked.append(_check_source(path, None, selection, words))
             if progress:
                 progress(1)
     else:
         size = max(50, len(names) // (jobs * 8))
         batches = [names[i:i + size] for i in range(0, len(names), size)]
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for batch in pool.map(_check_batch, batches, [selection] * len(batches)):
+            for batch in pool.map(_check_batch, batches, [selection] * len(batches), [words] * len(batches)):
                 checked.extend(batch)
                 if progress:
                     progress(len(batch))

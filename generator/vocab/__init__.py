@@ -1,14 +1,18 @@
 """Controlled vocabularies: languages, tasks, licenses, editions, engines, annotator classes, runtime names.
 
-The words live in data files next to this module (``data/<kind>.yaml``) so a catalog maintainer can extend them
-without touching code. The checks use them to validate cards; the site uses the ``*_name`` functions for facet
-display names. Every lookup is case-insensitive and falls back to the value as written, so an unknown value still
-displays (and the checks, not the site, complain about it).
+The words live in data files next to this module (``data/<kind>.yaml``); a catalog adds its own in the ``[vocab]``
+table of modelhub.toml (``Vocabulary.from_config``) without touching the installed package. Languages also accept
+every ISO 639-2/639-3 code and ISO 639-5 family code (``yue``, ``zle``) from pycountry's ISO 639 tables, the
+retired ISO 639-1 ``bh`` (Bihari, still used by published models), ``xx`` and ``multilingual``. The checks use the
+vocabulary of their run's configuration; the site uses the ``*_name`` functions for facet display names. Every
+lookup is case-insensitive and falls back to the value as written, so an unknown value still displays (and the
+checks, not the site, complain about it).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -16,19 +20,13 @@ from typing import Any
 import yaml
 
 KINDS = ("languages", "tasks", "licenses", "editions", "engines", "annotators", "runtimes")
+EXTENSIBLE = ("languages", "tasks", "licenses", "editions", "annotators")
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _VERSION = re.compile(r"\s*v?\d+(?:\.\d+)*\+?\s*$")
 
 
-@cache
-def load(kind: str) -> dict[str, Any]:
-    """The vocabulary ``kind`` as ``id -> entry`` (a dict with at least ``name``, except ``runtimes``).
-
-    ``annotators`` maps each canonical class name to ``{"name": class, "group": group}``.
-    """
-    if kind not in KINDS:
-        raise KeyError(f"unknown vocabulary {kind!r}; known: {', '.join(KINDS)}")
+def _read(kind: str) -> dict[str, Any]:
     text = resources.files(__package__).joinpath("data", f"{kind}.yaml").read_text(encoding="utf-8")
     data = yaml.load(text, Loader=_Loader) or {}
     if kind == "annotators":
@@ -36,39 +34,158 @@ def load(kind: str) -> dict[str, Any]:
     return {str(key): value for key, value in data.items()}
 
 
+@cache
+def iso639() -> dict[str, str]:
+    """Every ISO 639 code pycountry knows (639-1, 639-2/B, 639-3, 639-5) -> English name."""
+    import pycountry
+
+    codes: dict[str, str] = {}
+    for language in pycountry.languages:
+        for attribute in ("alpha_2", "alpha_3", "bibliographic"):
+            code = getattr(language, attribute, None)
+            if code:
+                codes.setdefault(code, language.name)
+    for family in pycountry.language_families:
+        codes.setdefault(family.alpha_3, family.name)
+    return codes
+
+
+class Vocabulary:
+    """The shipped vocabularies plus a catalog's additions (``extra``: kind -> id -> entry)."""
+
+    def __init__(self, extra: Mapping[str, Mapping[str, dict[str, Any]]] | None = None) -> None:
+        self.extra = {kind: dict(entries) for kind, entries in (extra or {}).items()}
+        self._loaded: dict[str, dict[str, Any]] = {}
+        self._aliases: dict[str, dict[str, str]] = {}
+
+    @classmethod
+    def from_config(cls, config: Any) -> Vocabulary:
+        """``[vocab]`` of a modelhub.toml::
+
+            [vocab.languages]
+            bho = "Bhojpuri"                                   # id = display name
+            [vocab.tasks]
+            icd-coding = { name = "ICD Coding", aliases = ["icd-10 coding"] }
+            [vocab.annotators]
+            Custom = ["MyTokenClassifier"]                     # group = [class names]
+
+        A wrong shape is a ConfigError naming the file and the key.
+        """
+        from ..config import ConfigError
+
+        table = config.section("vocab") if config is not None else {}
+        where = f"{getattr(config, 'source', None) or 'configuration'}: [tool.modelhub.vocab]"
+        extra: dict[str, dict[str, dict[str, Any]]] = {}
+        for kind, entries in table.items():
+            if kind not in EXTENSIBLE:
+                raise ConfigError(f"{where}: unknown vocabulary `{kind}`; extend one of {', '.join(EXTENSIBLE)}")
+            if not isinstance(entries, dict):
+                raise ConfigError(f"{where}.{kind} must be a table of id = name (or id = {{name, aliases}})")
+            extra[kind] = {}
+            for key, value in entries.items():
+                if kind == "annotators":
+                    names = [value] if isinstance(value, str) else value
+                    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+                        raise ConfigError(f"{where}.annotators.{key} must be a list of class names")
+                    extra[kind].update({n.strip(): {"name": n.strip(), "group": str(key)} for n in names})
+                    continue
+                if isinstance(value, str):
+                    value = {"name": value}
+                aliases = value.get("aliases", []) if isinstance(value, dict) else None
+                if (not isinstance(value, dict) or not isinstance(value.get("name", key), str)
+                        or not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases)
+                        or set(value) - {"name", "aliases"}):
+                    raise ConfigError(f"{where}.{kind}.{key} must be a name, or {{name = \"...\", aliases = "
+                                      f"[\"...\"]}}, not {value!r}")
+                extra[kind][str(key).strip()] = {"name": value.get("name", str(key)), "aliases": aliases}
+        return cls(extra)
+
+    def load(self, kind: str) -> dict[str, Any]:
+        """The vocabulary ``kind`` as ``id -> entry`` (a dict with at least ``name``, except ``runtimes``).
+
+        ``annotators`` maps each canonical class name to ``{"name": class, "group": group}``.
+        """
+        if kind not in KINDS:
+            raise KeyError(f"unknown vocabulary {kind!r}; known: {', '.join(KINDS)}")
+        if kind not in self._loaded:
+            self._loaded[kind] = {**_shipped(kind), **self.extra.get(kind, {})}
+        return self._loaded[kind]
+
+    def _index(self, kind: str) -> dict[str, str]:
+        """Normalised spelling -> id, for ids, display names and aliases."""
+        if kind not in self._aliases:
+            index: dict[str, str] = {}
+            for key, entry in self.load(kind).items():
+                for spelling in (key, entry.get("name", key), *entry.get("aliases", ())):
+                    index.setdefault(_key(spelling), key)
+            self._aliases[kind] = index
+        return self._aliases[kind]
+
+    def lookup(self, kind: str, value: Any) -> str | None:
+        """The id of ``value`` in vocabulary ``kind`` (any accepted spelling), or None when it is not in it."""
+        if value is None:
+            return None
+        found = self._index(kind).get(_key(value))
+        if found is None and kind == "editions":
+            found = self._index(kind).get(_key(_VERSION.sub("", str(value))))
+        if found is None and kind == "languages" and str(value).strip().lower() in iso639():
+            found = str(value).strip().lower()
+        return found
+
+    def is_language_code(self, code: str) -> bool:
+        """``code`` exactly as a language code is written (lower case): shipped, the catalog's, or ISO 639."""
+        return code in self.load("languages") or code in iso639() or _key(code) == "multilingual"
+
+    def name(self, kind: str, value: Any) -> str:
+        key = self.lookup(kind, value)
+        if key is None:
+            return "" if value is None else str(value).strip()
+        entry = self.load(kind).get(key)
+        if entry is None and kind == "languages":
+            return iso639()[key]
+        return str(entry.get("name", key))
+
+    def canonical_annotator(self, name: Any) -> str | None:
+        """The canonical spelling of an annotator class (case-insensitive match), or None when it is not known."""
+        if name is None:
+            return None
+        if "annotators_folded" not in self._aliases:
+            self._aliases["annotators_folded"] = {n.lower(): n for n in self.load("annotators")}
+        return self._aliases["annotators_folded"].get(str(name).strip().lower())
+
+    def annotator_names(self) -> frozenset[str]:
+        return frozenset(self.load("annotators"))
+
+
+@cache
+def _shipped(kind: str) -> dict[str, Any]:
+    return _read(kind)
+
+
+DEFAULT = Vocabulary()
+
+
+def load(kind: str) -> dict[str, Any]:
+    """The shipped vocabulary ``kind`` (see ``Vocabulary.load``)."""
+    return DEFAULT.load(kind)
+
+
 def _key(value: Any) -> str:
     return re.sub(r"[\s_\-]+", " ", str(value).strip().lower())
 
 
-@cache
-def _aliases(kind: str) -> dict[str, str]:
-    """Normalised spelling -> id, for ids, display names and aliases."""
-    index: dict[str, str] = {}
-    for key, entry in load(kind).items():
-        for spelling in (key, entry.get("name", key), *entry.get("aliases", ())):
-            index.setdefault(_key(spelling), key)
-    return index
-
-
 def lookup(kind: str, value: Any) -> str | None:
-    """The id of ``value`` in vocabulary ``kind`` (any accepted spelling), or None when it is not in it."""
-    if value is None:
-        return None
-    found = _aliases(kind).get(_key(value))
-    if found is None and kind == "editions":
-        found = _aliases(kind).get(_key(_VERSION.sub("", str(value))))
-    return found
+    """The id of ``value`` in the shipped vocabulary ``kind`` (any accepted spelling), or None."""
+    return DEFAULT.lookup(kind, value)
 
 
 def _name(kind: str, value: Any) -> str:
-    key = lookup(kind, value)
-    if key is None:
-        return "" if value is None else str(value).strip()
-    return str(load(kind)[key].get("name", key))
+    return DEFAULT.name(kind, value)
 
 
 def language_name(code: Any) -> str:
-    """English name of an ISO 639-1 code (``xx`` is Multilingual): ``language_name("de") == "German"``."""
+    """English name of an ISO 639 code (``xx`` is Multilingual): ``language_name("de") == "German"``,
+    ``language_name("zle") == "East Slavic languages"``."""
     return _name("languages", str(code).strip().strip("[]").strip() if code is not None else code)
 
 
@@ -98,25 +215,18 @@ def engine_name(value: Any) -> str:
     return _name("engines", value)
 
 
-@cache
-def _annotators_folded() -> dict[str, str]:
-    return {name.lower(): name for name in load("annotators")}
-
-
 def canonical_annotator(name: Any) -> str | None:
     """The canonical spelling of an annotator class (case-insensitive match), or None when it is not a known class.
 
     ``canonical_annotator("AlBertForSequenceClassification") == "AlbertForSequenceClassification"``.
     """
-    if name is None:
-        return None
-    return _annotators_folded().get(str(name).strip().lower())
+    return DEFAULT.canonical_annotator(name)
 
 
 @cache
 def annotator_names() -> frozenset[str]:
     """Every known annotator class name, canonical spelling."""
-    return frozenset(load("annotators"))
+    return DEFAULT.annotator_names()
 
 
 @cache

@@ -7,14 +7,32 @@ import pytest
 from generator import vocab
 
 
-def test_languages_are_iso_639_1_plus_multilingual():
+def test_languages_are_iso_639_plus_multilingual():
     languages = vocab.load("languages")
-    assert len(languages) == 184 and all(len(code) == 2 for code in languages)
+    assert len(languages) == 185 and all(len(code) == 2 for code in languages)  # 639-1 names, xx and retired bh
     assert vocab.language_name("de") == "German"
     assert vocab.language_name("xx") == "Multilingual"
     assert vocab.language_name("no") == "Norwegian"
     assert vocab.language_name("[en]") == "English"
     assert vocab.language_name("qq") == "qq"  # unknown codes display as written
+
+
+@pytest.mark.parametrize("code, name", [
+    ("yue", "Yue Chinese"),  # ISO 639-3
+    ("zle", "East Slavic languages"), ("zlw", "West Slavic languages"),  # ISO 639-5 families
+    ("ger", "German"),  # ISO 639-2/B
+    ("bh", "Bihari languages"),  # retired ISO 639-1, still on published models
+    ("multilingual", "Multilingual"),
+])
+def test_codes_beyond_iso_639_1_come_from_the_iso_tables(code, name):
+    assert vocab.DEFAULT.is_language_code(code)
+    assert vocab.language_name(code) == name
+
+
+def test_not_every_word_is_a_language():
+    assert not vocab.DEFAULT.is_language_code("english")
+    assert not vocab.DEFAULT.is_language_code("qq")
+    assert not vocab.DEFAULT.is_language_code("EN")  # codes are written in lower case
 
 
 def test_names_in_any_accepted_spelling():
