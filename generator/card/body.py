@@ -19,8 +19,11 @@ _IAL_CLASSES = re.compile(r"\.([\w\-]+)")
 _LIQUID = re.compile(r"\{%.*?%\}|\{\{(?!<).*?\}\}")
 _SHORTCODE = re.compile(r"\{\{<.*?>\}\}")
 _HTML = re.compile(r"^[ \t]*</?[A-Za-z!][^>]*>")
+# The URL may hold balanced parentheses (Wikipedia's `Python_(programming_language)`), one level deep, as
+# CommonMark allows; each alternative starts with a different character, so matching stays linear.
 _LINK = re.compile(
-    r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)(\{:[^}]*\})?"
+    r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?((?:[^()\s<>]|\([^()\s<>]*\))*)>?(?:\s+\"[^\"]*\")?\s*\)"
+    r"(\{:[^}]*\})?"
 )
 _AUTOLINK = re.compile(r"<((?:https?|s3|ftp|file)://[^>\s]+)>")
 _TABLE_LINE = re.compile(r"^[ \t]*\|")

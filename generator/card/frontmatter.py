@@ -95,13 +95,23 @@ def split_front_matter(text: str) -> FrontMatter:
     return result
 
 
+_UNCLOSED = (("quoted scalar", "the quoted value"), ("flow sequence", "the `[` list"),
+             ("flow mapping", "the `{` mapping"))
+
+
 def _load(yaml_text: str, first_line: int, result: FrontMatter) -> dict[str, Any]:
     try:
         data = yaml.load(yaml_text, Loader=CardLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        line = first_line + (mark.line if mark else 0)
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        context = getattr(error, "context", None) or ""
+        opened = next((what for words, what in _UNCLOSED if words in context), None)
+        if opened and getattr(error, "context_mark", None) is not None:
+            # an unterminated quote or bracket: the line to edit is where it opens, not where the YAML ends
+            mark = error.context_mark
+            problem = f"{opened} opened here is never closed"
+        line = first_line + (mark.line if mark else 0)
         result.diagnostics.append(Diagnostic(
             "MH002", "error", line, f"front matter is not valid YAML: {problem}",
             "fix the YAML at this line (quote values that contain ': ' or start with '{', '[', '@' or '`')",

@@ -7,6 +7,7 @@ Line numbers are 1-based and count lines of the whole file; spans are character 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,6 +199,8 @@ class Card:
     body_line: int  # first line of the body
     sections: list[Section] = field(default_factory=list)
     snippets: list[Snippet] = field(default_factory=list)
+    text_blocks: list[Snippet] = field(default_factory=list)  # fenced prose (a prompt in the Description): not code
+    fenced_lines: list[tuple[int, int]] = field(default_factory=list)  # (opening, closing) line of every fence
     links: list[Link] = field(default_factory=list)
     info: InfoTable | None = None
     labels: list[str] = field(default_factory=list)
@@ -222,11 +225,23 @@ class Card:
 
     @property
     def name(self) -> str | None:
-        return self._str("name") or self._str("model_name") or self._str("id") or self._info("name")
+        found = self._str("name") or self._str("model_name") or self._str("id") or self._info("name")
+        if found or self.dialect != "huggingface":
+            return found
+        from .huggingface import model_index_name
+
+        return model_index_name(self.front_matter) or self._folder_name()
 
     @property
     def title(self) -> str | None:
         return self._str("title") or self._first_heading()
+
+    def _folder_name(self) -> str | None:
+        """A Hub README is named README.md; the model is the folder it is in (the repository's name)."""
+        path = Path(self.path)
+        if path.stem.lower() in {"readme", "index", "model_card", "modelcard"}:
+            return path.parent.name or None
+        return path.stem or None
 
     @property
     def author(self) -> str | None:
@@ -289,7 +304,10 @@ class Card:
 
     @property
     def license(self) -> str | None:
-        return self._str("license") or self._info("license")
+        written = self._str("license")
+        if written == "other" and self._str("license_name"):  # the Hub's spelling of a license it has no id for
+            return self._str("license_name")
+        return written or self._info("license")
 
     @property
     def runtime(self) -> str | None:
@@ -328,7 +346,11 @@ class Card:
         return value or None
 
     def _first_heading(self) -> str | None:
-        return self.sections[0].title if self.sections else None
+        """The H1 (the first heading at any level when there is none), without Markdown emphasis marks."""
+        if not self.sections:
+            return None
+        heading = next((s for s in self.sections if s.level == 1), self.sections[0])
+        return re.sub(r"(\*\*|__|`)", "", heading.title).strip() or None
 
     def line_of(self, offset: int) -> int:
         return self.text.count("\n", 0, offset) + 1

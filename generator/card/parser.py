@@ -10,6 +10,7 @@ from .benchmark import merge_benchmarks, parse_benchmark
 from .body import Fence, scan_body
 from .dialects import detect_dialect
 from .frontmatter import split_front_matter
+from .huggingface import model_index_benchmark
 from .model import Card, Diagnostic, InfoTable, ResultsBlock, Snippet, TableRow
 from .tables import (
     LABEL_SECTIONS,
@@ -23,6 +24,9 @@ from .tables import (
 
 MAX_CARD_BYTES = 2 * 1024 * 1024  # beyond this only the head of the file is parsed (cards are a few KB)
 RESULTS_SECTIONS = {"results", "result", "output", "example output", "results:"}
+# A fence without a code language in the Description is quoted text (a prompt, a sample input), not an example.
+PROSE_SECTIONS = {"description", "overview", "model description", "predicted entities", "intended use"}
+PROSE_LANGUAGES = {"", "text", "txt", "plaintext", "prompt", "markdown", "md", "none"}
 BENCHMARK_SECTIONS = {"benchmarking", "benchmark", "benchmarks", "evaluation results", "evaluation", "metrics",
                       "accuracy", "benchmarking results"}
 
@@ -75,6 +79,7 @@ def parse_card(source: bytes | str, path: str = "<memory>") -> Card:
     _fill_blocks(card, scan, parse_text, diagnostics)
     if dialect == "native":
         _fill_native(card)
+    _fill_model_index(card)
     card.diagnostics = diagnostics
     return card
 
@@ -98,6 +103,7 @@ def _section_key(title: str | None) -> str:
 def _fill_blocks(card: Card, scan, text: str, diagnostics: list[Diagnostic]) -> None:
     results_fence: Fence | None = None
     bench_fences: list[Fence] = []
+    card.fenced_lines = [(fence.fence_line, fence.end_line) for fence in scan.fences]
     for fence in scan.fences:
         key = _section_key(fence.section)
         code = text[fence.code_start:fence.code_end]
@@ -111,7 +117,8 @@ def _fill_blocks(card: Card, scan, text: str, diagnostics: list[Diagnostic]) -> 
             bench_fences.append(fence)
             continue
         language = fence.language
-        card.snippets.append(Snippet(
+        blocks = card.text_blocks if key in PROSE_SECTIONS and language in PROSE_LANGUAGES else card.snippets
+        blocks.append(Snippet(
             language=language, code=code, line=fence.fence_line + 1, fence_line=fence.fence_line,
             end_line=fence.end_line, span=(fence.code_start, fence.code_end), tab=_tab(language, code, fence),
             section=fence.section, attributes=fence.attributes,
@@ -147,6 +154,8 @@ def _fill_blocks(card: Card, scan, text: str, diagnostics: list[Diagnostic]) -> 
                 if raw.strip():
                     card.benchmark = parse_benchmark(raw, section.line + 1)
                     card.benchmark.span = section.body_span
+                    # findings on the block point at its first written line, not the blank one under the heading
+                    card.benchmark.line = section.line + 1 + raw[:len(raw) - len(raw.lstrip())].count("\n")
 
 
 def _until_next_block(body: str) -> list[str]:
@@ -187,6 +196,17 @@ def _tab(language: str, code: str, fence: Fence) -> str | None:
     if language in {"scala", "java"}:
         return language
     return None
+
+
+def _fill_model_index(card: Card) -> None:
+    """A ``model-index`` block is the card's claims too: the Benchmarking block, or what that block lacks."""
+    claims = model_index_benchmark(card.front_matter, card.key_lines.get("model-index", 1))
+    if claims is None:
+        return
+    if card.benchmark is None or card.benchmark.kind == "text":
+        card.benchmark = claims
+    else:
+        merge_benchmarks(card.benchmark, [claims])
 
 
 def _fill_native(card: Card) -> None:

@@ -274,6 +274,7 @@ class Chain:
     lang_keyword: str | None  # lang= given by keyword
     setters: tuple[tuple[str, tuple, int], ...]  # (setter, normalised values, line)
     variable: str | None = None
+    pretrained_line: int | None = None  # 1-based in the snippet: the line of the model name in .pretrained(...)
 
     @property
     def name(self) -> str | None:
@@ -302,6 +303,16 @@ _CHAIN_START = re.compile(r"(?:(?:\bval|\bvar)\s+)?(?:([A-Za-z_]\w*)\s*=\s*)?(?:
                           r"\b((?:[a-z_]\w*\.)*[A-Z]\w*)(?:\s|\\\r?\n)*(?:\.\s*pretrained\s*(\()|(\())")
 _STRING_LITERAL = re.compile(r'"""([\s\S]*?)"""|"((?:\\.|[^"\\])*)"|\'((?:\\.|[^\'\\])*)\'')
 _CONTINUATION = re.compile(r"(?:\s|\\\n|\\\r\n)*\.\s*([A-Za-z_]\w*)\s*(\()?")
+
+
+def _closing(text: str, open_at: int) -> int:
+    """Offset just after the parenthesis that closes the one at ``open_at``; when it is never closed (a missing
+    ``)``), the end of the line it opens on, so one typo does not swallow the rest of the example."""
+    end = _balanced(text, open_at)
+    if end < len(text) or text.endswith(")"):
+        return end
+    line_end = text.find("\n", open_at)
+    return len(text) if line_end < 0 else line_end
 
 
 def _balanced(text: str, open_at: int) -> int:
@@ -355,8 +366,8 @@ def builder_chains(code: str) -> tuple[Chain, ...]:
         variable, cls, pretrained_paren, ctor_paren = match.groups()
         short = cls.split(".")[-1]
         paren = match.start(3) if pretrained_paren else match.start(4)
-        end = _balanced(code, paren)
-        inner = code[paren + 1:end - 1]
+        end = _closing(code, paren)
+        inner = code[paren + 1:end - 1] if code[end - 1:end] == ")" else code[paren + 1:end]
         pretrained = None
         lang_keyword = None
         if pretrained_paren:
@@ -383,13 +394,15 @@ def builder_chains(code: str) -> tuple[Chain, ...]:
             if not has_paren:
                 position = step.end()
                 continue
-            close = _balanced(code, step.end() - 1)
+            close = _closing(code, step.end() - 1)
             if method.startswith("set"):
                 setters.append((method, literal_values(code[step.end():close - 1]),
                                 code.count("\n", 0, step.start(1)) + 1))
             position = close
         if not setters and pretrained is None:
             continue
+        name_at = _STRING_LITERAL.search(code, paren, end) if pretrained else None
         chains.append(Chain(short, code.count("\n", 0, match.start(2)) + 1, pretrained, lang_keyword,
-                            tuple(setters), variable))
+                            tuple(setters), variable,
+                            code.count("\n", 0, name_at.start() if name_at else paren) + 1))
     return tuple(chains)

@@ -189,7 +189,7 @@ def pretrained_mismatch(card: Card, context) -> Iterator[Finding]:
         language = None
     loads = [(s, c) for s, c in own_chains(card, "python", "scala") if c.pretrained is not None]
     for snippet, chain in loads:
-        line = snippet.line + chain.line - 1
+        line = snippet.line + (chain.pretrained_line or chain.line) - 1  # the line with the name to edit
         tab = snippet.tab.capitalize()
         if chain.name is not None and chain.name != name:
             yield pretrained_mismatch.rule.finding(

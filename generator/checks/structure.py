@@ -142,14 +142,44 @@ UNSAFE_SCHEMES = {"javascript", "vbscript", "data", "file"}
 _PLACEHOLDERS = {"#", "fillup", "todo", "tbd", "url", "link", "xxx", "..."}
 
 
-@rule("MH205", "unsafe-link-scheme", FAMILY, "error", "a link uses a scheme that runs code or reads local files",
-      "link to an https:// address instead")
+_TAG = re.compile(r"<[A-Za-z][^<>]{0,4000}>")
+_SCRIPT_TAG = re.compile(r"^<\s*(script|iframe|object|embed)\b", re.IGNORECASE)
+_HANDLER = re.compile(r"[\s\"'/](on[a-z]{2,30})\s*=", re.IGNORECASE)
+_URL_ATTRIBUTE = re.compile(r"\b(?:href|src|action|formaction|xlink:href)\s*=\s*[\"']?\s*([a-z][a-z0-9+.\-]*)\s*:",
+                            re.IGNORECASE)
+
+
+@rule("MH205", "unsafe-link-scheme", FAMILY, "error",
+      "a link or the card's raw HTML runs code (javascript:, <script>, on*= handlers) or reads local files",
+      "link to an https:// address; remove scripts and event handlers (the page strips them, so they do nothing)")
 def unsafe_link(card: Card, context) -> Iterator[Finding]:
     for link in card.links:
         scheme = link.url.split(":", 1)[0].strip().lower() if ":" in link.url else ""
         if scheme in UNSAFE_SCHEMES:
             yield unsafe_link.rule.finding(card.path, link.line, f"link `{link.text or link.url}` uses the unsafe "
                                            f"scheme `{scheme}:`")
+    yield from _unsafe_html(card)
+
+
+def _unsafe_html(card: Card) -> Iterator[Finding]:
+    """Raw HTML outside code blocks: script-like tags, event handlers, javascript:/data: URLs in attributes."""
+    code_lines = {n for start, end in card.fenced_lines for n in range(start, end + 1)}
+    for number, text in enumerate(card.text.splitlines(), 1):
+        if number < card.body_line or number in code_lines or "<" not in text:
+            continue
+        for match in _TAG.finditer(text):
+            tag = match.group(0)
+            problem = None
+            if (found := _SCRIPT_TAG.match(tag)) is not None:
+                problem = f"raw `<{found.group(1).lower()}>` tag"
+            elif (found := _HANDLER.search(tag)) is not None:
+                problem = f"event handler `{found.group(1).lower()}=`"
+            elif (found := _URL_ATTRIBUTE.search(tag)) is not None and found.group(1).lower() in UNSAFE_SCHEMES:
+                problem = f"`{found.group(1).lower()}:` URL in an HTML attribute"
+            if problem:
+                yield unsafe_link.rule.finding(card.path, number, f"{problem} in the card's HTML runs code in the "
+                                               "reader's browser; the page removes it", column=match.start() + 1)
+                break
 
 
 @rule("MH206", "broken-link-target", FAMILY, "warning", "a link's target is empty, a placeholder or malformed",

@@ -407,7 +407,10 @@ def benchmark_of(card: Card, record: dict[str, Any]) -> dict[str, Any]:
     view: dict[str, Any] = {"claimed": None, "measured_html": "", "chart": None, "status": None, "stale": None}
     if claimed is not None:
         view["claimed"] = {"kind": claimed.kind, "metrics": claimed.metrics, "per_label": claimed.per_label,
-                           "rows": claimed.rows, "raw": claimed.raw, "line": claimed.line}
+                           "rows": claimed.rows, "raw": claimed.raw, "line": claimed.line,
+                           # prose under an "Evaluation results" heading reads as prose, not as a code block
+                           "prose_html": markdown_html(claimed.raw) if claimed.kind == "text"
+                           and claimed.language is None else ""}
     if not bench:
         view["status"] = "No measurement: the benchmark stage did not run for this model in this build."
         return view
@@ -465,8 +468,11 @@ def plan_sections(card: Card, record: dict[str, Any]) -> list[PlannedSection]:
         planned.append(PlannedSection(ident, title, kind, index))
 
     skip_first_heading = card.dialect in {"huggingface", "native"} and card.sections and card.sections[0].level == 1
+    has_description = any(normalize_title(s.title) in DESCRIPTION_TITLES for s in card.sections)
     for index, section in enumerate(card.sections):
         if index == 0 and skip_first_heading:
+            if not has_description and section_text(card, 0).strip():
+                add("Description", "description", 0)  # the lead paragraph under the H1 is the description
             continue
         title = re.sub(r"\s+", " ", section.title.replace("`", "")).strip().rstrip(":") or "Section"
         norm = normalize_title(section.title)

@@ -73,6 +73,14 @@ def relative_root(url: str) -> str:
     return "../" * depth
 
 
+def page_stem(record: dict) -> str:
+    """The page's file name: the card's, except a Hub-style README.md, which is named after its model."""
+    stem = Path(record.get("path") or "card").stem
+    if stem.lower() in {"readme", "index"}:
+        return str(record.get("name") or Path(record.get("path") or "card").parent.name or stem)
+    return stem
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9_.-]+", "-", text.lower()).strip("-.") or "card"
 
@@ -94,7 +102,7 @@ class Catalog:
         taken: set[str] = set()
         self.slugs: list[str] = []
         for data in self.light:
-            base = _slug(Path(data.get("path") or "card").stem)
+            base = _slug(page_stem(data))
             if base.endswith(".json"):  # models/<slug>.json is the model's JSON file, never a page folder
                 base = base[:-5] + "-json"
             slug, n = base, 2

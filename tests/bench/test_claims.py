@@ -82,3 +82,15 @@ def test_nothing_measured_means_nothing_compared():
     card = read_card(seed(1))
     assert compare_claims(card.benchmark, None, None) == []
     assert compare_claims(None, QUALITY, None) == []
+
+
+def test_model_index_claims_are_compared_like_a_benchmarking_block():
+    from generator.card import parse_card
+
+    card = parse_card("---\nlicense: mit\nlibrary_name: transformers\nmodel-index:\n- name: m\n  results:\n"
+                      "  - task: {type: text-classification}\n    dataset: {name: d, type: d}\n    metrics:\n"
+                      "    - {type: accuracy, value: 0.91}\n    - {type: macro_avg_f1, value: 0.55}\n---\n# m\n")
+    claims = {c.metric: c for c in compare_claims(card.benchmark, QUALITY, None)}
+    assert claims["accuracy"].claimed == 0.91 and not claims["accuracy"].within  # measured 0.60
+    assert claims["macro_avg_f1"].within
+    assert claims["accuracy"].line == 4  # the model-index key

@@ -46,7 +46,7 @@ def test_parse_diagnostics_are_configurable_rules():
         assert RULES[code].family == "parse"
     card = parse_card("---\ntitle: [unclosed\n---\n```python\nx = 1\n", "x.md")
     findings = check_card(card, CheckContext(selection=RuleSelection(select=("parse",))))
-    assert [(f.code, f.line) for f in findings] == [("MH002", 3), ("MH006", 4)]
+    assert [(f.code, f.line) for f in findings] == [("MH002", 2), ("MH006", 4)]  # the line where `[` opens
     assert check_card(card, CheckContext(selection=RuleSelection(select=("parse",), ignore=("MH002",))))[0].code == "MH006"
 
 

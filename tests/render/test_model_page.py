@@ -102,3 +102,40 @@ def test_a_stale_stored_benchmark_is_shown_as_out_of_date():
     card, record = card_and_record(bench={"status": "measured", "date": "2025-01-01"})
     page = build_model_page(card, record, slug="imdb")
     assert "mh-note--stale" not in render("model.html.j2", page=page, catalog_url="")
+
+
+HUB_README = """---
+license: mit
+library_name: transformers
+pipeline_tag: fill-mask
+---
+
+# **tiny-bert**
+
+A tiny BERT for tests: it fills in masked words.
+
+## Evaluation results
+
+It was evaluated on *WikiText*: see [the paper](https://arxiv.org/abs/1810.04805).
+"""
+
+
+def test_a_hub_readme_page_keeps_its_lead_and_reads_its_evaluation_prose(tmp_path):
+    folder = tmp_path / "tiny-bert"
+    folder.mkdir()
+    (folder / "README.md").write_text(HUB_README, encoding="utf-8")
+    card = read_card(folder / "README.md")
+    page = build_model_page(card, card.to_record(), slug="tiny-bert")
+    assert page.title == "tiny-bert" and page.name == "tiny-bert"
+    description, evaluation = page.sections
+    assert description.kind == "description" and "fills in masked words" in description.html
+    claimed = evaluation.data["claimed"]
+    assert "<em>WikiText</em>" in claimed["prose_html"] and "<pre>" not in claimed["prose_html"]
+
+
+def test_a_hub_readme_page_is_named_after_its_model_not_readme():
+    from generator.render.site import page_stem
+
+    assert page_stem({"path": "models/tiny-bert/README.md", "name": "tiny-bert"}) == "tiny-bert"
+    assert page_stem({"path": "models/tiny-bert/README.md"}) == "tiny-bert"
+    assert page_stem({"path": "cards/2021-12-16-albert_en.md", "name": "albert"}) == "2021-12-16-albert_en"

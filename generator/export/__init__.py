@@ -1,0 +1,1 @@
+"""Cards written out in other catalogs' formats (``modelhub export``)."""
