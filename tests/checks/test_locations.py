@@ -14,10 +14,11 @@ def line_of(text: str, needle: str) -> int:
 
 
 def test_mh304_points_at_the_line_with_the_wrong_name():
+    wrong = '.pretrained("albert_base_sequence_classifier_ag_news", "en")'
     text = broken(('AlbertForSequenceClassification.pretrained("albert_base_sequence_classifier_imdb", "en")',
-                   'AlbertForSequenceClassification\\\n    .pretrained("albert_base_sequence_classifier_ag_news", "en")'))
+                   f"AlbertForSequenceClassification\\\n    {wrong}"))
     findings = only("MH304", text)
-    assert findings and findings[0].line == line_of(text, '.pretrained("albert_base_sequence_classifier_ag_news"')
+    assert findings and findings[0].line == line_of(text, wrong)
 
 
 def test_mh002_points_at_the_unterminated_quote_not_the_closing_fence():

@@ -12,8 +12,7 @@ import pytest
 from huggingface_hub import ModelCard, ModelCardData
 from huggingface_hub.repocard import metadata_load
 
-from generator.card import parse_card, read_card
-from generator.checks.bench import __name__ as _bench_rules  # noqa: F401  (MH7xx registered)
+from generator.card import read_card
 from generator.cli import main
 from generator.render.model_page import plan_sections
 from tests.conftest import CARDS
