@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("generator.commands.run", "run the cards' examples in the sandbox and store (or --write) their real output"),
     "bench": ("generator.commands.bench", "measure models' speed and quality, and check the cards' claims"),
     "build": ("generator.commands.build", "run every stage over the cards and write the static site"),
-    "export": ("generator.commands.export", "write cards as Hugging Face READMEs (model-index from measured figures)"),
+    "export": ("generator.commands.export", "write cards as Hugging Face READMEs (model-index: measured figures)"),
     "serve": ("generator.commands.serve", "serve the site locally and rebuild it when a card changes"),
     "init": ("generator.commands.init", "scaffold a catalog repository: config, example card, CI workflow, hooks"),
 }
