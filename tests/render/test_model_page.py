@@ -139,3 +139,13 @@ def test_a_hub_readme_page_is_named_after_its_model_not_readme():
     assert page_stem({"path": "models/tiny-bert/README.md", "name": "tiny-bert"}) == "tiny-bert"
     assert page_stem({"path": "models/tiny-bert/README.md"}) == "tiny-bert"
     assert page_stem({"path": "cards/2021-12-16-albert_en.md", "name": "albert"}) == "2021-12-16-albert_en"
+
+
+def test_evaluation_prose_is_sanitised(tmp_path):
+    card_path = tmp_path / "README.md"
+    card_path.write_text(HUB_README.replace("It was evaluated", '<script>alert(1)</script><img src=x onerror="a()">'
+                                            "It was evaluated"), encoding="utf-8")
+    card = read_card(card_path)
+    claimed = build_model_page(card, card.to_record(), slug="x").sections[-1].data["claimed"]
+    assert "evaluated on" in claimed["prose_html"]
+    assert "<script" not in claimed["prose_html"] and "onerror" not in claimed["prose_html"]
