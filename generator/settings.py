@@ -234,6 +234,30 @@ class CardsSection(Section):
         return {"include": self.include, "exclude": self.exclude}
 
 
+class VocabTerm(Section):
+    """One word of a vocabulary: its display name and other spellings accepted as it."""
+
+    name: str | None = key(None, "display name (default: the id)")
+    aliases: list[str] = key([], "other spellings accepted as this word")
+
+
+VocabWords = dict[str, str | VocabTerm]
+
+
+class VocabSection(Section):
+    """``[vocab]``: the catalog's own words, added to the shipped vocabularies (id = name, or {name, aliases})."""
+
+    languages: VocabWords = key({}, "language codes the catalog uses beyond ISO 639: code = name",
+                                example={"bho-x": "Bhojpuri (transliterated)"})
+    tasks: VocabWords = key({}, "tasks: id = name or {name, aliases}",
+                            example={"icd-coding": {"name": "ICD Coding", "aliases": ["icd-10 coding"]}})
+    licenses: VocabWords = key({}, "licenses: id = name or {name, aliases}", example={"acme-rl": "Acme License"})
+    editions: VocabWords = key({}, "products (editions): id = name or {name, aliases}",
+                               example={"acme_nlp": {"name": "Acme NLP", "aliases": ["acme"]}})
+    annotators: dict[str, list[str]] = key({}, "annotator classes: group = [class names]",
+                                           example={"Acme": ["AcmeTokenClassifier"]})
+
+
 class Settings(Section):
     """Everything ``modelhub.toml`` / ``[tool.modelhub]`` may say."""
 
@@ -247,6 +271,7 @@ class Settings(Section):
     bench: BenchSection = Field(default_factory=BenchSection)
     rules: RulesSection = Field(default_factory=RulesSection)
     site: SiteSection = Field(default_factory=SiteSection)
+    vocab: VocabSection = Field(default_factory=VocabSection)
 
 
 # ---- reading ---------------------------------------------------------------------------------------------------

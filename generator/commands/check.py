@@ -12,7 +12,6 @@ from pathlib import Path
 
 from ..cards_on_disk import iter_card_paths
 from ..config import ConfigError, load_config
-from ..vocab import Vocabulary
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -64,7 +63,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.paths[0] if args.paths else None)
         selection = RuleSelection.from_config(config, _split(args.select) or None, _split(args.ignore))
-        Vocabulary.from_config(config)  # a malformed [vocab] table is a usage error before any card is read
     except ConfigError as error:
         print(f"modelhub check: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -20,7 +20,6 @@ from typing import Any
 import yaml
 
 KINDS = ("languages", "tasks", "licenses", "editions", "engines", "annotators", "runtimes")
-EXTENSIBLE = ("languages", "tasks", "licenses", "editions", "annotators")
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _VERSION = re.compile(r"\s*v?\d+(?:\.\d+)*\+?\s*$")
@@ -60,45 +59,29 @@ class Vocabulary:
 
     @classmethod
     def from_config(cls, config: Any) -> Vocabulary:
-        """``[vocab]`` of a modelhub.toml::
+        """The shipped words plus ``[vocab]`` of the configuration (``generator.settings.VocabSection``)::
 
             [vocab.languages]
-            bho = "Bhojpuri"                                   # id = display name
+            bho-x = "Bhojpuri (transliterated)"                # id = display name
             [vocab.tasks]
             icd-coding = { name = "ICD Coding", aliases = ["icd-10 coding"] }
             [vocab.annotators]
-            Custom = ["MyTokenClassifier"]                     # group = [class names]
+            Acme = ["AcmeTokenClassifier"]                     # group = [class names]
 
-        A wrong shape is a ConfigError naming the file and the key.
+        The settings validate the table when the configuration is loaded (a ConfigError naming file and key).
         """
-        from ..config import ConfigError
-
-        table = config.section("vocab") if config is not None else {}
-        where = f"{getattr(config, 'source', None) or 'configuration'}: [tool.modelhub.vocab]"
+        table = config.settings.vocab if config is not None else None
+        if table is None:
+            return DEFAULT
         extra: dict[str, dict[str, dict[str, Any]]] = {}
-        for kind, entries in table.items():
-            if kind not in EXTENSIBLE:
-                raise ConfigError(f"{where}: unknown vocabulary `{kind}`; extend one of {', '.join(EXTENSIBLE)}")
-            if not isinstance(entries, dict):
-                raise ConfigError(f"{where}.{kind} must be a table of id = name (or id = {{name, aliases}})")
-            extra[kind] = {}
-            for key, value in entries.items():
-                if kind == "annotators":
-                    names = [value] if isinstance(value, str) else value
-                    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-                        raise ConfigError(f"{where}.annotators.{key} must be a list of class names")
-                    extra[kind].update({n.strip(): {"name": n.strip(), "group": str(key)} for n in names})
-                    continue
-                if isinstance(value, str):
-                    value = {"name": value}
-                aliases = value.get("aliases", []) if isinstance(value, dict) else None
-                if (not isinstance(value, dict) or not isinstance(value.get("name", key), str)
-                        or not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases)
-                        or set(value) - {"name", "aliases"}):
-                    raise ConfigError(f"{where}.{kind}.{key} must be a name, or {{name = \"...\", aliases = "
-                                      f"[\"...\"]}}, not {value!r}")
-                extra[kind][str(key).strip()] = {"name": value.get("name", str(key)), "aliases": aliases}
-        return cls(extra)
+        for kind in ("languages", "tasks", "licenses", "editions"):
+            for key, value in getattr(table, kind).items():
+                name, aliases = (value, []) if isinstance(value, str) else (value.name or key, list(value.aliases))
+                extra.setdefault(kind, {})[key.strip()] = {"name": name, "aliases": aliases}
+        for group, names in table.annotators.items():
+            extra.setdefault("annotators", {}).update(
+                {n.strip(): {"name": n.strip(), "group": group} for n in names if n.strip()})
+        return cls(extra) if extra else DEFAULT
 
     def load(self, kind: str) -> dict[str, Any]:
         """The vocabulary ``kind`` as ``id -> entry`` (a dict with at least ``name``, except ``runtimes``).

@@ -79,14 +79,14 @@ def test_the_catalogs_words_are_accepted(tmp_path: Path):
 
 
 @pytest.mark.parametrize("toml, complaint", [
-    ("[vocab.colours]\nred = \"Red\"\n", "unknown vocabulary `colours`"),
-    ("[vocab]\ntasks = \"Coding\"\n", "vocab].tasks must be a table"),
-    ("[vocab.tasks]\ncoding = { name = 3 }\n", "vocab].tasks.coding must be a name"),
-    ("[vocab.tasks]\ncoding = { name = \"C\", alias = [\"x\"] }\n", "vocab].tasks.coding must be a name"),
-    ("[vocab.annotators]\nAcme = [1]\n", "annotators.Acme must be a list of class names"),
+    ("[vocab.colours]\nred = \"Red\"\n", "vocab.colours"),
+    ("[vocab]\ntasks = \"Coding\"\n", "vocab.tasks"),
+    ("[vocab.tasks]\ncoding = { name = 3 }\n", "vocab.tasks"),
+    ("[vocab.tasks]\ncoding = { name = \"C\", alias = [\"x\"] }\n", "vocab.tasks"),
+    ("[vocab.annotators]\nAcme = [1]\n", "vocab.annotators"),
 ])
 def test_a_malformed_extension_is_a_configuration_error(tmp_path: Path, toml: str, complaint: str):
     (tmp_path / "modelhub.toml").write_text(toml, encoding="utf-8")
     with pytest.raises(ConfigError, match="modelhub.toml") as error:
-        Vocabulary.from_config(load_config(tmp_path))
+        load_config(tmp_path)
     assert complaint in str(error.value)
