@@ -37,6 +37,29 @@ def preset_urls(card: Card, template: str | None) -> dict[str, str]:
     return {preset.name: template.format(preset=preset.name) for preset in card.presets}
 
 
+def registry_facts(cards: list[Card]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Keras API pages' presets tables against keras-hub's own registry (the installed package): card path ->
+    preset -> facts MH511 compares each row with. Nothing where keras-hub is not installed."""
+    pages = [card for card in cards if card.presets and card.dialect == "keras"]
+    if not pages:
+        return {}
+    from ..execute import kerashub
+
+    try:
+        registry, version = kerashub.preset_registry(), kerashub.keras_hub_version()
+    except kerashub.KerasHubError:
+        return {}
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for card in pages:
+        for preset in card.presets:
+            entry = registry.get(preset.name)
+            if entry is not None and entry.parameters is not None:
+                out.setdefault(card.path, {})[preset.name] = {
+                    "status": "ok", "parameters": entry.parameters, "url": entry.handle,
+                    "origin": {"parameters": f"keras-hub {version}'s preset registry (metadata params)"}}
+    return out
+
+
 def collect_facts(cards: list[Card], config: Config, *, offline: bool | None = None, quiet: bool = False,
                   refresh: bool = False) -> dict[str, dict[str, Any]]:
     """Facts for each card that has an artifact (card path -> ArtifactFacts dict, plus ``presets`` when preset
@@ -51,8 +74,9 @@ def collect_facts(cards: list[Card], config: Config, *, offline: bool | None = N
             jobs.setdefault(_key(url, card, expected), []).append((card.path, None))
         for preset, preset_url in preset_urls(card, template).items():
             jobs.setdefault(_key(preset_url, card, None), []).append((card.path, preset))
+    out: dict[str, dict[str, Any]] = {path: {"presets": presets} for path, presets in registry_facts(cards).items()}
     if not jobs:
-        return {}
+        return out
     store = ArtifactStore(settings)
     results: dict[tuple[str, str | None, str | None], ArtifactFacts] = {}
     try:
@@ -69,7 +93,6 @@ def collect_facts(cards: list[Card], config: Config, *, offline: bool | None = N
                 progress.advance(task)
     finally:
         store.close()
-    out: dict[str, dict[str, Any]] = {}
     for key, users in jobs.items():
         for path, preset in users:
             facts = results[key].to_dict()

@@ -14,6 +14,7 @@ as a user writes it and keras-hub resolves the name the way it does everywhere e
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -127,6 +128,13 @@ json.dump({name: {"handle": entry.get("kaggle_handle"), "parameters": (entry.get
                   "description": (entry.get("metadata") or {}).get("description", "")}
            for name, entry in BUILTIN_PRESETS.items()}, sys.stdout)
 """
+
+
+def keras_hub_version() -> str:
+    try:
+        return importlib.metadata.version("keras-hub")
+    except importlib.metadata.PackageNotFoundError as error:
+        raise KerasHubError("keras-hub is not installed here") from error
 
 
 @lru_cache(maxsize=4)

@@ -94,6 +94,10 @@ def test_the_keras_page_runs_for_real_and_a_second_run_executes_nothing(tmp_path
     assert any(NOT_MIRRORED in skip["reason"] for skip in run["skipped"])
     assert run["versions"]["keras"] and run["versions"]["keras-hub"]
     assert run["sandbox"]["network"] == network_isolation()
+    notes = run["sandbox"]["notes"]
+    assert any("small stand-in preset" in note and "not the published weights" in note for note in notes)
+    assert any("instantiated without weights, has 3,584 backbone parameters, as its metadata.json says" in note
+               for note in notes)
     stored = json.loads(card_path.with_name("albert-text-classifier.results.json").read_text())
     assert stored["key"] == run["key"] and stored["inputs"]["artifact_url"] == HANDLE_KEY
 
@@ -139,3 +143,23 @@ print({{"attempts": during_load, "loaded": loaded, "interfaces": interfaces, "re
     assert [event for event in seen["attempts"] if event != "socket.__new__"] == []  # ... without one request
     assert seen["interfaces"] == ["lo"] and seen["reached"] is False
     assert listener.accepted == []
+
+
+@needs_keras_hub
+@pytest.mark.slow
+def test_the_presets_table_is_checked_against_keras_hubs_registry(tmp_path):
+    from generator.artifacts.stage import registry_facts
+    from generator.checks import CheckContext, check_card
+
+    text = seed(3).read_text(encoding="utf-8")
+    wrong = text.replace("| albert_large_en_uncased             | 17.68M ", "| albert_large_en_uncased             | 19.68M ")
+    assert wrong != text
+    for source, expected in ((text, []), (wrong, ["albert_large_en_uncased"])):
+        path = tmp_path / KERAS_PAGE
+        path.write_text(source, encoding="utf-8")
+        card = parse_card(path.read_bytes(), str(path))
+        presets = registry_facts([card])[str(path)]
+        assert set(presets) == {preset.name for preset in card.presets}
+        found = [f for f in check_card(card, CheckContext(facts={"presets": presets})) if f.code == "MH511"]
+        assert [f.message.split()[1] for f in found] == expected
+    assert "preset registry" in found[0].message and "17,683,968" in found[0].message

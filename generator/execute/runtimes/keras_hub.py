@@ -29,6 +29,18 @@ torch.set_num_threads(1)
 import keras
 import keras_hub
 """
+# The mirrored preset's size, checked against its config instantiated without weights (shown with the results).
+COUNT_CHECK = """
+try:
+    import json, sys
+    _count = keras_hub.models.Backbone.from_preset({name!r}, load_weights=False).count_params()
+    _said = json.load(open(keras_hub.src.utils.preset_utils.get_file({name!r}, "metadata.json"))).get("parameter_count")
+    print(f"warm-up: the mirrored {name} config, instantiated without weights, has {{_count:,}} backbone parameters"
+          + (", as its metadata.json says" if _said == _count else f"; its metadata.json says {{_said}}"),
+          file=sys.stderr)
+except Exception as error:
+    print(f"warm-up could not instantiate {name} without weights: {{type(error).__name__}}: {{error}}", file=sys.stderr)
+"""
 # Keras keeps its own seed generator for the life of the process; each card reseeds it from the sandbox's seeded
 # Python RNG, so a card's weights and outputs do not depend on the cards the worker ran before.
 PRELUDE = ("import keras\nimport keras_hub\nimport numpy as np\nfrom keras import ops\n"
@@ -90,6 +102,7 @@ class KerasHubRuntime(Runtime):
                 plan.notes.append(f"preset {name}: {error}")
                 continue
             plan.notes.append(kerashub.provenance_note(entry, artifact))
+            plan.warmup += COUNT_CHECK.format(name=entry.name)
         return plan
 
     def prelude(self, card: Any) -> str | None:
