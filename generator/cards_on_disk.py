@@ -63,6 +63,12 @@ def iter_card_paths(paths: Iterable[str | Path], include: Sequence[str] = DEFAUL
             yield path
 
 
+def no_cards_message(paths: Iterable[str | Path], include: Sequence[str] = DEFAULT_INCLUDE) -> str:
+    """What to say when ``paths`` hold no card file (a usage error, exit 2, for every command that reads cards)."""
+    return (f"no card files ([cards] include: {', '.join(include)}) under {', '.join(map(str, paths))}: add cards "
+            "there (`modelhub new` writes one) or name the folder that holds them")
+
+
 def _cards_below(folder: Path, include: tuple[str, ...], exclude: tuple[str, ...]) -> Iterator[Path]:
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]  # never descend into .git, .venv, caches

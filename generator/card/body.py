@@ -12,20 +12,21 @@ from dataclasses import dataclass, field
 
 from .model import Link, Section
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*\r?$")
-_FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})[ \t]*([^`\s{]*)?[^`]*$")
-_IAL = re.compile(r"^[ \t]*\{:[^}]*\}[ \t]*\r?$")
+# Every pattern here runs in time linear in the line, whatever the line holds: possessive quantifiers (``*+``)
+# never give back what they took, and no two starts scan the same stretch of text twice (a link's label and
+# destination nest one level, so a start inside another's text ends where that nesting does).
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]++(.*)$")  # the closing hashes are cut by heading_title
+_FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}+|~{3,}+)[ \t]*+([^`\s{]*+)[^`]*+$")
+_IAL = re.compile(r"^[ \t]*+\{:[^}]*+\}[ \t]*+\r?$")
 _IAL_CLASSES = re.compile(r"\.([\w\-]+)")
-_LIQUID = re.compile(r"\{%.*?%\}|\{\{(?!<).*?\}\}")
-_SHORTCODE = re.compile(r"\{\{<.*?>\}\}")
-_HTML = re.compile(r"^[ \t]*</?[A-Za-z!][^>]*>")
-# The URL may hold balanced parentheses (Wikipedia's `Python_(programming_language)`), one level deep, as
-# CommonMark allows; each alternative starts with a different character, so matching stays linear.
+_HTML = re.compile(r"^[ \t]*+</?[A-Za-z!][^>]*+>")
 _LINK = re.compile(
-    r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?((?:[^()\s<>]|\([^()\s<>]*\))*)>?(?:\s+\"[^\"]*\")?\s*\)"
-    r"(\{:[^}]*\})?"
+    r"(!?)\[((?:[^\[\]]++|\[[^\[\]]*+\])*+)\]"  # label: text and [one level of brackets]
+    r"\(\s*+<?+((?:[^()\s<>]++|\([^()\s<>]*+\))*+)>?+"  # destination: one level of balanced parentheses
+    r"(?:\s++\"[^\"]*+\")?+\s*+\)"  # "title"
+    r"(\{:[^{}]*+\})?"  # kramdown attributes
 )
-_AUTOLINK = re.compile(r"<((?:https?|s3|ftp|file)://[^>\s]+)>")
+_AUTOLINK = re.compile(r"<((?:https?|s3|ftp|file)://[^<>\s]++)>")
 _TABLE_LINE = re.compile(r"^[ \t]*\|")
 
 
@@ -108,7 +109,7 @@ def scan_body(text: str, start: int, first_line: int) -> Scan:
         heading = _HEADING.match(raw)
         if heading:
             level = len(heading.group(1))
-            title = heading.group(2).strip()
+            title = heading_title(heading.group(2))
             _close_sections(scan, open_sections, level, offset, line_no - 1, text)
             open_sections.append((title, level, line_no, offset, next_offset))
             scan.heading_offsets.append((offset, line_no, level))
@@ -124,9 +125,9 @@ def scan_body(text: str, start: int, first_line: int) -> Scan:
                 offset = next_offset
                 continue
             if "{%" in raw or "{{" in raw:
-                if _SHORTCODE.search(raw):
+                if _encloses(raw, "{{<", ">}}"):
                     markup["shortcode"] += 1
-                if _LIQUID.search(raw):
+                if _encloses(raw, "{%", "%}") or _encloses(raw, "{{", "}}", not_after="<"):
                     markup["liquid"] += 1
         if "<" in raw and _HTML.match(raw):
             markup["html"] += 1
@@ -153,6 +154,22 @@ def scan_body(text: str, start: int, first_line: int) -> Scan:
     scan.sections.sort(key=lambda s: s.line)
     scan.markup = {k: v for k, v in markup.items() if v}
     return scan
+
+
+def heading_title(text: str) -> str:
+    """A heading's text without its optional closing hashes: ``## Title ##`` is ``Title``."""
+    if text.endswith("\r"):
+        text = text[:-1]
+    return text.rstrip(" \t").rstrip("#").strip()
+
+
+def _encloses(line: str, opening: str, closing: str, not_after: str = "") -> bool:
+    """Whether ``opening`` ... ``closing`` occurs in ``line`` (a Liquid tag, a Hugo shortcode), in one pass: the
+    first ``opening`` not followed by ``not_after`` has a ``closing`` after it if any such one does."""
+    start = line.find(opening)
+    while start >= 0 and not_after and line.startswith(not_after, start + len(opening)):
+        start = line.find(opening, start + 1)
+    return start >= 0 and line.find(closing, start + len(opening)) >= 0
 
 
 def _close_sections(scan: Scan, open_sections: list, level: int, offset: int, last_line: int, text: str) -> None:

@@ -16,12 +16,13 @@ from .model import Card, Span
 
 def serialize(card: Card) -> bytes:
     """The card as bytes. Without edits this is the source, byte for byte."""
-    return card.text.encode("utf-8", "surrogateescape")
+    return card.source
 
 
 def replace_span(card: Card, span: Span, new_text: str) -> bytes:
     start, end = span
-    return (card.text[:start] + new_text + card.text[end:]).encode("utf-8", "surrogateescape")
+    text = card.editable_text()
+    return (text[:start] + new_text + text[end:]).encode("utf-8", "surrogateescape")
 
 
 def _newline(card: Card) -> str:

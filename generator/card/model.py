@@ -191,7 +191,7 @@ class Card:
 
     path: str
     source: bytes
-    text: str  # source decoded with surrogateescape, so text.encode(...) gives back source exactly
+    text: str  # source as UTF-8, each undecodable byte read as U+FFFD (one character each: see editable_text)
     dialect: str  # "jsl" | "huggingface" | "keras" | "native" | "unknown"
     front_matter: dict[str, Any]
     front_matter_span: Span | None  # the YAML between the fences
@@ -214,6 +214,11 @@ class Card:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     # ---- typed access to the known front-matter keys ------------------------------------------------------
+    def editable_text(self) -> str:
+        """``text`` with undecodable bytes kept as they are (surrogateescape): the same offsets, and encoding it
+        back with surrogateescape gives ``source`` byte for byte, so an edit changes only what it must."""
+        return self.source.decode("utf-8", "surrogateescape")
+
     def _str(self, key: str) -> str | None:
         value = self.front_matter.get(key)
         if value is None:

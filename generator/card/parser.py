@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..fileio import NotRegularFileError, read_regular_bytes
 from .benchmark import merge_benchmarks, parse_benchmark
 from .body import Fence, scan_body
 from .dialects import detect_dialect
@@ -22,6 +23,7 @@ from .tables import (
     read_presets,
 )
 
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of each byte that is not UTF-8
 MAX_CARD_BYTES = 2 * 1024 * 1024  # beyond this only the head of the file is parsed (cards are a few KB)
 RESULTS_SECTIONS = {"results", "result", "output", "example output", "results:"}
 # A fence without a code language in the Description is quoted text (a prompt, a sample input), not an example.
@@ -40,13 +42,21 @@ def read_card_source(path: str | Path) -> tuple[Card, bytes]:
     """``read_card`` and the bytes it parsed (empty when the file could not be read)."""
     path = Path(path)
     try:
-        source = path.read_bytes()
+        source = read_regular_bytes(path)
+    except NotRegularFileError as error:
+        return _unread(path, f"card is {error.kind}, not a regular file: skipped without opening it",
+                       "replace it with the card's Markdown text, or remove it"), b""
     except OSError as error:
-        card = parse_card(b"", str(path))
-        card.diagnostics.insert(0, Diagnostic("MH000", "error", 1, f"cannot read card: {error.strerror or error}",
-                                              "check the path and the file's permissions"))
-        return card, b""
+        return _unread(path, f"cannot read card: {error.strerror or error}",
+                       "check the path and the file's permissions"), b""
     return parse_card(source, str(path)), source
+
+
+def _unread(path: Path, message: str, hint: str) -> Card:
+    """The card of a file that was not read: no text, and only the reason (not the findings of empty text)."""
+    card = parse_card(b"", str(path))
+    card.diagnostics = [Diagnostic("MH000", "error", 1, message, hint)]
+    return card
 
 
 def parse_card(source: bytes | str, path: str = "<memory>") -> Card:
@@ -93,7 +103,7 @@ def _decode(source: bytes, diagnostics: list[Diagnostic]) -> str:
         diagnostics.append(Diagnostic(
             "MH003", "error", line, f"card is not valid UTF-8 (byte 0x{source[error.start]:02x})",
             "re-save the file as UTF-8; the undecodable bytes are kept as they are", column=column))
-        return source.decode("utf-8", "surrogateescape")
+        return _UNDECODABLE.sub("\ufffd", source.decode("utf-8", "surrogateescape"))
 
 
 def _section_key(title: str | None) -> str:

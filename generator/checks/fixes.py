@@ -38,7 +38,7 @@ def apply_fixes(card: Card, findings: Iterable[Finding]) -> tuple[bytes, list[Fi
             continue
         edits.append((at, at + len(old), new, finding))
     applied: list[Finding] = []
-    text = card.text
+    text = card.editable_text()
     last_start = len(text) + 1
     for start, end, new, finding in sorted(edits, key=lambda e: e[0], reverse=True):
         if end > last_start:  # overlaps a fix already applied further down

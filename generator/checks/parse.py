@@ -1,4 +1,4 @@
-"""Parse diagnostics (MH000-MH006) as rules, so they can be selected, ignored and re-graded like any other.
+"""Parse diagnostics (MH000-MH007) as rules, so they can be selected, ignored and re-graded like any other.
 
 The parser records these while reading a card (``card.diagnostics``); this module only turns them into findings.
 """
@@ -22,6 +22,9 @@ _PARSE_RULES = {
     "MH005": ("front-matter-not-mapping", "error", "front matter is not a mapping of keys to values",
               "write the metadata as 'key: value' lines"),
     "MH006": ("unclosed-code-block", "error", "code block is never closed", "add a closing ``` line after the code"),
+    "MH007": ("front-matter-over-budget", "error",
+              "front matter expands (through YAML aliases) or nests beyond what a card needs",
+              "write the values out instead of nesting aliases (&anchor / *alias) inside each other"),
 }
 
 

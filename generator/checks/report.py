@@ -7,9 +7,9 @@ import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import IO
 
+from ..fileio import read_regular_bytes
 from .registry import Finding
 
 
@@ -103,7 +103,7 @@ _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 def _source_lines(path: str, cache: dict[str, list[str]]) -> list[str]:
     if path not in cache:
         try:
-            cache[path] = Path(path).read_bytes().decode("utf-8", "replace").splitlines()
+            cache[path] = read_regular_bytes(path).decode("utf-8", "replace").splitlines()
         except OSError:
             cache[path] = []
     return cache[path]

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cards_on_disk import iter_card_paths
+from ..cards_on_disk import iter_card_paths, no_cards_message
 from ..config import ConfigError, load_config
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -73,9 +73,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     files = list(iter_card_paths(paths, **config.settings.cards.globs()))
     if not files:
-        print(f"modelhub check: no card files ([cards] include: {', '.join(config.settings.cards.include)}) under "
-              f"{', '.join(map(str, paths))}",
-              file=sys.stderr)
+        print(f"modelhub check: {no_cards_message(paths, config.settings.cards.include)}", file=sys.stderr)
         return EXIT_USAGE
     checked = _run_checks(files, config, selection, args.jobs, args.format == "human" and args.output is None)
     if args.fix:

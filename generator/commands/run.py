@@ -17,7 +17,7 @@ from rich.markup import escape
 
 from ..card import read_card
 from ..card.edit import replace_results
-from ..cards_on_disk import iter_card_paths
+from ..cards_on_disk import iter_card_paths, no_cards_message
 from ..config import ConfigError, load_config
 from .. import executors
 from ..executors.shard import artifact_key
@@ -72,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"modelhub: {path}: no such file", file=sys.stderr)
     card_paths = [path for path in card_paths if path.exists()]
     if missing and not card_paths:
+        return 2
+    if not card_paths:
+        print(f"modelhub run: {no_cards_message(paths, config.settings.cards.include)}", file=sys.stderr)
         return 2
     cards = [read_card(path) for path in card_paths]
     if args.shard is not None:

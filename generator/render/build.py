@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..cards_on_disk import iter_card_paths, no_cards_message
 from ..config import Config, ConfigError, load_config
 from .incremental import WorkStats
 from .templates import DEFAULT_MKDOCS_YML
@@ -87,6 +88,8 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str |
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise SiteBuildError(f"{', '.join(missing)}: no such file or folder")
+    if next(iter_card_paths(paths), None) is None:
+        raise SiteBuildError(no_cards_message(paths))
     started = time.perf_counter()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     site_dir = Path(site_dir).resolve()
