@@ -102,5 +102,6 @@ def test_an_empty_folder_is_a_usage_error_that_says_what_to_do(tmp_path, command
     (tmp_path / "cards" / "notes.rst").write_text("not a card\n", encoding="utf-8")
     result = modelhub(command, "cards", cwd=tmp_path)
     assert result.returncode == 2
-    assert f"modelhub {command}: no card files (.md, .markdown, .txt) under cards: add cards there" in result.stderr
+    assert f"modelhub {command}: no card files ([cards] include: **/*.md) under " in result.stderr
+    assert "cards: add cards there (`modelhub new` writes one) or name the folder that holds them" in result.stderr
     assert not (tmp_path / "site").exists()

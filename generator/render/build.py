@@ -88,13 +88,13 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str |
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise SiteBuildError(f"{', '.join(missing)}: no such file or folder")
-    if next(iter_card_paths(paths), None) is None:
-        raise SiteBuildError(no_cards_message(paths))
     started = time.perf_counter()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     site_dir = Path(site_dir).resolve()
     try:  # a broken modelhub.toml (read here, or by a stage's own table) is a message, not a traceback
         config = config or load_config(paths[0] if paths else None)
+        if next(iter_card_paths(paths, **config.settings.cards.globs()), None) is None:
+            raise SiteBuildError(no_cards_message(paths, config.settings.cards.include))
         yml = find_mkdocs_yml(mkdocs_yml, config)
         plugins = plugin_options(yml, cards=[str(p) for p in paths], root=str(config.root), mode=mode,
                                  offline=offline, quiet=quiet, jobs=jobs, cache=cache, executor=executor,
