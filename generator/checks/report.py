@@ -7,6 +7,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import IO
 
 from ..fileio import read_regular_bytes
