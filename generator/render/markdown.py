@@ -75,7 +75,8 @@ def markdown_html(text: str, *, translate_markup: bool = True) -> str:
 
 
 # What can make inline Markdown more than words and `code`: emphasis, links, HTML, entities, escapes, markup.
-_INLINE_SYNTAX = re.compile(r"[*<>&\\~{}]|!\[|\]\(|\]\[|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+# A run of two or more backticks opens a code span only where a run of the same length closes it: the parser decides.
+_INLINE_SYNTAX = re.compile(r"[*<>&\\~{}]|``|!\[|\]\(|\]\[|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
@@ -89,7 +90,10 @@ def inline_html(text: str) -> str:
         pieces, cursor = [], 0
         for match in _CODE_SPAN.finditer(text):
             pieces.append(html.escape(text[cursor:match.start()]))
-            pieces.append(f"<code>{html.escape(match.group(1))}</code>")
+            code = match.group(1)
+            if code[0] == code[-1] == " " and code.strip(" "):  # CommonMark drops one padding space each side
+                code = code[1:-1]
+            pieces.append(f"<code>{html.escape(code)}</code>")
             cursor = match.end()
         pieces.append(html.escape(text[cursor:]))
         return "".join(pieces)
