@@ -126,25 +126,22 @@ class BuildCache:
         except OSError:
             return None
 
-    def load_summary(self, key: str) -> Any:
+    def _load(self, key: str, *, body: bool) -> Any:
+        """The summary (the head) or the full record (the body) stored under ``key``; None when absent or damaged."""
         data = self._read(key)
         if data is None:
             return None
         try:
             size = int.from_bytes(data[:8], "little")
-            return pickle.loads(zlib.decompress(data[8:8 + size]))
+            return pickle.loads(zlib.decompress(data[8 + size:] if body else data[8:8 + size]))
         except Exception:  # noqa: BLE001 - a damaged or foreign file is a miss
             return None
 
+    def load_summary(self, key: str) -> Any:
+        return self._load(key, body=False)
+
     def load_record(self, key: str) -> Any:
-        data = self._read(key)
-        if data is None:
-            return None
-        try:
-            size = int.from_bytes(data[:8], "little")
-            return pickle.loads(zlib.decompress(data[8 + size:]))
-        except Exception:  # noqa: BLE001
-            return None
+        return self._load(key, body=True)
 
     def has_record(self, key: str) -> bool:
         return self._record_path(key).is_file()
