@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -353,7 +354,7 @@ def fingerprint(config: Config, templates: Iterable[str], parts: Iterable[Any]) 
     from .. import __version__
 
     digest = hashlib.sha256(str(__version__).encode())
-    package = Path(__file__).resolve().parents[1]
+    package = Path(str(files("generator")))  # the installed package, wherever it is
     for folder in [package, *map(Path, templates)]:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith("."):

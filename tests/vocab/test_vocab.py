@@ -70,6 +70,6 @@ def test_every_vocabulary_loads_as_a_mapping(kind):
         assert all("name" in entry for entry in data.values())
 
 
-def test_unknown_vocabulary_is_an_error():
+def test_an_unknown_vocabulary_name_is_refused():
     with pytest.raises(KeyError):
         vocab.load("colours")
