@@ -1,5 +1,8 @@
 """The ``modelhub`` command. Thin: each subcommand lives in ``generator.commands.<name>`` and is imported only
-when used, so ``modelhub parse`` never pays for torch or mkdocs."""
+when used, so ``modelhub parse`` never pays for torch or mkdocs.
+
+This is the one place a ``ModelhubError`` becomes a message and an exit status: ``modelhub COMMAND: message`` on
+stderr, and the error's ``exit_code`` (2 for usage and configuration errors, 1 otherwise)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .settings import ConfigError
+from .errors import EXIT_USAGE, ModelhubError
 
 # name -> (module, one-line help). A command module defines add_arguments(parser) and run(args) -> int.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -25,9 +28,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("generator.commands.serve", "serve the site locally and rebuild it when a card changes"),
     "init": ("generator.commands.init", "scaffold a catalog repository: config, example card, CI workflow, hooks"),
 }
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="modelhub", description="Build a verified, searchable model catalog.")
@@ -52,9 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = importlib.import_module(args._module)
     try:
         return int(module.run(args) or 0)
-    except ConfigError as error:  # a wrong configuration value, wherever a command first reads it: a usage error
+    except ModelhubError as error:  # wherever a command first meets it: a configuration value, a path, ...
         print(f"modelhub {args.command}: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return error.exit_code
     except KeyboardInterrupt:
         print("modelhub: interrupted", file=sys.stderr)
         return 130

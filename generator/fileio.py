@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .errors import ModelhubError
+
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     """Write a temporary file in the same folder, fsync, rename over ``path`` (keeping its permissions)."""
@@ -50,7 +52,7 @@ _KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (
           (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"))
 
 
-class NotRegularFileError(OSError):
+class NotRegularFileError(ModelhubError, OSError):
     """The path exists but is not a regular file; it was not opened for reading."""
 
     def __init__(self, kind: str, path: str | Path) -> None:

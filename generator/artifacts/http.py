@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from ..errors import ArtifactsError
 from .settings import ArtifactSettings
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -22,7 +23,7 @@ HEAD_REFUSED = frozenset({403, 405, 501})
 CHUNK = 64 * 1024  # small enough that a broken connection loses little of what was already received
 
 
-class FetchError(Exception):
+class FetchError(ArtifactsError):
     """A fetch that failed for good; ``kind`` is stable (not-found, unreachable, timeout, http, truncated,
     too-large, redirects, range-ignored) and the message says what happened and to whom."""
 

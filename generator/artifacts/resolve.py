@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..errors import ArtifactsError
 from .settings import ArtifactSettings
 
 
-class ResolveError(ValueError):
+class ResolveError(ArtifactsError, ValueError):
     """A URL that cannot point at anything (unknown scheme, missing package in a pkg:// mirror)."""
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from ..errors import ArtifactsError
 from ..fileio import read_json, write_json_atomic
 from .cache import ArtifactCache
 from .facts import ArtifactFacts
@@ -26,7 +27,7 @@ ZIP_TAIL = 16 * 1024  # the end-of-central-directory record and, for most artifa
 BLOCK = 16 * 1024  # each Range read fetches at least this much
 
 
-class ArtifactError(Exception):
+class ArtifactError(ArtifactsError):
     """``materialize`` could not produce the files; ``kind`` is the same vocabulary as ArtifactFacts.error_kind."""
 
     def __init__(self, kind: str, message: str) -> None:

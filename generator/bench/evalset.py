@@ -19,6 +19,7 @@ from typing import Any
 from ..artifacts.cache import sha256_file
 from ..card import Card
 from ..config import Config
+from ..errors import BenchError
 
 SPEC_KEYS = ("benchmark", "evaluation")
 KINDS = ("classification", "similarity")
@@ -28,7 +29,7 @@ SPLIT_ALIASES = {"test": ("test", "testing"), "validation": ("validation", "vali
                  "train": ("train", "training")}
 
 
-class EvalSetError(ValueError):
+class EvalSetError(BenchError, ValueError):
     """An evaluation set that cannot be used; ``line`` points at the card's ``benchmark:`` key."""
 
     def __init__(self, message: str, line: int = 1, hint: str = "") -> None:

@@ -1,8 +1,8 @@
 """The measuring code that runs inside the sandboxed worker: load the model, time it, predict the evaluation set.
 
 It takes a JSON-able request and returns a JSON-able answer, and imports nothing from modelhub beyond the timing
-helpers, so the execution stage can run it wherever it runs card snippets. Metrics are computed by the caller from
-the predictions returned here: the worker only measures.
+helpers and ``errors``, so the execution stage can run it wherever it runs card snippets. Metrics are computed by
+the caller from the predictions returned here: the worker only measures.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from ..errors import BenchError
 from .hardware import hardware, today, versions
 from .speed import SHORT_TEXT, long_text, measure_latency
 
@@ -76,7 +77,7 @@ class PeakSampler:
         self.peak = max(self.peak, rss_bytes() or 0)
 
 
-class ProbeError(RuntimeError):
+class ProbeError(BenchError, RuntimeError):
     """The model cannot be measured as requested (missing tokenizer, unknown output...)."""
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
+from ..errors import BenchError
 
 SUFFIX = ".bench.json"
 SCHEMA = 1
@@ -31,7 +32,7 @@ def cache_key(parts: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-class StoreError(ValueError):
+class StoreError(BenchError, ValueError):
     """A stored record that cannot be read; the message names the file."""
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import frontmatter as _python_frontmatter
 import yaml
 
+from ..errors import CardSourceError
 from .model import Diagnostic
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -50,7 +51,7 @@ MAX_YAML_VALUES = 100_000  # values after alias expansion; real front matter has
 MAX_YAML_DEPTH = 64  # nesting, aliases included; real front matter nests 2-6 deep
 
 
-class YamlBudgetError(ValueError):
+class YamlBudgetError(CardSourceError, ValueError):
     """The YAML would expand past ``MAX_YAML_VALUES`` values or nest deeper than ``MAX_YAML_DEPTH``."""
 
     def __init__(self, message: str, line: int) -> None:

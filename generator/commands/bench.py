@@ -7,11 +7,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from .. import executors
-from ..config import ConfigError, load_config
 from ..pipeline import MODES, BuildContext, load_records
+from .common import EXIT_FINDINGS, EXIT_OK, add_paths, config_for, existing_paths
 
 DEFAULT_PATHS = ("cards",)
 
@@ -27,7 +26,7 @@ def _batch_sizes(text: str) -> list[int]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="cards or folders of cards (default: cards/)")
+    add_paths(parser, help="cards or folders of cards (default: cards/)")
     parser.add_argument("--mode", choices=MODES, default="auto",
                         help="frozen: only read stored records; auto: measure what is missing or stale (default); "
                              "force: measure everything again; off: do nothing")
@@ -51,34 +50,23 @@ def run(args: argparse.Namespace) -> int:
     from ..checks import CheckContext, RuleSelection, check_card
 
     paths = args.paths or list(DEFAULT_PATHS)
-    missing = [p for p in paths if not Path(p).exists()]
-    if missing:
-        print(f"modelhub: {', '.join(missing)}: no such file or folder", file=sys.stderr)
-        return 2
-    try:
-        config = load_config(paths[0])
-        overrides = {"repetitions": args.repetitions, "warmup": args.warmup, "batch_sizes": args.batch_sizes,
-                     "tolerance": args.tolerance}
-        settings = BenchSettings.from_config(config, **overrides)  # configuration errors before measuring anything
-    except ConfigError as error:
-        print(f"modelhub: {error}", file=sys.stderr)
-        return 2
+    existing_paths(paths)
+    config = config_for(paths)
+    overrides = {"repetitions": args.repetitions, "warmup": args.warmup, "batch_sizes": args.batch_sizes,
+                 "tolerance": args.tolerance}
+    settings = BenchSettings.from_config(config, **overrides)  # configuration errors before measuring anything
     records = load_records(paths, config)
     if args.shard is not None:
         from ..executors.shard import artifact_key
 
         records = args.shard.select(records, lambda record: artifact_key(record.card))
+    backend = executors.make_executor(args.executor, args.address)
+    context = BuildContext(config, mode=args.mode, offline=args.offline, quiet=args.quiet,
+                           options={"bench_settings": overrides, "executor": backend})
     try:
-        backend = executors.make_executor(args.executor, args.address)
-        context = BuildContext(config, mode=args.mode, offline=args.offline, quiet=args.quiet,
-                               options={"bench_settings": overrides, "executor": backend})
-        try:
-            BenchStage().process(records, context)
-        finally:
-            backend.close()
-    except executors.ExecutorUnavailable as error:
-        print(f"modelhub bench: {error}", file=sys.stderr)
-        return 2
+        BenchStage().process(records, context)
+    finally:
+        backend.close()
     selection = RuleSelection(select=("MH7",))
     failed = warned = 0
     for record in records:
@@ -95,9 +83,7 @@ def run(args: argparse.Namespace) -> int:
         print(summary_line(record.card.path, bench))
         for finding in findings:
             print(f"  {finding.path}:{finding.line}: {finding.code} {finding.severity}: {finding.message}")
-    if failed or (args.strict and warned):
-        return 1
-    return 0
+    return EXIT_FINDINGS if failed or (args.strict and warned) else EXIT_OK
 
 
 def _write_block(record, bench: dict, settings) -> None:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 from .. import executors
 from ..pipeline import MODES
+from .common import EXIT_FINDINGS, EXIT_OK, UsageError, add_paths, existing_paths
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="card files or folders of cards (default: cards/)")
+    add_paths(parser, help="card files or folders of cards (default: cards/)")
     parser.add_argument("--site-dir", default="site", help="where to write the site (default: site)")
     parser.add_argument("--mode", choices=MODES, default=None,
                         help="execution and benchmarks: off, frozen (stored results only), auto (run what changed), "
@@ -31,27 +30,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from ..render.build import SiteBuildError, build_site, quiet_mkdocs_logging
+    from ..render.build import build_site, quiet_mkdocs_logging
 
     console = Console(stderr=True, quiet=args.quiet)
-    paths = [Path(p) for p in args.paths] or [Path("cards")]
+    paths = existing_paths(args.paths or ["cards"])
     quiet_mkdocs_logging(args.verbose)
     if args.jobs is not None and args.jobs < 1:
-        print(f"modelhub build: --jobs {args.jobs}: give a number of processes, 1 or more", file=sys.stderr)
-        return 2
-    try:
-        executors.make_executor(args.executor, args.address).close()  # a usage error before anything is built
-    except executors.ExecutorUnavailable as error:
-        print(f"modelhub build: {error}", file=sys.stderr)
-        return 2
+        raise UsageError(f"--jobs {args.jobs}: give a number of processes, 1 or more")
+    executors.make_executor(args.executor, args.address).close()  # a usage error before anything is built
     console.print(f"Building the catalog from {', '.join(map(str, paths))}…")
-    try:  # progress bars (cards, model pages) come from the plugin, on a terminal
-        result = build_site(paths, args.site_dir, mode=args.mode, offline=args.offline, mkdocs_yml=args.config_file,
-                            quiet=args.quiet, jobs=args.jobs, cache=not args.no_cache, executor=args.executor,
-                            address=args.address)
-    except SiteBuildError as error:
-        print(f"modelhub build: {error}", file=sys.stderr)
-        return 2
+    # progress bars (cards, model pages) come from the plugin, on a terminal
+    result = build_site(paths, args.site_dir, mode=args.mode, offline=args.offline, mkdocs_yml=args.config_file,
+                        quiet=args.quiet, jobs=args.jobs, cache=not args.no_cache, executor=args.executor,
+                        address=args.address)
     counts = result.severities
     timings = result.timings
     console.print(
@@ -62,5 +53,5 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.strict and counts["error"]:
         console.print("[red]--strict: cards have errors; run `modelhub check` for the list[/red]")
-        return 1
-    return 0
+        return EXIT_FINDINGS
+    return EXIT_OK

@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from ..cards_on_disk import iter_card_paths, no_cards_message
-from ..config import ConfigError, load_config
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+from .common import EXIT_FINDINGS, EXIT_OK, add_paths, card_files, config_for, existing_paths, show_progress
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="card files or folders of cards (default: the configured `cards` folder, or cards/)")
+    add_paths(parser)
     parser.add_argument("--strict", action="store_true", help="fail on any finding, not only on errors")
     parser.add_argument("--format", choices=("human", "json", "junit", "github"), default="human",
                         help="human (default), json, junit (XML) or github (workflow annotations)")
@@ -60,21 +55,10 @@ def run(args: argparse.Namespace) -> int:
     if args.list_rules:
         list_rules(sys.stdout)
         return EXIT_OK
-    try:
-        config = load_config(args.paths[0] if args.paths else None)
-        selection = RuleSelection.from_config(config, _split(args.select) or None, _split(args.ignore))
-    except ConfigError as error:
-        print(f"modelhub check: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    paths = [Path(p) for p in args.paths] or [config.path(p) for p in config.settings.cards.paths]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        print(f"modelhub check: no such file or folder: {', '.join(missing)}", file=sys.stderr)
-        return EXIT_USAGE
-    files = list(iter_card_paths(paths, **config.settings.cards.globs()))
-    if not files:
-        print(f"modelhub check: {no_cards_message(paths, config.settings.cards.include)}", file=sys.stderr)
-        return EXIT_USAGE
+    config = config_for(args.paths)
+    selection = RuleSelection.from_config(config, _split(args.select) or None, _split(args.ignore))
+    paths = existing_paths(args.paths or [config.path(p) for p in config.settings.cards.paths])
+    files = card_files(paths, config)
     checked = _run_checks(files, config, selection, args.jobs, args.format == "human" and args.output is None)
     if args.fix:
         fixed = _fix(checked, write=not args.diff)
@@ -143,10 +127,10 @@ def _add_artifact_findings(checked, config, selection, offline: bool, quiet: boo
         item.findings.extend(extra.get(str(item.path), []))
 
 
-def _run_checks(files, config, selection, jobs, show_progress: bool):
+def _run_checks(files, config, selection, jobs, show: bool):
     from ..checks.runner import check_paths
 
-    if not show_progress or len(files) < 200 or not sys.stderr.isatty():
+    if not show_progress(not show, len(files)):
         return check_paths(files, config, selection, jobs)
     from rich.progress import Progress
 

@@ -16,12 +16,11 @@ from ..card import read_card
 from ..cards_on_disk import iter_card_paths
 from ..export.huggingface import export_path, huggingface_readme
 from ..fileio import write_bytes_atomic
-
-EXIT_OK, EXIT_USAGE = 0, 2
+from .common import EXIT_OK, UsageError, add_paths, existing_paths
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="CARD|DIR", help="card files or folders of cards")
+    add_paths(parser, required=True, metavar="CARD|DIR", help="card files or folders of cards")
     parser.add_argument("--format", choices=("huggingface",), default="huggingface",
                         help="huggingface: a README.md with Hub metadata and model-index (the only format so far)")
     parser.add_argument("--output", "-o", default="export", metavar="OUT",
@@ -29,35 +28,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    paths = list(iter_card_paths(args.paths))
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        print(f"modelhub export: no such file or folder: {', '.join(missing)}", file=sys.stderr)
-        return EXIT_USAGE
+    paths = existing_paths(list(iter_card_paths(args.paths)))
     if not paths:
-        print("modelhub export: no cards found", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError("no cards found")
     if args.output == "-" and len(paths) != 1:
-        print(f"modelhub export: -o - prints one card, but {len(paths)} were given", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"-o - prints one card, but {len(paths)} were given")
     written: dict[Path, Path] = {}
     out_dir = Path(args.output)
     for path in paths:
         card = read_card(path)
         try:
             measured = read_record(path)
-        except StoreError as error:
-            print(f"modelhub export: {error}", file=sys.stderr)
-            return EXIT_USAGE
+        except StoreError as error:  # a usage error here: the stored record the export would publish is broken
+            raise UsageError(str(error)) from error
         readme = huggingface_readme(card, measured)
         if args.output == "-":
             sys.stdout.write(readme)
             return EXIT_OK
         target = export_path(card, out_dir)
         if target in written:
-            print(f"modelhub export: {path} and {written[target]} are both `{target.parent.name}`; export them "
-                  "separately or rename one", file=sys.stderr)
-            return EXIT_USAGE
+            raise UsageError(f"{path} and {written[target]} are both `{target.parent.name}`; export them "
+                             "separately or rename one")
         written[target] = path
         target.parent.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(target, readme.encode("utf-8"))

@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import re
-import sys
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
 from .. import __version__
 from ..fileio import write_bytes_atomic
+from .common import EXIT_OK, UsageError
 
 SCAFFOLD = files("generator") / "scaffold"
 # What may go into the workflow's YAML and shell lines and the pre-commit config: no quotes, spaces or $.
@@ -103,8 +103,7 @@ def catalog_files(pin: Pin, today: _dt.date) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     root = Path(args.directory)
     if root.exists() and not root.is_dir():
-        print(f"modelhub init: {root}: exists and is not a folder", file=sys.stderr)
-        return 2
+        raise UsageError(f"{root}: exists and is not a folder")
     problem = next((message for bad, message in (
         (not VERSION.match(args.pin_version), f"--version {args.pin_version!r} is not a version, like 0.1.0"),
         (args.tag is not None and not VERSION.match(args.tag), f"--tag {args.tag!r} is not a tag name, like v0.1.0"),
@@ -115,15 +114,13 @@ def run(args: argparse.Namespace) -> int:
                                                                        "URL, like https://pypi.example.com/simple"),
     ) if bad), None)
     if problem:
-        print(f"modelhub init: {problem}", file=sys.stderr)
-        return 2
+        raise UsageError(problem)
     pin = Pin(args.pin_version, args.git, args.tag, args.index_url)
     planned = catalog_files(pin, _dt.date.today())
     existing = [name for name in planned if (root / name).exists()]
     if existing and not args.force:
-        print(f"modelhub init: {root}: would overwrite {', '.join(existing)}; nothing was written. Move them away "
-              f"or pass --force to replace them.", file=sys.stderr)
-        return 2
+        raise UsageError(f"{root}: would overwrite {', '.join(existing)}; nothing was written. Move them away "
+                         "or pass --force to replace them.")
     for name, text in planned.items():
         write_bytes_atomic(root / name, text.encode("utf-8"))
     print(f"A modelhub catalog in {root} (modelhub pinned: {pin.requirement}):")
@@ -132,4 +129,4 @@ def run(args: argparse.Namespace) -> int:
     print(f"Next: cd {root} && modelhub check --strict && modelhub run && modelhub build (run stores each card's "
           f"real output beside it: commit it), then git init and push to GitHub (Settings > Pages > Source: GitHub "
           f"Actions).")
-    return 0
+    return EXIT_OK

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from ..artifacts import inspect_artifact
-from ..config import ConfigError, load_config
+from .common import EXIT_FINDINGS, EXIT_OK, config_for
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,18 +20,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.card or None)
-    except ConfigError as error:
-        print(f"modelhub: {error}", file=sys.stderr)
-        return 2
+    config = config_for([args.card] if args.card else None)
     facts = inspect_artifact(args.target, card_path=args.card, config=config, offline=args.offline or None,
                              checksum=args.checksum, refresh=args.refresh, confined=False)
     if args.format == "json":
         print(json.dumps(facts.to_dict(), indent=2, ensure_ascii=False))
     else:
         _print_table(facts.to_dict())
-    return 0 if facts.ok else 1
+    return EXIT_OK if facts.ok else EXIT_FINDINGS
 
 
 SHOWN = ("format", "source", "size", "sha256", "class_name", "architectures", "model_type", "labels",

@@ -21,7 +21,7 @@ from ..artifacts import ArtifactFacts, inspect_artifact
 from ..card import read_card
 from ..vocab import task_name
 from ..fileio import write_bytes_atomic
-from ..config import ConfigError, load_config
+from .common import config_for
 
 TASKS = (("ForSequenceClassification", "Text Classification"), ("ForTokenClassification", "Named Entity Recognition"),
          ("ForQuestionAnswering", "Question Answering"), ("Embeddings", "Embeddings"),
@@ -47,11 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(None if args.output == "-" else Path(args.output).parent)
-    except ConfigError as error:
-        print(f"modelhub: {error}", file=sys.stderr)
-        return 2
+    config = config_for(None if args.output == "-" else [Path(args.output).parent])
     facts = inspect_artifact(args.source, config=config, offline=args.offline or None,
                              checksum=not args.no_checksum, confined=False)
     if not facts.ok:

@@ -8,18 +8,18 @@ import sys
 
 from ..card import read_card
 from ..cards_on_disk import iter_card_paths
-from ..config import load_config
+from .common import EXIT_OK, EXIT_USAGE, add_paths, config_for
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="CARD", help="card files or folders of cards")
+    add_paths(parser, required=True, metavar="CARD", help="card files or folders of cards")
     parser.add_argument("--format", choices=("json", "text"), default="text",
                         help="json: one record per line; text: a summary per card")
 
 
 def run(args: argparse.Namespace) -> int:
     missing = 0
-    globs = load_config(args.paths[0]).settings.cards.globs()  # which files in a folder are cards
+    globs = config_for(args.paths).settings.cards.globs()  # which files in a folder are cards
     for path in iter_card_paths(args.paths, **globs):
         if not path.exists():
             print(f"modelhub: {path}: no such file", file=sys.stderr)
@@ -34,4 +34,4 @@ def run(args: argparse.Namespace) -> int:
             problems = ", ".join(f"{d.code}@{d.line}" for d in card.diagnostics) or "ok"
             print(f"{path}: {card.dialect} {card.name or '-'} ({len(card.snippets)} snippets, "
                   f"{len(card.labels)} labels) {problems}")
-    return 2 if missing else 0
+    return EXIT_USAGE if missing else EXIT_OK

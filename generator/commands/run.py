@@ -18,7 +18,6 @@ from rich.markup import escape
 from ..card import read_card
 from ..card.edit import replace_results
 from ..cards_on_disk import iter_card_paths, no_cards_message
-from ..config import ConfigError, load_config
 from .. import executors
 from ..executors.shard import artifact_key
 from ..execute.compare import fresh_output, normalize_results, results_diff
@@ -26,6 +25,7 @@ from ..execute.progress import STATUS_STYLE, run_progress
 from ..execute.runner import MODES, Executor
 from ..execute.sandbox import describe
 from ..fileio import write_bytes_atomic
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, config_for
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,41 +61,29 @@ def write_results(path: Path, run: dict[str, Any]) -> bool:
 def run(args: argparse.Namespace) -> int:
     console = Console(stderr=False, highlight=False, soft_wrap=True)
     paths = args.paths or ["cards"]
-    try:
-        config = load_config(paths[0])
-    except ConfigError as error:
-        print(f"modelhub: {error}", file=sys.stderr)
-        return 2
+    config = config_for(paths)
     card_paths = [path for path in iter_card_paths(paths, **config.settings.cards.globs())]
     missing = [path for path in card_paths if not path.exists()]
     for path in missing:
         print(f"modelhub: {path}: no such file", file=sys.stderr)
     card_paths = [path for path in card_paths if path.exists()]
     if missing and not card_paths:
-        return 2
+        return EXIT_USAGE
     if not card_paths:
-        print(f"modelhub run: {no_cards_message(paths, config.settings.cards.include)}", file=sys.stderr)
-        return 2
+        raise UsageError(no_cards_message(paths, config.settings.cards.include))
     cards = [read_card(path) for path in card_paths]
     if args.shard is not None:
         cards = args.shard.select(cards, artifact_key)
     if args.mode == "off":
         console.print("execution is off (--mode off): nothing to do")
-        return 0
-    try:
-        backend = executors.make_executor(args.executor, args.address)
-    except executors.ExecutorUnavailable as error:
-        print(f"modelhub run: {error}", file=sys.stderr)
-        return 2
+        return EXIT_OK
+    backend = executors.make_executor(args.executor, args.address)
     try:
         with run_progress(enabled=not args.quiet) as (on_start, on_card):
             executor = Executor(config, args.mode, on_start=on_start, on_card=on_card, executor=backend)
             if not args.quiet and args.mode in ("auto", "force"):
                 console.print(describe(executor.limits), style="dim")
             runs = executor.run(cards)
-    except executors.ExecutorUnavailable as error:
-        print(f"modelhub run: {error}", file=sys.stderr)
-        return 2
     finally:
         backend.close()
 
@@ -140,4 +128,4 @@ def run(args: argparse.Namespace) -> int:
     console.print(f"{f'shard {args.shard}: ' if args.shard else ''}{len(runs)} cards: {summary or 'none'}; executed {counts['cards']} cards ({counts['cells']} "
                   f"snippets, {counts['workers']} workers), {counts['cached']} from the store"
                   + (f"; wrote {written} Results blocks" if args.write else ""))
-    return 1 if problems or missing else 0
+    return EXIT_FINDINGS if problems or missing else EXIT_OK

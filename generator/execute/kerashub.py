@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..errors import ExecutionError
 from . import sandbox
 
 KAGGLE = "kaggle://"
@@ -37,7 +38,7 @@ RUNTIME_MODULES = ("keras_hub", "keras", "torch", "numpy", "sentencepiece", "tok
                    "absl", "regex", "h5py", "ml_dtypes", "namex", "optree", "rich", "packaging")
 
 
-class KerasHubError(RuntimeError):
+class KerasHubError(ExecutionError, RuntimeError):
     """keras-hub cannot be imported here, or a preset cannot be laid out; the message says what to do."""
 
 

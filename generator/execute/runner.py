@@ -25,6 +25,7 @@ from typing import Any
 
 from ..card import Card
 from ..config import Config
+from ..errors import ArtifactsError
 from ..executors import GroupExecutor, LocalExecutor
 from ..settings import ExecuteSection
 from . import sandbox, store
@@ -39,7 +40,7 @@ MODES = ("off", "frozen", "auto", "force")
 STATUSES = ("ok", "failed", "not_executed", "stale", "missing")
 
 
-class ArtifactUnavailable(RuntimeError):
+class ArtifactUnavailable(ArtifactsError, RuntimeError):
     """The card's artifact or an asset could not be had as declared; ``kind`` as ArtifactError.kind."""
 
     def __init__(self, message: str, kind: str = "internal") -> None:

@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import ExecutionError
 from ..settings import ExecuteSection
 
 CHILD = Path(__file__).with_name("child.py")
@@ -78,7 +79,7 @@ class SandboxLimits:
         return asdict(self)
 
 
-class SandboxError(RuntimeError):
+class SandboxError(ExecutionError, RuntimeError):
     """The sandbox could not be set up; the message says what to change."""
 
 

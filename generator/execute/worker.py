@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import ExecutionError
 from . import sandbox
 from .sandbox import SandboxLimits, SandboxUser
 
@@ -59,7 +60,7 @@ class CellResult:
                 "error": self.error, "duration": round(self.duration, 4)}
 
 
-class WorkerError(RuntimeError):
+class WorkerError(ExecutionError, RuntimeError):
     """The worker could not start or answer; the message says why (and what limit was hit, if any)."""
 
 

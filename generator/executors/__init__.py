@@ -20,10 +20,12 @@ import argparse
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
+from ..errors import UsageError
+
 EXECUTORS = ("local", "ray")
 
 
-class ExecutorUnavailable(RuntimeError):
+class ExecutorUnavailable(UsageError, RuntimeError):
     """The executor cannot be used here (a usage error: exit 2); the message says how to make it usable."""
 
 

@@ -15,11 +15,12 @@ from typing import Any
 
 from ..cards_on_disk import iter_card_paths, no_cards_message
 from ..config import Config, ConfigError, load_config
+from ..errors import UsageError
 from .incremental import WorkStats
 from .templates import DEFAULT_MKDOCS_YML
 
 
-class SiteBuildError(RuntimeError):
+class SiteBuildError(UsageError, RuntimeError):
     """The site cannot be built; the message says what to change."""
 
 

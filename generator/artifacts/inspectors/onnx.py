@@ -9,14 +9,16 @@ from __future__ import annotations
 import math
 from typing import Any, BinaryIO
 
+from ...errors import ArtifactsError
+
 FLOAT_TYPES = {1: "float", 10: "float16", 11: "double", 16: "bfloat16", 17: "float8e4m3fn", 18: "float8e4m3fnuz",
                19: "float8e5m2", 20: "float8e5m2fnuz", 23: "float4e2m1", 24: "float8e8m0"}
 ELEMENT_TYPES = {**FLOAT_TYPES, 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32", 7: "int64",
                  8: "string", 9: "bool", 12: "uint32", 13: "uint64"}
 
 
-class OnnxError(ValueError):
-    pass
+class OnnxError(ArtifactsError, ValueError):
+    """Bytes that are not a readable ONNX model."""
 
 
 class _Reader:

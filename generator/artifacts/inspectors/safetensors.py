@@ -7,14 +7,16 @@ import math
 import struct
 from typing import Any, BinaryIO
 
+from ...errors import ArtifactsError
+
 # Floating-point dtypes; integer and boolean tensors (position ids, masks, quantisation tables) are not parameters.
 FLOAT_DTYPES = frozenset({"F64", "F32", "F16", "BF16", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F6_E2M3", "F6_E3M2",
                           "F4"})
 MAX_HEADER = 100 * 1024 * 1024
 
 
-class HeaderError(ValueError):
-    pass
+class HeaderError(ArtifactsError, ValueError):
+    """Bytes that do not start with a readable safetensors header."""
 
 
 def read_header(handle: BinaryIO) -> dict[str, Any]:
