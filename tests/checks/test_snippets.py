@@ -3,11 +3,17 @@ example loads, and the two tabs agreeing."""
 
 from __future__ import annotations
 
+import ast
 import warnings
 
 import pytest
 
+from generator import vocab
+from generator.card import read_card
+from generator.checks import check_card
 from generator.checks.code import analyse_scala, builder_chains, literal_values
+from generator.execute.runtimes.keras_hub import KerasHubRuntime
+from generator.execute.runtimes.transformers import TransformersRuntime
 from tests.checks.conftest import CLEAN, broken, only, run
 from tests.conftest import seed
 
@@ -139,3 +145,28 @@ def test_seed_scala_snippets_use_a_classifier_they_never_define():
 
         findings = check_card(read_card(seed(number)), CheckContext(selection=RuleSelection(select=("MH303",))))
         assert [f.message.split("`")[1] for f in findings] == ["sequenceClassifier"]
+
+
+def _bound_names(prelude: str | None) -> frozenset[str]:
+    """The names a prelude's imports and assignments bind in the card's namespace."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(prelude or "")):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Assign):
+            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
+    return frozenset(names)
+
+
+@pytest.mark.parametrize("checks_runtime, runtime", [("keras", KerasHubRuntime()),
+                                                     ("transformers", TransformersRuntime())])
+def test_the_names_a_runtime_provides_are_exactly_what_its_prelude_binds(checks_runtime, runtime):
+    # a name the checks accept but the runtime does not bind is a NameError when the example runs
+    assert vocab.runtime_names(checks_runtime) == _bound_names(runtime.prelude(None))
+
+
+def test_the_keras_seed_using_tf_without_importing_it_is_flagged():
+    # the Keras page's "Custom backbone" example uses tf.data without importing TensorFlow (not installed; the
+    # keras-hub runtime does not bind it), so running it could only fail
+    findings = [f for f in check_card(read_card(seed(3))) if f.code == "MH302"]
+    assert ("`tf` is used but never imported or defined", 99) in [(f.message, f.line) for f in findings]
