@@ -11,11 +11,14 @@ import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .card import Card, read_card
 from .cards_on_disk import iter_card_paths
 from .config import Config, load_config
+
+if TYPE_CHECKING:
+    from .artifacts.local import ArtifactHandle
 
 # Modules that register stages when imported. Order of execution comes from each stage's ``order``.
 STAGE_MODULES: list[str] = [
@@ -38,6 +41,10 @@ class CardRecord:
     runs: dict[str, Any] | None = None  # execution results, JSON-able
     bench: dict[str, Any] | None = None  # benchmark record, JSON-able
     extra: dict[str, Any] = field(default_factory=dict)
+    artifact: ArtifactHandle | None = None  # the card's artifact as this build resolved it; never stored
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: value for name, value in self.__dict__.items() if name != "artifact"}
 
     @property
     def path(self) -> str:

@@ -17,6 +17,7 @@ from ..checks.artifacts import declared_sha256 as declared_sha256_and_line
 from ..config import Config
 from ..pipeline import BuildContext, CardRecord, register_stage
 from .facts import ArtifactFacts
+from .local import LocalArtifacts
 from .settings import ArtifactSettings
 from .store import ArtifactStore
 
@@ -104,6 +105,21 @@ def collect_facts(cards: list[Card], config: Config, *, offline: bool | None = N
     return out
 
 
+def attach_artifacts(records: list[CardRecord], config: Config, offline: bool | None = None) -> None:
+    """Give each record whose card names an artifact its handle (``CardRecord.artifact``), shared by the cards
+    that name the same artifact: the later stages materialise and digest it through the handle, once per build.
+    Records that already have one keep it, so whichever stage runs first attaches them."""
+    owner = next((record.artifact.owner for record in records if record.artifact is not None), None)
+    for record in records:
+        url = artifact_url(record.card)
+        if not url or record.artifact is not None:
+            continue
+        if owner is None:
+            owner = LocalArtifacts(config, offline)
+        expected = declared_sha256(record.card) if owner.settings.verify_checksums else None
+        record.artifact = owner.handle(url, record.path, expected)
+
+
 class ArtifactsStage:
     name = "artifacts"
     order = 10
@@ -114,6 +130,7 @@ class ArtifactsStage:
         for record in records:
             if record.path in found:
                 record.facts = found[record.path]
+        attach_artifacts(records, context.config, context.offline or None)
 
 
 def _key(url: str, card: Card, expected: str | None) -> tuple[str, str | None, str | None]:

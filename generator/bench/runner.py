@@ -14,13 +14,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..artifacts import ArtifactError
+from ..artifacts.local import ArtifactHandle, LocalArtifacts
 from ..card import Card
 from ..config import Config
 from .evalset import EvalSet, EvalSetError, EvalSpec, load_eval_set, read_spec
 from .hardware import versions
 from .probe import parse_answer
 from .record import BenchSettings, measured_record, not_measured, refresh_claims
-from .store import artifact_digest, cache_key, tree_size
+from .store import cache_key, tree_size
 
 PROBE_RUNTIMES = ("transformers", "onnx")  # runtimes the probe has adapters for
 CLASSIFICATION_TASKS = {"text classification", "text-classification", "sentiment analysis", "sentiment-analysis",
@@ -205,13 +207,6 @@ def asset_files(name: str, source: Path) -> dict[str, Path]:
             for path in sorted(source.rglob("*")) if path.is_file()}
 
 
-def fetch(url: str, card: Card, config: Config, offline: bool | None = None) -> Path:
-    """A model or tokenizer through the artifact cache and mirrors."""
-    from ..artifacts import materialize
-
-    return Path(materialize(url, card_path=card.path, config=config, offline=offline))
-
-
 # The inputs that decide a speed measurement: cards whose inputs agree on these share one (the evaluation set, the
 # card's own benchmark entry and its URL spelling do not change how fast the model is).
 SPEED_INPUTS = ("runtime", "task", "artifact", "tokenizer", "max_length", "settings", "versions")
@@ -245,40 +240,49 @@ class Measurement:
 
 
 def measure(plan: Plan, config: Config, settings: BenchSettings, prober: Prober, *,
-            stored: dict[str, Any] | None = None, reuse: bool = True, offline: bool | None = None) -> dict[str, Any]:
+            stored: dict[str, Any] | None = None, reuse: bool = True, offline: bool | None = None,
+            artifact: ArtifactHandle | None = None) -> dict[str, Any]:
     """The record for one planned card: reused from ``stored`` when its key still matches (and ``reuse``)."""
-    prepared = prepare(plan, config, settings, stored=stored, reuse=reuse, offline=offline)
+    prepared = prepare(plan, config, settings, stored=stored, reuse=reuse, offline=offline, artifact=artifact)
     return prepared if isinstance(prepared, dict) else complete(prepared, settings, prober)
 
 
 def prepare(plan: Plan, config: Config, settings: BenchSettings, *, stored: dict[str, Any] | None = None,
-            reuse: bool = True, offline: bool | None = None) -> Measurement | dict[str, Any]:
+            reuse: bool = True, offline: bool | None = None,
+            artifact: ArtifactHandle | None = None) -> Measurement | dict[str, Any]:
     """Everything short of probing: the finished record when nothing needs measuring (cannot be measured here, or
-    ``stored`` still matches and ``reuse``), else the ``Measurement`` to probe."""
+    ``stored`` still matches and ``reuse``), else the ``Measurement`` to probe. ``artifact`` is the card's
+    artifact as the build resolved it (the artifacts stage's handle, already materialised when the card ran)."""
     card = plan.card
     card_key = cache_key(plan.card_parts())
     if plan.reason:
         return not_measured(card, plan.reason, card_key=card_key)
     evalset, eval_error = _open_eval_set(plan, config)
+    if artifact is None or artifact.url != plan.url:
+        artifact = LocalArtifacts(config, offline).handle(plan.url or "", card.path)
     assets: dict[str, Path] = {}
+    digests: dict[str, str] = {}
     try:
-        artifact = assets["model"] = fetch(plan.url or "", card, config, offline)
-    except Exception as error:  # noqa: BLE001 - an unreachable artifact is a reason, not a crash
+        model = artifact.local()
+    except ArtifactError as error:  # an unreachable artifact is a reason, not a crash
         return not_measured(card, f"the model artifact could not be fetched: {error}", card_key=card_key)
+    assets["model"], digests["model"] = model.path, model.digest
     if plan.spec is not None and plan.spec.tokenizer:
         try:
-            assets["tokenizer"] = fetch(plan.spec.tokenizer, card, config, offline)
-        except Exception as error:  # noqa: BLE001
+            tokenizer = artifact.owner.handle(plan.spec.tokenizer, card.path).local()
+        except ArtifactError as error:
             return not_measured(card, f"the tokenizer {plan.spec.tokenizer} could not be fetched: {error}",
                                 card_key=card_key)
-    task = plan.task or task_from_artifact(artifact) or "forward"  # forward: speed only, no quality
-    if plan.runtime == "onnx" and not artifact.is_dir() and artifact.suffix != ".onnx":
-        return not_measured(card, f"the ONNX runtime needs a .onnx file or folder, got {artifact.name}",
+        assets["tokenizer"], digests["tokenizer"] = tokenizer.path, tokenizer.digest
+    artifact_path = model.path
+    task = plan.task or task_from_artifact(artifact_path) or "forward"  # forward: speed only, no quality
+    if plan.runtime == "onnx" and not artifact_path.is_dir() and artifact_path.suffix != ".onnx":
+        return not_measured(card, f"the ONNX runtime needs a .onnx file or folder, got {artifact_path.name}",
                             card_key=card_key)
     inputs = {
         **plan.card_parts(), "task": task,
-        "artifact": artifact_digest(artifact, config),
-        "tokenizer": artifact_digest(assets["tokenizer"], config) if "tokenizer" in assets else None,
+        "artifact": digests["model"],
+        "tokenizer": digests.get("tokenizer"),
         "dataset": evalset.digest if evalset else None,
         "settings": settings.probe_settings(),
         "versions": {k: v for k, v in versions().items() if k != "modelhub"},
@@ -297,7 +301,7 @@ def prepare(plan: Plan, config: Config, settings: BenchSettings, *, stored: dict
         request["quality"] = {"pairs": [list(p) for p in evalset.pairs]}
     elif evalset is not None:
         request["quality"] = {"texts": evalset.texts}
-    return Measurement(plan, card_key, key, inputs, request, assets, evalset, eval_error, task, tree_size(artifact))
+    return Measurement(plan, card_key, key, inputs, request, assets, evalset, eval_error, task, tree_size(artifact_path))
 
 
 def complete(job: Measurement, settings: BenchSettings, prober: Prober) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..artifacts.stage import attach_artifacts
 from ..card import Card
 from ..config import Config
 from ..execute.progress import run_progress
@@ -123,6 +124,7 @@ class BenchStage:
             for record in records:
                 record.bench = _guarded(record.card, lambda card: frozen_record(card, config, settings))
             return
+        attach_artifacts(records, config, context.offline or None)
         executor = context.options.get("executor") or LocalExecutor()
         with run_progress(enabled=not context.quiet, label="bench") as (on_start, on_card):
             on_start(len(records))
@@ -135,7 +137,7 @@ class BenchStage:
                 stored[record.path] = (before, (before or {}).get("claims"))  # claims before they are refreshed
                 result = _guarded(record.card, lambda card: prepare(
                     plan_card(card, config), config, settings, stored=before, reuse=(mode == "auto"),
-                    offline=context.offline or None))
+                    offline=context.offline or None, artifact=record.artifact))
                 if isinstance(result, Measurement):
                     groups.setdefault(result.speed_key, []).append(result)
                     owners[id(result)] = record

@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..config import Config
 from ..errors import BenchError
 
 SUFFIX = ".bench.json"
@@ -59,13 +58,6 @@ def write_record(card_path: str | Path, record: dict[str, Any]) -> Path:
     path = record_path(card_path)
     write_json_atomic(path, {**record, "schema": SCHEMA})
     return path
-
-
-def artifact_digest(path: Path, config: Config) -> str:
-    """The artifact's content digest, as the execution stage computes it (remembered by file stamps)."""
-    from ..execute.digest import tree_digest
-
-    return tree_digest(path, config.cache_dir / "execute" / "digests.json")
 
 
 def tree_size(path: Path) -> int:

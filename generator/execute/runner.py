@@ -18,11 +18,14 @@ import datetime as _dt
 import os
 import platform
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..artifacts import ArtifactError
+from ..artifacts.digest import tree_digest
+from ..artifacts.local import ArtifactHandle, LocalArtifacts
 from ..card import Card
 from ..config import Config
 from ..errors import ArtifactsError
@@ -30,7 +33,6 @@ from ..executors import GroupExecutor, LocalExecutor
 from ..settings import ExecuteSection
 from . import sandbox, store
 from .compare import results_text
-from .digest import tree_digest
 from .plan import CardPlan, cell_code, plan_card
 from .runtimes import Runtime, get_runtime
 from .sandbox import SandboxLimits
@@ -62,21 +64,6 @@ def hardware() -> dict[str, Any]:
     return {"machine": platform.machine(), "cpu": model, "cores": os.cpu_count() or 1, "system": platform.system()}
 
 
-def materialize_url(url: str, card_path: str, config: Config, offline: bool | None = None,
-                    expected_sha256: str | None = None) -> Path:
-    """The local files behind ``url`` (through the artifacts cache and mirrors), verified against
-    ``expected_sha256`` when the card declares one."""
-    try:
-        from ..artifacts import ArtifactError, materialize
-    except ImportError as error:  # pragma: no cover - the artifacts package ships with us
-        raise ArtifactUnavailable(f"the artifacts subsystem is missing: {error}") from error
-    try:
-        return Path(materialize(url, card_path=card_path, config=config, offline=offline,
-                                expected_sha256=expected_sha256))
-    except ArtifactError as error:
-        raise ArtifactUnavailable(str(error), error.kind) from error
-
-
 @dataclass
 class _Job:
     plan: CardPlan
@@ -106,10 +93,15 @@ class Executor:
         self.counts = {"cards": 0, "cells": 0, "workers": 0, "cached": 0}
         self._hardware: dict[str, Any] | None = None
         self._reasons: dict[str, str | None] = {}  # runtime name -> why it cannot run here (None: it can)
+        self._artifacts: LocalArtifacts | None = None  # artifacts no handle was given for
 
     # ---- public ----------------------------------------------------------------------------------------------
-    def run(self, cards: Iterable[Card]) -> dict[str, dict[str, Any]]:
+    def run(self, cards: Iterable[Card],
+            artifacts: Mapping[str, ArtifactHandle] | None = None) -> dict[str, dict[str, Any]]:
+        """Each card's run record. ``artifacts`` (card path -> handle, from the artifacts stage) are the cards'
+        artifacts as the build resolved them: a card runs on ``handle.local()``, materialised once per build."""
         cards = list(cards)
+        handles = dict(artifacts or {})
         self.on_start(len(cards))
         runs: dict[str, dict[str, Any]] = {}
         jobs: list[_Job] = []
@@ -126,7 +118,7 @@ class Executor:
                 runs[card.path] = self._finish(card.path, self.frozen_run(plan, stored))
                 continue
             try:
-                job = self._job(plan, stored)
+                job = self._job(plan, stored, handles.get(card.path))
             except ArtifactUnavailable as error:  # never run a card on an artifact other than the one declared
                 refused = self._not_executed(plan, f"artifact refused, nothing was executed: {error}",
                                              self._inputs(plan))
@@ -173,30 +165,35 @@ class Executor:
             "settings": self.limits.to_dict(),
         }
 
-    def _job(self, plan: CardPlan, stored: dict[str, Any] | None) -> _Job:
+    def _handle(self, url: str, card_path: str, expected_sha256: str | None = None) -> ArtifactHandle:
+        if self._artifacts is None:
+            self._artifacts = LocalArtifacts(self.config, self.offline)
+        return self._artifacts.handle(url, card_path, expected_sha256)
+
+    def _job(self, plan: CardPlan, stored: dict[str, Any] | None, handle: ArtifactHandle | None = None) -> _Job:
         inputs = self._inputs(plan)
         artifact = None
-        memo = self.config.cache_dir / "execute" / "digests.json"
         if plan.artifact_url:
+            if handle is None or (handle.url, handle.expected_sha256) != (plan.artifact_url, plan.artifact_sha256):
+                handle = self._handle(plan.artifact_url, plan.path, plan.artifact_sha256)
             try:
-                artifact = materialize_url(plan.artifact_url, plan.path, self.config, self.offline,
-                                           plan.artifact_sha256)
-            except ArtifactUnavailable as error:
+                local = handle.local()
+            except ArtifactError as error:
                 # Offline with no copy, for a runtime that can do without the model: run the card without it.
                 # Anything else (missing, truncated, too large, not what the card declares, outside the catalog)
                 # refuses the card.
                 if plan.runtime.needs_artifact or error.kind != "offline":
-                    raise
-            if artifact is not None:
-                inputs["artifact"] = tree_digest(artifact, memo)
+                    raise ArtifactUnavailable(str(error), error.kind) from error
+            else:
+                artifact, inputs["artifact"] = local.path, local.digest
         assets = {}
         digests = {}
         for name, url in plan.assets.items():
             try:
-                assets[name] = materialize_url(url, plan.path, self.config, self.offline)
-            except ArtifactUnavailable as error:
+                local = self._handle(url, plan.path).local()
+            except ArtifactError as error:
                 raise ArtifactUnavailable(f"asset {name}: {error}", error.kind) from error
-            digests[name] = tree_digest(assets[name], memo)
+            assets[name], digests[name] = local.path, local.digest
         if digests:
             inputs["asset_digests"] = digests
         return _Job(plan, inputs, store.cache_key(inputs), artifact, assets, stored)
@@ -352,7 +349,8 @@ class GroupRun:
         runner = Executor(self.config, self.mode, limits=self.limits, write_store=False, offline=self.offline)
         for job in jobs:
             if job.artifact is not None and not job.artifact.exists():
-                job.artifact = materialize_url(job.plan.artifact_url or "", job.plan.path, self.config, self.offline)
+                job.artifact = runner._handle(job.plan.artifact_url or "", job.plan.path,
+                                              job.plan.artifact_sha256).local().path
         before = dict(runner.counts)
         for _path, run in runner.run_group(jobs):
             counts = {name: value - before[name] for name, value in runner.counts.items()}

@@ -7,6 +7,7 @@ the cards execute (``generator.executors``; local by default).
 
 from __future__ import annotations
 
+from ..artifacts.stage import attach_artifacts
 from ..pipeline import BuildContext, CardRecord, register_stage
 from .progress import run_progress
 from .runner import Executor
@@ -20,11 +21,13 @@ class ExecuteStage:
         mode = context.options.get("execute_mode", context.mode or "frozen")
         if mode == "off":
             return
+        attach_artifacts(records, context.config, context.offline or None)
         show = not context.quiet and mode in ("auto", "force")
         with run_progress(enabled=show) as (on_start, on_card):
             executor = Executor(context.config, mode, on_start=on_start, on_card=on_card, offline=context.offline,
                                 executor=context.options.get("executor"))
-            runs = executor.run(record.card for record in records)
+            runs = executor.run((record.card for record in records),
+                                artifacts={r.path: r.artifact for r in records if r.artifact is not None})
         for record in records:
             record.runs = runs.get(record.path)
 

@@ -9,7 +9,7 @@ import pytest
 
 from generator import fileio
 from generator.execute import store
-from generator.execute.digest import tree_digest
+from generator.artifacts.digest import tree_digest
 
 
 def test_results_live_beside_the_card(tmp_path):

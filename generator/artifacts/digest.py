@@ -6,7 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from ..artifacts.cache import sha256_file
+from .cache import sha256_file
 from ..fileio import read_json, write_json_atomic
 
 

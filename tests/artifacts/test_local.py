@@ -1,0 +1,118 @@
+"""A build's artifacts as local files: one handle per artifact, materialised and digested once, whichever stage
+asks first; execution and the benchmarks run on the handle the artifacts stage attached to the record."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+
+import pytest
+
+from generator.artifacts import ArtifactError
+from generator.artifacts import store as artifact_store
+from generator.artifacts.digest import tree_digest
+from generator.artifacts.local import LocalArtifacts
+from generator.config import load_config
+from generator.pipeline import BuildContext, run_pipeline
+from tests.builders import build_tiny_albert_classifier, zip_directory
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """How many times the real ArtifactStore.materialize ran, per URL (the real method does the work)."""
+    calls: dict[str, int] = {}
+    real = artifact_store.ArtifactStore.materialize
+
+    def materialize(self, url, *args, **kwargs):
+        calls[url] = calls.get(url, 0) + 1
+        return real(self, url, *args, **kwargs)
+
+    monkeypatch.setattr(artifact_store.ArtifactStore, "materialize", materialize)
+    return calls
+
+
+def _catalog(root, text: str = "[artifacts]\ncache_dir = \".cache\"\n"):
+    (root / "cards").mkdir()
+    (root / "modelhub.toml").write_text(text, encoding="utf-8")
+    return root / "cards"
+
+
+def test_one_handle_per_artifact_materialised_and_digested_once(tmp_path, counted):
+    cards = _catalog(tmp_path)
+    model = cards / "model"
+    model.mkdir()
+    (model / "weights.bin").write_bytes(b"\x00\x01" * 100)
+    artifacts = LocalArtifacts(load_config(tmp_path))
+    first = artifacts.handle("model", cards / "a.md")
+    assert artifacts.handle("model", cards / "b.md") is first  # same folder, same relative URL: one artifact
+    assert artifacts.handle("model", cards / "a.md", "AB" * 32) is not first  # another declared sha256
+    local = first.local()
+    assert local.path == model and local.digest == tree_digest(model)
+    assert first.local() is local
+    assert counted == {"model": 1}
+
+
+def test_a_failure_is_remembered_and_raised_again_without_a_second_attempt(tmp_path, counted):
+    cards = _catalog(tmp_path)
+    handle = LocalArtifacts(load_config(tmp_path)).handle("missing.zip", cards / "a.md")
+    with pytest.raises(ArtifactError) as first:
+        handle.local()
+    with pytest.raises(ArtifactError) as again:
+        handle.local()
+    assert again.value is first.value and first.value.kind == "not-found"
+    assert counted == {"missing.zip": 1}
+
+
+def test_a_zip_that_is_not_what_the_card_declares_is_refused(tmp_path):
+    cards = _catalog(tmp_path)
+    archive = zip_directory(build_tiny_albert_classifier(tmp_path / "build"), cards / "model.zip")
+    wrong = hashlib.sha256(b"something else").hexdigest()
+    with pytest.raises(ArtifactError) as refused:
+        LocalArtifacts(load_config(tmp_path)).handle("model.zip", cards / "a.md", wrong).local()
+    assert refused.value.kind == "checksum" and archive.name in str(refused.value)
+
+
+CARD = """---
+name: tiny_albert_sentiment
+runtime: transformers
+task: Text Classification
+artifact: {url: "model.zip"}
+benchmark: {dataset: data/eval.csv, text_column: text, label_column: label}
+---
+
+# Tiny ALBERT sentiment
+
+```python
+print(sum(range(4)))
+```
+"""
+
+
+@pytest.mark.slow
+def test_execute_and_bench_run_on_the_artifact_the_artifacts_stage_resolved(tmp_path, counted, monkeypatch):
+    """A real build (artifacts, execute, bench; mode force) of a card with a local zip: the zip is materialised
+    once and hashed once, and the run and the measurement name the same content digest."""
+    cards = _catalog(tmp_path, "[artifacts]\ncache_dir = \".cache\"\n[bench]\nrepetitions = 1\nwarmup = 0\n"
+                               "batch_sizes = [1]\neval_batch_size = 4\n")
+    zip_directory(build_tiny_albert_classifier(tmp_path / "build"), cards / "model.zip")
+    (cards / "data").mkdir()
+    with (cards / "data" / "eval.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([("text", "label"), ("good day", "positive"), ("bad food", "negative")])
+    card = cards / "tiny.md"
+    card.write_text(CARD, encoding="utf-8")
+    digests = []
+    real_digest = tree_digest
+
+    def counting_digest(path, memo=None):
+        digests.append(path)
+        return real_digest(path, memo)
+
+    monkeypatch.setattr("generator.artifacts.local.tree_digest", counting_digest)
+    (record,) = run_pipeline([card], BuildContext(load_config(tmp_path), mode="force", quiet=True),
+                             only=["artifacts", "execute", "bench"])
+    assert record.facts["status"] == "ok"
+    assert record.runs["status"] == "ok", record.runs["reason"]
+    assert record.bench["status"] == "measured", record.bench.get("reason")
+    assert counted == {"model.zip": 1}
+    assert len(digests) == 1
+    assert record.runs["inputs"]["artifact"] == record.bench["inputs"]["artifact"] == record.artifact.local().digest
