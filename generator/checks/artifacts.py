@@ -86,6 +86,26 @@ def parse_count(text: str) -> tuple[int, int] | None:
     return int(float(number) * factor), int(0.5 * 10 ** -decimals * factor)
 
 
+def size_agrees(text: str, actual: int) -> bool | None:
+    """MH504's verdict on a written size: a byte count must be exact, a size with a unit must round to the
+    artifact's at the precision written (decimal or binary units); None when ``text`` is not a size."""
+    if text.strip().isdigit():
+        return int(text) == actual
+    if parse_size(text) is None:
+        return None
+    return size_matches(text, actual) is not None
+
+
+def count_agrees(text: str, actual: int) -> bool | None:
+    """MH511's verdict on a written parameter count ('11.68M' covers 11,675,000-11,685,000); None when ``text``
+    is not a count."""
+    parsed = parse_count(text)
+    if parsed is None:
+        return None
+    value, half_step = parsed
+    return abs(int(actual) - value) <= half_step
+
+
 def _human(size: int) -> str:
     return f"{size:,} bytes ({size / 10**6:.2f} MB = {size / 2**20:.2f} MiB)"
 
@@ -139,17 +159,18 @@ def size_mismatch(card: Card, context) -> Iterator[Finding]:
         return
     text, line = declared
     actual = int(facts["size"])
+    verdict = size_agrees(text, actual)
     if text.strip().isdigit():  # a byte count (the native artifact.size): exact
-        if int(text) != actual:
+        if not verdict:
             yield size_mismatch.rule.finding(
                 card.path, line, f"artifact.size says {int(text):,} bytes (line {line}) but the artifact is "
                                  f"{actual:,} bytes (from {facts.get('resolved_url') or facts.get('url')})")
         return
-    if parse_size(text) is None:
+    if verdict is None:
         return
     convention = size_matches(text, actual)
     source = f"{facts.get('resolved_url') or facts.get('url')}"
-    if convention is None:
+    if not verdict:
         yield size_mismatch.rule.finding(
             card.path, line, f"Size says {plain(text)} (line {line}) but the artifact is {_human(actual)} "
                              f"(from {source}); neither decimal MB nor binary MiB matches")
@@ -284,12 +305,8 @@ def parameter_count_mismatch(card: Card, context) -> Iterator[Finding]:
         if preset_facts and preset_facts.get("status") == "ok":
             claims.append((preset.parameters, preset.line, f"preset {preset.name}", preset_facts))
     for text, line, place, source in claims:
-        parsed = parse_count(text)
         actual = source.get("parameters")
-        if parsed is None or actual is None:
-            continue
-        value, half_step = parsed
-        if abs(int(actual) - value) > half_step:
+        if actual is not None and count_agrees(text, actual) is False:
             yield parameter_count_mismatch.rule.finding(
                 card.path, line, f"{place} claims {plain(text)} parameters (line {line}) but the artifact has "
                                  f"{int(actual):,} ({_from(source, 'parameters')})")

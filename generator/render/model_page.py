@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..card.model import Card
+from ..checks.artifacts import count_agrees, size_agrees
 from .facets import facet_values
 from .markdown import highlight_code, inline_html, markdown_html
 from .markup import plain_text
@@ -92,20 +93,6 @@ def human_size(size: int | None) -> str:
     return f"{value:.1f} TB"
 
 
-def parse_size(text: str) -> list[float]:
-    """Byte counts ``text`` can mean (``44.9 MB`` in decimal and binary units); empty when it is not a size."""
-    match = re.fullmatch(r"\s*([\d.,]+)\s*([KMGT]?i?B|bytes?)?\s*", text or "", re.I)
-    if not match:
-        return []
-    try:
-        number = float(match.group(1).replace(",", ""))
-    except ValueError:
-        return []
-    unit = (match.group(2) or "B").upper().replace("I", "")
-    power = {"B": 0, "BYTE": 0, "BYTES": 0, "KB": 1, "MB": 2, "GB": 3, "TB": 4}.get(unit, 0)
-    return [number * 1000 ** power, number * 1024 ** power]
-
-
 def _as_bool(text: Any) -> bool | None:
     value = str(text).strip().lower()
     return {"true": True, "yes": True, "false": False, "no": False}.get(value)
@@ -133,14 +120,12 @@ def fact_text(name: str, value: Any) -> str:
 
 
 def agrees(name: str, card_value: str, fact: Any) -> bool | None:
-    """Whether the card's table value matches the artifact's fact; None when they cannot be compared."""
+    """Whether the card's table value matches the artifact's fact; None when they cannot be compared. Size and
+    parameter count take the artifact rules' verdicts (MH504, MH511), so the page never disagrees with them."""
     if fact is None or card_value is None:
         return None
     if name == "size":
-        candidates = parse_size(card_value)
-        if not candidates:
-            return None
-        return any(abs(c - fact) <= max(0.06 * fact, 1e5) for c in candidates)
+        return size_agrees(card_value, int(fact))
     if name in {"case_sensitive"}:
         claimed = _as_bool(card_value)
         return None if claimed is None else claimed == bool(fact)
@@ -148,10 +133,7 @@ def agrees(name: str, card_value: str, fact: Any) -> bool | None:
         claimed = _as_int(card_value)
         return None if claimed is None else claimed == int(fact)
     if name == "parameters":
-        from .families import parse_parameters
-
-        claimed = parse_parameters(card_value)
-        return None if claimed is None else abs(claimed - fact) <= 0.01 * fact
+        return count_agrees(card_value, int(fact))
     if name == "sha256":
         return card_value.strip().lower() == str(fact).lower()
     if name == "labels":

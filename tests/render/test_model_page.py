@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.card import read_card
-from generator.render.model_page import agrees, build_model_page, info_rows, parse_size, plan_sections, results_of
+import pytest
+
+from generator.card import parse_card, read_card
+from generator.checks import CheckContext, RuleSelection, check_card
+from generator.render.model_page import agrees, build_model_page, info_rows, plan_sections, results_of
 
 REPO = Path(__file__).resolve().parents[2]
 IMDB = REPO / "cards" / "2021-12-16-albert_base_sequence_classifier_imdb_en.md"
@@ -59,9 +62,40 @@ def test_without_facts_the_page_says_so():
 
 
 def test_size_comparison_accepts_either_unit():
-    assert parse_size("44.9 MB") == [44.9e6, 44.9 * 1024 ** 2]
     assert agrees("size", "44.9 MB", 44_900_000) and agrees("size", "44.9 MB", 47_081_062)
     assert not agrees("size", "44.9 MB", 12_000_000) and agrees("size", "big", 1) is None
+
+
+@pytest.mark.parametrize("name, written, actual, verdict", [
+    ("size", "50 MB", 47_500_000, False),  # within 6 %, but not 50 MB at the precision written (MH504)
+    ("size", "47.5 MB", 47_500_000, True),
+    ("size", "47500000", 47_500_000, True),
+    ("size", "47500001", 47_500_000, False),  # a byte count is exact
+    ("parameters", "12M", 11_680_000, True),  # 12M, written to the million, covers 11.5M-12.5M (MH511)
+    ("parameters", "11.68M", 11_680_000, True),
+    ("parameters", "11.7M", 11_680_000, True),
+    ("parameters", "11.6M", 11_680_000, False),
+])
+def test_size_and_parameter_verdicts_are_the_artifact_rules_verdicts(name, written, actual, verdict):
+    rule = "MH504" if name == "size" else "MH511"
+    text = f"""---
+name: m
+---
+
+# M
+
+## Model Information
+
+{{:.table-model}}
+|---|---|
+|Model Name:|m|
+|{"Size" if name == "size" else "Parameters"}:|{written}|
+"""
+    card = parse_card(text, "m.md")
+    facts = {"status": "ok", "url": "m.zip", name: actual}
+    findings = check_card(card, CheckContext(selection=RuleSelection(select=("ALL",)), facts=facts))
+    assert agrees(name, written, actual) is verdict
+    assert any(f.code == rule for f in findings) is (not verdict)
 
 
 def test_sections_follow_the_card_and_the_plan_matches_the_page():
