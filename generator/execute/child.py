@@ -20,6 +20,9 @@ echoes, so a card cannot answer for a later card (it never sees that card's nonc
 
 Commands arrive on the fd named by the first argument and replies leave on the second; fd 0 is /dev/null and fds 1/2
 are drained by the parent, so a snippet cannot read the protocol through ``input()`` nor flood it through ``print``.
+The third fd is the parent's news channel, which no card holds: {"event": "spare", "pid": ...} names the spare
+(the next card's process, forked while a card runs: the worker's sweeps must spare it) and each spare says
+{"event": "spare-ready", "pid": ...} once its at-fork hooks have run.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ import random
 import re
 import resource
 import shutil
+import signal
+import socket
 import sys
 import time
 import traceback
@@ -311,7 +316,7 @@ class Session:
         self.cap = int(setup.get("output_cap", 100_000))
         self.seed = int(setup.get("seed", 0))
         self.cpu_per_cell = setup.get("cpu_per_cell")
-        self.main_pid = os.getpid()
+        self.main_pid = self.parent_pid = os.getpid()
         self.namespace: dict = {}
         self.filename = "<snippet>"
         self.runtime_namespace: dict = {"__name__": "__modelhub_runtime__", "__builtins__": builtins}
@@ -435,15 +440,18 @@ class Session:
         return {"type": type(exc).__name__, "message": message, "traceback": text, "line": line}
 
 
-def reap_children() -> None:
-    """Collect exited children (a fork bomb's remains) so they stop counting against the process cap."""
+def reap_children() -> set:
+    """Collect exited children (a fork bomb's remains) so they stop counting against the process cap; returns their
+    pids."""
+    reaped = set()
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            return
+            return reaped
         if pid == 0:
-            return
+            return reaped
+        reaped.add(pid)
 
 
 def _read_command(raw: str) -> dict:
@@ -472,6 +480,113 @@ def run_card(session: Session, command: dict, commands, reply) -> None:  # noqa:
         os._exit(0)
 
 
+# ---- spares: the next card's process, forked ahead --------------------------------------------------------------
+
+def fingerprint() -> dict:
+    """What another process of the sandbox user can change in a waiting spare from outside (prlimit, setpriority,
+    sched_setaffinity, sched_setscheduler); the spare compares it with the parent's before it accepts a card.
+    Its memory, file descriptors and credentials are out of reach: it is not dumpable (no ptrace, /proc/<pid>/mem,
+    pidfd_getfd or process_vm_writev)."""
+    limits = {}
+    for name in sorted(vars(resource)):
+        if name.startswith("RLIMIT_"):
+            try:
+                limits[name] = resource.getrlimit(getattr(resource, name))
+            except (ValueError, OSError):
+                continue
+    return {"limits": limits, "nice": os.getpriority(os.PRIO_PROCESS, 0), "cpus": sorted(os.sched_getaffinity(0)),
+            "policy": os.sched_getscheduler(0)}
+
+
+def tampering(expected: dict) -> str:
+    """Why a spare must not run a card (empty when it may): signals another process sent it while it waited (they
+    are blocked, so they are still pending; SIGCONT is the parent's own), or a changed ``fingerprint``."""
+    pending = signal.sigpending() - {signal.SIGCONT}
+    if pending:
+        return "signals sent to it while it waited: " + ", ".join(sorted(sig.name for sig in pending))
+    now = fingerprint()
+    changed = [key for key in expected if now.get(key) != expected[key]]
+    return f"its {', '.join(changed)} changed while it waited" if changed else ""
+
+
+class Spare:
+    """A child forked from the warm parent before its card is known (fork, the parent's at-fork hooks, e.g. a
+    library re-creating the HTTP client it drops in forked children, run while the current card still runs). It
+    waits, every signal blocked, for its card on a socket only it and the parent hold; it accepts the card only if
+    nothing changed it from outside meanwhile (``tampering``), else the parent discards it and forks another."""
+
+    def __init__(self, session: Session, commands, reply, news: int) -> None:  # noqa: ANN001
+        expected = fingerprint()
+        ours, theirs = socket.socketpair()
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+        gc.freeze()  # the card's collections skip the parent's objects: fewer copy-on-write page copies
+        try:
+            pid = os.fork()
+        finally:
+            if os.getpid() == session.parent_pid:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if pid == 0:
+            ours.close()
+            self._wait(session, theirs, expected, mask, commands, reply, news)
+        theirs.close()
+        self.pid, self.channel = pid, ours
+
+    @staticmethod
+    def _wait(session: Session, channel: socket.socket, expected: dict, mask, commands, reply,  # noqa: ANN001
+              news: int) -> None:
+        """The spare's side: say it is ready, wait for the card, check itself, run the card. Never returns."""
+        try:
+            os.write(news, (json.dumps({"event": "spare-ready", "pid": os.getpid()}) + "\n").encode())
+            os.close(news)  # cards never hold the parent's news channel
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = channel.recv(1 << 16)
+                if not chunk:
+                    os._exit(0)  # discarded
+                data += chunk
+            problem = tampering(expected)
+            channel.sendall(((problem or "ok") + "\n").encode())
+            if problem:
+                os._exit(0)
+            channel.close()
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            command = _read_command(data.decode("utf-8"))
+        except BaseException:  # noqa: BLE001 - a spare that cannot wait cleanly ends; the parent forks another
+            os._exit(1)
+        run_card(session, command, commands, reply)
+
+    def hand_over(self, raw: str) -> str:
+        """Give the card (its command line) to this spare; empty when it took it, else why not (then it is gone)."""
+        try:
+            os.kill(self.pid, signal.SIGCONT)  # one another process stopped would never answer
+            self.channel.settimeout(30)
+            self.channel.sendall(raw.encode("utf-8") if raw.endswith("\n") else (raw + "\n").encode("utf-8"))
+            answer = b""
+            while not answer.endswith(b"\n"):
+                chunk = self.channel.recv(4096)
+                if not chunk:
+                    answer = b"it ended while it waited\n"
+                    break
+                answer += chunk
+            problem = answer.decode("utf-8", "replace").strip()
+        except OSError as error:
+            problem = f"it did not answer ({error})"
+        self.channel.close()
+        if problem != "ok":
+            self.discard()
+            return problem
+        return ""
+
+    def discard(self) -> None:
+        """Kill and reap it (its pid stays ours until reaped, so this never signals another process)."""
+        try:
+            self.channel.close()
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (OSError, ChildProcessError):
+            pass
+
+
 def wait_for_card(pid: int) -> dict:
     """Block until the card's process is gone; how it ended, for the parent's record."""
     while True:
@@ -489,6 +604,7 @@ def wait_for_card(pid: int) -> dict:
 def main() -> None:
     commands = os.fdopen(int(sys.argv[1]), "r", encoding="utf-8")
     replies = os.fdopen(int(sys.argv[2]), "w", encoding="utf-8")
+    news = int(sys.argv[3])  # the parent's own channel to the worker (spares); no card ever holds it
 
     def reply(data: dict, nonce: str | None) -> None:
         replies.write(json.dumps({**data, "nonce": nonce}, ensure_ascii=False) + "\n")
@@ -523,22 +639,52 @@ def main() -> None:
     session = Session(setup)
     reply({"ok": True, "pid": os.getpid(), "uid": os.getuid(), "network": network, "limits": limits,
            "python": sys.version.split()[0], "notes": setup.get("notes", [])}, hello)
-    # The warm parent: it never runs card code itself. Each card runs in a forked child (copy-on-write keeps the
-    # loaded model), which reads the commands until the worker kills it; meanwhile this process only waits.
+    # The warm parent: it never runs card code itself. Each card runs in a child forked from it (copy-on-write keeps
+    # the loaded model), which reads the commands until the worker kills it; meanwhile this process only waits. The
+    # next card's child is forked as soon as a card starts (a spare), so fork and at-fork hooks are off its path.
+    spare = None
+
+    def tell(event: dict) -> None:
+        try:
+            os.write(news, (json.dumps(event) + "\n").encode())
+        except OSError:
+            pass  # the worker stopped listening: it is closing
+
     for raw in commands:
         command = _read_command(raw)
         op, nonce = command.get("op"), command.get("nonce")
-        reap_children()
+        if spare is not None and spare.pid in reap_children():
+            spare.channel.close()
+            spare = None  # it died (another card's process killed it): reaped, so it is no longer ours to kill
         if op == "card":
             wipe_scratch(scratch)  # what the previous card wrote is gone before the next one starts
-            gc.freeze()  # the card's collections skip the parent's objects: fewer copy-on-write page copies
-            pid = os.fork()
-            if pid == 0:
-                run_card(session, command, commands, reply)
+            pid, problems = 0, []
+            for _ in range(2):  # the spare, else one forked now (nothing runs meanwhile: it cannot be tampered)
+                try:
+                    spare = spare or Spare(session, commands, reply, news)
+                except OSError as error:
+                    problems.append(f"fork failed: {error}")
+                    break
+                problem = spare.hand_over(raw)
+                pid, spare = (spare.pid if not problem else 0), None
+                if pid:
+                    break
+                problems.append(f"a spare process was discarded: {problem}")
+            if not pid:
+                reply({"ok": False, "error": "the card's process did not start: " + "; ".join(problems)}, nonce)
+                continue
+            try:
+                spare = Spare(session, commands, reply, news)
+            except OSError:
+                spare = None
+            tell({"event": "spare", "pid": spare.pid if spare else 0, "discarded": problems})
             ended = wait_for_card(pid)
             replies.write("\n")  # ends any half line the card left in the pipe, so this news reads whole
             reply({"ok": False, "event": "card-ended", **ended}, nonce)
         elif op == "runtime":  # code the runtime runs in the warm parent (imports, the model): every card sees it
+            if spare is not None:
+                spare.discard()  # forked before this code ran: it would not see it
+                spare = None
             reply(session.execute(command, session.runtime_namespace), nonce)
         elif op == "ping":
             reply({"ok": True, "pid": os.getpid()}, nonce)
@@ -549,6 +695,8 @@ def main() -> None:
             reply({"ok": False, "error": "the card's process has ended"}, nonce)
         else:
             reply({"ok": False, "error": f"unknown op {op!r}"}, nonce)
+    if spare is not None:
+        spare.discard()
     replies.flush()
     os._exit(0)
 

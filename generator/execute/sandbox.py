@@ -126,36 +126,37 @@ def reserve_user(base: int = UID_BASE, count: int = UID_COUNT) -> SandboxUser:
 
 # ---- processes ---------------------------------------------------------------------------------------------------
 
-def _processes() -> list[tuple[int, int, int]]:
-    """(pid, uid, session id) of every live process we can see (zombies are dead already: they cannot be killed,
-    only reaped by their parent)."""
+def _processes(uid: int | None = None) -> list[tuple[int, int, int]]:
+    """(pid, uid, session id) of every live process we can see, or only of ``uid`` (zombies are dead already: they
+    cannot be killed, only reaped by their parent)."""
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
+            owner = entry.stat().st_uid
+            if uid is not None and owner != uid:
+                continue
             with open(f"/proc/{entry.name}/stat", "rb") as handle:
                 stat = handle.read().decode("ascii", "replace")
             fields = stat[stat.rindex(")") + 2:].split()
             if fields[0] in ("Z", "X"):
                 continue
             session = int(fields[3])
-            uid = os.stat(f"/proc/{entry.name}").st_uid
         except (OSError, ValueError):
             continue
-        found.append((int(entry.name), uid, session))
+        found.append((int(entry.name), owner, session))
     return found
 
 
 def tasks_of(uid: int) -> int:
     """Processes and threads of ``uid`` (what RLIMIT_NPROC counts)."""
     total = 0
-    for pid, owner, _ in _processes():
-        if owner == uid:
-            try:
-                total += len(os.listdir(f"/proc/{pid}/task"))
-            except OSError:
-                continue
+    for pid, _, _ in _processes(uid):
+        try:
+            total += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            continue
     return total
 
 
@@ -177,12 +178,12 @@ def _kill_everything_as(uid: int) -> None:
 def kill_user_processes(uid: int, keep: Collection[int] = ()) -> int:
     """SIGKILL every process of ``uid`` (except the pids in ``keep``) until none is left; returns how many were
     killed."""
-    if not keep and is_root() and any(owner == uid for _, owner, _ in _processes()):
+    if not keep and is_root() and _processes(uid):
         _kill_everything_as(uid)
     killed = 0
     deadline = time.monotonic() + 10  # a fork bomb may still be forking while we kill: repeat until it is gone
     while time.monotonic() < deadline:
-        victims = [pid for pid, owner, _ in _processes() if owner == uid and pid not in keep]
+        victims = [pid for pid, _, _ in _processes(uid) if pid not in keep]
         if not victims:
             break
         for pid in victims:
@@ -453,10 +454,12 @@ def describe(limits: SandboxLimits | None = None) -> str:
 
 
 def start_child(root: Path, env: dict[str, str], user: SandboxUser, limits: SandboxLimits,
-                binds: list[dict[str, str]], nonce: str) -> tuple[subprocess.Popen, int, int]:
-    """Start ``child.py`` confined by ``limits``; returns the process and our ends of its command/reply pipes."""
+                binds: list[dict[str, str]], nonce: str) -> tuple[subprocess.Popen, int, int, int]:
+    """Start ``child.py`` confined by ``limits``; returns the process and our ends of its command, reply and news
+    pipes."""
     command_read, command_write = os.pipe()
     reply_read, reply_write = os.pipe()
+    news_read, news_write = os.pipe()
     processes = limits.processes
     if user.uid is None:  # RLIMIT_NPROC counts every task of our own user: the cap comes on top of those
         processes += tasks_of(os.getuid())
@@ -475,25 +478,25 @@ def start_child(root: Path, env: dict[str, str], user: SandboxUser, limits: Sand
     }
     try:
         process = subprocess.Popen(
-            [sys.executable, "-s", "-P", str(CHILD), str(command_read), str(reply_write)],
+            [sys.executable, "-s", "-P", str(CHILD), str(command_read), str(reply_write), str(news_write)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=str(root), env=env, start_new_session=True,
-            pass_fds=(command_read, reply_write),
+            pass_fds=(command_read, reply_write, news_write),
         )
     except BaseException:
-        os.close(command_write)
-        os.close(reply_read)
+        for fd in (command_write, reply_read, news_read):
+            os.close(fd)
         raise
     finally:
-        os.close(command_read)
-        os.close(reply_write)
+        for fd in (command_read, reply_write, news_write):
+            os.close(fd)
     # The first line (it may be larger than a pipe holds: hundreds of mounts) is read by the child before it
     # confines itself; a child that died meanwhile is noticed when its hello never comes.
     try:
         write_all(command_write, (json.dumps(message) + "\n").encode())
     except OSError:
         pass
-    return process, command_write, reply_read
+    return process, command_write, reply_read, news_read
 
 
 def write_all(fd: int, data: bytes) -> None:

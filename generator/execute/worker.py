@@ -10,9 +10,12 @@ This is the whole interface other executors build on (the runner, the benchmark 
 ``start``/``close``, ``runtime_code``, ``begin_card``/``end_card``, ``execute``, ``alive``, ``cpu_left``.
 
 Cells of one card share globals like notebook cells. Cards never share a process: ``begin_card`` kills whatever
-the previous card left and forks a new child from the warm parent (copy-on-write keeps the loaded model), so a card
-that patches objects, monkeypatches libraries or leaves processes behind cannot touch a later card; replies carry a
-per-command random nonce, so nothing a card leaves in the reply pipe passes for a later card's answer. A cell that
+the previous card left and hands the next card to a new child of the warm parent (copy-on-write keeps the loaded
+model), so a card that patches objects, monkeypatches libraries or leaves processes behind cannot touch a later card;
+replies carry a per-command random nonce, so nothing a card leaves in the reply pipe passes for a later card's
+answer. That child is a spare the parent forked when the previous card started (fork and the libraries' at-fork
+hooks cost tens of milliseconds, now spent while a card runs): the sweeps that kill a card's leftovers spare it, and
+it takes its card only if nothing changed it meanwhile (``child.Spare``), else a fresh one is forked on the spot. A cell that
 times out, exhausts its CPU budget or crashes ends its card (the result says why) and the worker stays warm for the
 next one; ``alive`` turns false only when the warm parent itself is gone, and the caller then starts a new worker.
 Callers may send any code (the benchmark stage sends its timing loops through ``execute``).
@@ -141,6 +144,7 @@ class Worker:
     user: SandboxUser
     limits: SandboxLimits
     claim: Any = None  # the locked file that marks ``root`` as in use
+    news_fd: int = -1  # the warm parent's own channel: which process is the spare, and when it is ready
     hello: dict[str, Any] = field(default_factory=dict)
     alive: bool = True
     death: str | None = None  # why the worker ended, when it did
@@ -149,7 +153,12 @@ class Worker:
     card_files: dict[str, Path] = field(default_factory=dict)  # exposed in every card's folder (the runtime's)
     notes: list[str] = field(default_factory=list)  # what the runtime or the sandbox had to say at start
     card: _Card | None = None
+    spare: int = 0  # pid of the next card's process, forked ahead by the parent; kept alive by the sweeps
+    discarded: list[str] = field(default_factory=list)  # why spares were not used (changed from outside, gone)
+    _spare_expected: bool = False  # the parent announces a spare after each card start
+    _ready: set[int] = field(default_factory=set)  # spares that said they are ready
     _pending: bytes = b""
+    _news: bytes = b""
 
     def __post_init__(self) -> None:
         cap = self.limits.output_cap
@@ -157,6 +166,9 @@ class Worker:
         self._selector = selectors.DefaultSelector()
         os.set_blocking(self.reply_fd, False)
         self._selector.register(self.reply_fd, selectors.EVENT_READ, "reply")
+        if self.news_fd >= 0:
+            os.set_blocking(self.news_fd, False)
+            self._selector.register(self.news_fd, selectors.EVENT_READ, "news")
         for stream, name in ((self.process.stdout, "stdout"), (self.process.stderr, "stderr")):
             os.set_blocking(stream.fileno(), False)
             self._selector.register(stream.fileno(), selectors.EVENT_READ, name)
@@ -180,13 +192,13 @@ class Worker:
                 if prepare is not None:
                     env_extra.update(prepare(root, user.uid) or {})
             env = sandbox.sandbox_environment(home, env_extra, env_allow)
-            process, command_fd, reply_fd = sandbox.start_child(root, env, user, limits, binds, nonce)
+            process, command_fd, reply_fd, news_fd = sandbox.start_child(root, env, user, limits, binds, nonce)
         except BaseException:
             user.release()
             shutil.rmtree(root, ignore_errors=True)
             claim.close()
             raise
-        worker = cls(process, command_fd, reply_fd, root, user, limits, claim)
+        worker = cls(process, command_fd, reply_fd, root, user, limits, claim, news_fd)
         try:
             hello = worker._receive(nonce, limits.startup_timeout)
         except BaseException:  # timed out or died while starting: no folder, process or uid reservation stays
@@ -214,12 +226,12 @@ class Worker:
             except (OSError, Exception):  # noqa: BLE001 - we kill it below anyway
                 pass
         self._kill("closed")
-        for fd in (self.command_fd, self.reply_fd):
+        for fd in (self.command_fd, self.reply_fd, self.news_fd):
             try:
                 os.close(fd)
             except OSError:
                 pass
-        self.command_fd = self.reply_fd = -1
+        self.command_fd = self.reply_fd = self.news_fd = -1
         try:
             self._selector.close()
         except Exception:  # noqa: BLE001
@@ -240,6 +252,7 @@ class Worker:
         """Run code in the warm parent, in the runtime's own namespace (imports, loading the model): every later
         card starts from what it leaves in memory, but cards do not see its names. Ends the current card."""
         self.end_card()
+        self.spare, self._spare_expected = 0, False  # the parent discards it: it was forked before this code ran
         return self._cell({"op": "runtime", "code": code, "line": 1, "filename": "<runtime>",
                            "cpu": self.limits.cpu_total}, 1, timeout or self.limits.startup_timeout)
 
@@ -258,6 +271,8 @@ class Worker:
             sandbox.copy_in(Path(source), cwd / name, self.user.uid)
         sandbox.give(cwd, self.user)
         nonce = _nonce()
+        self.spare, self._spare_expected = 0, True  # the parent hands this card to the spare and forks the next
+        self._ready.clear()
         self._send({"op": "card", "nonce": nonce, "cwd": str(cwd), "filename": filename, "text": text})
         try:
             answer = self._receive(nonce, 30)
@@ -265,6 +280,7 @@ class Worker:
             self._kill("the worker did not start the card within 30 s")
             raise WorkerError(self.death) from None
         if not answer.get("ok") or answer.get("event"):
+            self._spare_expected = False  # no card started: the parent forked no spare
             raise WorkerError(answer.get("error") or self.death or "the worker did not start the card")
         self.card = _Card(int(answer.get("pid") or 0), nonce, cwd)
         return cwd
@@ -304,6 +320,22 @@ class Worker:
     def cpu_left(self) -> float:
         """CPU seconds left before the worker's lifetime cap; callers start a new worker before it runs out."""
         return self.limits.cpu_total - self.cpu_used
+
+    def spare_ready(self, timeout: float = 30) -> bool:
+        """Wait until the next card's process is forked and its at-fork hooks have run (benchmarks call this
+        between cards, untimed, so that work never overlaps another worker's timing)."""
+        deadline = time.monotonic() + timeout
+        while self.alive and not (self.spare and self.spare in self._ready):
+            if self._spare_expected is False and not self.spare:
+                return False
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            try:
+                self._pump(remaining)
+            except WorkerError:
+                return False
+        return bool(self.alive and self.spare)
 
     def ping(self, timeout: float = 10) -> bool:
         if not self.alive:
@@ -405,31 +437,58 @@ class Worker:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise _Timeout(f"timed out after {timeout:.3g} s (wall clock)")
-            events = self._selector.select(min(remaining, 1.0))
-            for key, _ in events:
-                chunk = _read(key.fd)
-                if chunk is None:
-                    continue
-                if key.data == "reply":
-                    if not chunk:
-                        reason = self._exit_reason(wait=True) or "the worker exited"
-                        self._kill(reason)
-                        raise WorkerError(reason)
-                    self._pending += chunk
-                elif chunk:
-                    (self._out if key.data == "stdout" else self._err).feed(chunk)
-                else:
-                    self._selector.unregister(key.fd)
-            if not events and self.process.poll() is not None and b"\n" not in self._pending:
+            if not self._pump(remaining) and self.process.poll() is not None and b"\n" not in self._pending:
                 reason = self._exit_reason() or "the worker exited"
                 self._kill(reason)
                 raise WorkerError(reason)
 
+    def _pump(self, timeout: float) -> int:
+        """Wait up to ``timeout`` (at most 1 s) for the child's pipes and take in what arrived: replies, the
+        parent's news, output. Returns how many pipes had something; raises WorkerError when the reply pipe ends."""
+        events = self._selector.select(min(timeout, 1.0))
+        for key, _ in events:
+            chunk = _read(key.fd)
+            if chunk is None:
+                continue
+            if key.data == "reply":
+                if not chunk:
+                    reason = self._exit_reason(wait=True) or "the worker exited"
+                    self._kill(reason)
+                    raise WorkerError(reason)
+                self._pending += chunk
+            elif key.data == "news":
+                if chunk:
+                    self._take_news(chunk)
+                else:
+                    self._selector.unregister(key.fd)
+            elif chunk:
+                (self._out if key.data == "stdout" else self._err).feed(chunk)
+            else:
+                self._selector.unregister(key.fd)
+        return len(events)
+
+    def _take_news(self, chunk: bytes) -> None:
+        """The warm parent's news (only it and its spares, before they run a card, hold that pipe)."""
+        self._news += chunk
+        while b"\n" in self._news:
+            line, _, self._news = self._news.partition(b"\n")
+            try:
+                news = json.loads(line)
+                event, pid = news["event"], int(news.get("pid") or 0)
+            except (ValueError, KeyError, TypeError):
+                continue
+            if event == "spare" and self._spare_expected:
+                self.spare, self._spare_expected = pid, False
+                self.discarded.extend(str(reason) for reason in news.get("discarded") or [])
+            elif event == "spare-ready":
+                self._ready.add(pid)
+
     def _drain(self) -> None:
         """Drop what is waiting on the child's pipes now (a card is over: its last words are nobody's output)."""
         for key in list(self._selector.get_map().values()):
-            while _read(key.fd):
-                pass
+            while chunk := _read(key.fd):
+                if key.data == "news":
+                    self._take_news(chunk)
         self._pending = b""
         self._out.take(), self._err.take()
 
@@ -444,11 +503,19 @@ class Worker:
         return None if code is None else exit_reason(code)
 
     def _sweep(self, keep_card: bool) -> None:
-        """Kill the processes of the sandbox except the warm parent (and, with ``keep_card``, the card's own
-        process): what a cell left running (background children, fork bombs) dies before the next cell."""
+        """Kill the processes of the sandbox except the warm parent, its spare (and, with ``keep_card``, the
+        card's own process): what a cell left running (background children, fork bombs) dies before the next cell."""
         if not self.alive:
             return
+        deadline = time.monotonic() + 10
+        while self._spare_expected and self.alive and time.monotonic() < deadline:  # which process is the spare
+            try:
+                self._pump(deadline - time.monotonic())
+            except WorkerError:
+                return
         keep = {self.process.pid}
+        if self.spare:
+            keep.add(self.spare)
         if keep_card and self.card is not None and not self.card.death and self.card.pid > 0:
             keep.add(self.card.pid)
         if self.user.uid is not None:

@@ -126,6 +126,94 @@ def test_a_harmless_card_after_the_forger_gets_the_same_results(forgery, referen
     assert forgery["a-forger"]["sandbox"]["network"] == "namespace" or not sandbox.is_root()
 
 
+# ---- the next card's process, forked while a card runs (the spare) ---------------------------------------------
+
+FIND_SPARE = textwrap.dedent('''
+    import os, resource, signal
+    def siblings():
+        found = []
+        for name in os.listdir("/proc"):
+            if name.isdigit() and int(name) != os.getpid():
+                try:
+                    stat = open(f"/proc/{name}/stat").read()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == os.getppid():
+                    found.append(int(name))
+        return found
+''').strip()
+
+SPARE_ATTACKS = {
+    "stop": "os.kill(pid, signal.SIGSTOP)",
+    "signal": "os.kill(pid, signal.SIGUSR1); os.kill(pid, signal.SIGTERM)",
+    "kill": "os.kill(pid, signal.SIGKILL)",
+    "prlimit": "resource.prlimit(pid, resource.RLIMIT_NOFILE, (16, 16)); resource.prlimit(pid, resource.RLIMIT_AS, "
+               "(1 << 26, 1 << 26))",
+    "renice": "os.setpriority(os.PRIO_PROCESS, pid, 19)",
+    "affinity": "os.sched_setaffinity(pid, {sorted(os.sched_getaffinity(pid))[0]})",
+}
+STATE = ("import os, resource\n(resource.getrlimit(resource.RLIMIT_NOFILE), resource.getrlimit(resource.RLIMIT_AS), "
+         "os.getpriority(os.PRIO_PROCESS, 0), len(os.sched_getaffinity(0)))")
+
+
+@pytest.mark.parametrize("attack", sorted(SPARE_ATTACKS))
+def test_a_card_that_tampers_with_the_next_cards_process_changes_nothing(attack):
+    """The spare runs as the card's user while the card runs: signals, prlimit, setpriority and affinity reach
+    it. The next card must run as if nothing happened: a changed spare is discarded and a fresh one forked."""
+    limits = SandboxLimits(snippet_timeout=20, processes=64)
+    with Worker.start(limits) as reference:
+        reference.begin_card("cards/reference.md")
+        expected = reference.execute(STATE).value
+    with Worker.start(limits) as worker:
+        worker.begin_card("cards/attacker.md")
+        assert worker.spare_ready()
+        cell = worker.execute(f"{FIND_SPARE}\nfor pid in siblings():\n    {SPARE_ATTACKS[attack]}\nsiblings()")
+        assert cell.error is None, cell.error
+        assert cell.value == f"[{worker.spare}]"  # the attack reached the spare, and only it
+        worker.begin_card("cards/victim.md")
+        started = time.monotonic()
+        assert worker.execute(STATE).value == expected
+        assert worker.execute(HARMLESS).value == "42"
+        assert time.monotonic() - started < 10
+        if attack in ("signal", "prlimit", "renice", "affinity") and len(os.sched_getaffinity(0)) > 1:
+            assert any("discarded" in reason or "changed" in reason or "signals" in reason
+                       for reason in worker.discarded), worker.discarded
+
+
+def test_a_card_cannot_read_the_spares_memory_nor_forge_the_parents_news():
+    """Forged news naming a leftover process as the spare would keep it alive into the next card."""
+    with Worker.start(SandboxLimits(snippet_timeout=20, processes=64)) as worker:
+        worker.begin_card("cards/attacker.md")
+        assert worker.spare_ready()
+        spare = worker.spare
+        cell = worker.execute(FIND_SPARE + textwrap.dedent('''
+            import json, time
+            refused = []
+            for pid in siblings():
+                for what in ("mem", "environ", "fd/0"):
+                    try:
+                        open(f"/proc/{pid}/{what}", "rb").read(1)
+                    except OSError:
+                        refused.append(what)
+            leftover = os.fork()
+            if leftover == 0:
+                time.sleep(60)
+                os._exit(0)
+            for fd in range(3, 256):
+                try:
+                    os.write(fd, (json.dumps({"event": "spare", "pid": leftover}) + "\\n").encode())
+                except OSError:
+                    pass
+            print(leftover, refused)
+        '''))
+        leftover, refused = cell.stdout.split(" ", 1)
+        assert refused.strip() == "['mem', 'environ', 'fd/0']"
+        assert worker.spare == spare
+        assert not Path(f"/proc/{leftover}").exists() or Path(f"/proc/{leftover}/stat").read_text().split()[2] == "Z"
+        worker.begin_card("cards/next.md")
+        assert worker.execute("import os\nos.getpid()").value == str(spare)
+
+
 # ---- writes that outlive a card, host sockets ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,8 @@ the value of a final expression, tracebacks at card line numbers, and the same o
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from generator.execute.sandbox import SandboxLimits
@@ -161,3 +163,49 @@ def test_a_worker_handed_hundreds_of_files_starts(tmp_path):
     with Worker.start(SandboxLimits(snippet_timeout=30), prepare=prepare) as worker:
         worker.begin_card("cards/many.md")
         assert worker.execute("import os\nlen(os.listdir('../model'))").value == "600"
+
+
+# ---- the next card's process, forked ahead (a spare) ------------------------------------------------------------
+
+def card_pid(worker: Worker) -> int:
+    return int(worker.execute("import os\nos.getpid()").value)
+
+
+def test_the_next_cards_process_is_forked_ahead_and_survives_the_sweeps():
+    with Worker.start(SandboxLimits(snippet_timeout=30)) as worker:
+        worker.begin_card("cards/a.md")
+        first = card_pid(worker)
+        assert worker.spare_ready()
+        spare = worker.spare
+        assert spare not in (0, first, worker.process.pid)
+        worker.execute("import subprocess\nsubprocess.Popen(['sleep', '60'])")  # a leftover: the sweep kills it
+        assert worker.spare == spare and Path(f"/proc/{spare}").exists()
+        worker.begin_card("cards/b.md")
+        assert card_pid(worker) == spare  # the spare became the card
+        assert worker.execute("6 * 7").value == "42"
+        assert worker.discarded == []
+
+
+def test_a_spare_is_discarded_and_replaced_when_the_runtime_changes():
+    with Worker.start(SandboxLimits(snippet_timeout=30)) as worker:
+        worker.runtime_code("import sys\nsys.modelhub_model = 'first'")
+        worker.begin_card("cards/a.md")
+        assert worker.execute("import sys\nsys.modelhub_model").value == "'first'"
+        assert worker.spare_ready()
+        stale = worker.spare
+        worker.runtime_code("import sys\nsys.modelhub_model = 'second'")  # e.g. another model loaded
+        worker.begin_card("cards/b.md")
+        assert worker.execute("import sys\nsys.modelhub_model").value == "'second'"
+        assert card_pid(worker) != stale
+        assert not Path(f"/proc/{stale}").exists()  # killed and reaped by the parent
+
+
+def test_a_card_that_kills_its_own_process_leaves_the_next_card_working():
+    with Worker.start(SandboxLimits(snippet_timeout=30)) as worker:
+        for name in ("a", "b", "c"):
+            worker.begin_card(f"cards/{name}.md")
+            cell = worker.execute("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+            assert "killed (SIGKILL)" in cell.error["message"]
+        worker.begin_card("cards/next.md")
+        assert worker.execute("6 * 7").value == "42"
+        assert worker.alive

@@ -30,6 +30,11 @@ try:
         transformers.AutoModel.from_pretrained(name)
 except Exception as error:  # the card's own code will show the real error; warming up is best effort
     print(f"warm-up could not load {{name}}: {{type(error).__name__}}: {{error}}", file=sys.stderr)
+try:  # huggingface_hub drops its HTTP client in forked children; each card's process gets a new one when it is
+    from huggingface_hub.utils._http import get_session  # forked ahead (loading the CA bundle costs ~70 ms)
+    os.register_at_fork(after_in_child=get_session)
+except Exception:
+    pass
 '''
 
 
