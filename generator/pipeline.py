@@ -40,7 +40,6 @@ class CardRecord:
     facts: dict[str, Any] | None = None  # artifact facts, JSON-able
     runs: dict[str, Any] | None = None  # execution results, JSON-able
     bench: dict[str, Any] | None = None  # benchmark record, JSON-able
-    extra: dict[str, Any] = field(default_factory=dict)
     artifact: ArtifactHandle | None = None  # the card's artifact as this build resolved it; never stored
 
     def __getstate__(self) -> dict[str, Any]:
@@ -56,7 +55,6 @@ class CardRecord:
         data["facts"] = self.facts
         data["runs"] = self.runs
         data["bench"] = self.bench
-        data.update(self.extra)
         return data
 
 

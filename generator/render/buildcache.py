@@ -3,9 +3,10 @@ checked nor rendered again.
 
 Under ``<cache_dir>/build/``:
 
-- ``records/<key>.bin``: a card's summary and full record (after stages and checks), zlib-compressed pickles, named
-  by the record's content key (the card's bytes, its facts, runs and bench record, and the build's fingerprint:
-  modelhub's code, settings, templates, mode). Written by the record pass, read by the page pass.
+- ``records/<key>.bin``: a card's summary and full record (after stages and checks, with its JSON form),
+  zlib-compressed pickles, named by the record's content key (the card's bytes, its facts, runs and bench record,
+  and the build's fingerprint: modelhub's code, settings, templates, mode). Written by the record pass, read by the
+  page pass.
 - ``entries.pickle``: per card path, the file stamps (size, mtime, inode of the card and its stored results) seen
   when its record was made, its content key and its summary. When the stamps and the environment (installed
   libraries, artifact cache, other files under the card folders, the fingerprint) are unchanged, the card is not

@@ -229,15 +229,16 @@ def record_batch(items: Sequence[tuple[str, dict[str, Any] | None]]) -> list[tup
             continue
         if settings.checked:
             _check(record)
-        summary = summarize(record, key, record.to_dict())
-        cache.store_record(key, summary, record)
+        data = record.to_dict()  # the record's one serialisation: the page pass reads it from the cache
+        summary = summarize(record, key, data)
+        cache.store_record(key, summary, (record, data))
         out.append((summary, True))
     return out
 
 
 # ---- the page pass ---------------------------------------------------------------------------------------------
-def _record_for(job: PageJob) -> CardRecord:
-    """The cached record, or (cache lost since the record pass) the record made again."""
+def _record_for(job: PageJob) -> tuple[CardRecord, dict[str, Any]]:
+    """The cached record and its JSON form, or (cache lost since the record pass) both made again."""
     loaded = _STATE["cache"].load_record(job.key)
     if loaded is not None:
         return loaded
@@ -250,10 +251,10 @@ def _record_for(job: PageJob) -> CardRecord:
 
 def model_json(job: PageJob) -> tuple[CardRecord, dict[str, Any], bytes]:
     """The job's record (with the catalog's findings), its JSON form, and the model's JSON file."""
-    record = _record_for(job)
+    record, data = _record_for(job)
     if job.extra_findings:
         record.findings = sorted(record.findings + job.extra_findings, key=lambda f: (f.line, f.column or 0, f.code))
-    data = record.to_dict()
+        data = {**data, "findings": [finding.to_dict() for finding in record.findings]}
     return record, data, json.dumps({**data, **job.json_extra}, ensure_ascii=False, default=str).encode("utf-8")
 
 
