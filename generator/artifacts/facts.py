@@ -6,7 +6,7 @@ import datetime as _dt
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-STATUSES = ("ok", "error", "not-checked")
+from ..records import ArtifactStatus
 
 
 @dataclass
@@ -17,7 +17,7 @@ class ArtifactFacts:
     url: str
     resolved_url: str | None = None
     source: str | None = None  # "http" | "cache" | "file" | "mirror:<prefix>"
-    status: str = "ok"  # ok | error | not-checked
+    status: ArtifactStatus = ArtifactStatus.OK
     error: str | None = None
     error_kind: str | None = None  # not-found | unreachable | timeout | http | truncated | too-large | offline | ...
     size: int | None = None
@@ -50,7 +50,7 @@ class ArtifactFacts:
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        return self.status == ArtifactStatus.OK
 
     def stamp(self) -> ArtifactFacts:
         self.checked_at = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
@@ -65,5 +65,6 @@ class ArtifactFacts:
         return cls(**{k: v for k, v in data.items() if k in known})
 
     @classmethod
-    def failure(cls, url: str, kind: str, message: str, *, status: str = "error", **extra: Any) -> ArtifactFacts:
+    def failure(cls, url: str, kind: str, message: str, *, status: ArtifactStatus = ArtifactStatus.ERROR,
+                **extra: Any) -> ArtifactFacts:
         return cls(url=url, status=status, error=message, error_kind=kind, **extra).stamp()

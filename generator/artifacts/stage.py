@@ -16,6 +16,7 @@ from ..card import Card
 from ..checks.artifacts import declared_sha256 as declared_sha256_and_line
 from ..config import Config
 from ..pipeline import BuildContext, CardRecord, register_stage
+from ..records import ArtifactStatus
 from .facts import ArtifactFacts
 from .local import LocalArtifacts
 from .settings import ArtifactSettings
@@ -56,7 +57,7 @@ def registry_facts(cards: list[Card]) -> dict[str, dict[str, dict[str, Any]]]:
             entry = registry.get(preset.name)
             if entry is not None and entry.parameters is not None:
                 out.setdefault(card.path, {})[preset.name] = {
-                    "status": "ok", "parameters": entry.parameters, "url": entry.handle,
+                    "status": ArtifactStatus.OK, "parameters": entry.parameters, "url": entry.handle,
                     "origin": {"parameters": f"keras-hub {version}'s preset registry (metadata params)"}}
     return out
 

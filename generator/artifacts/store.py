@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import ArtifactsError
 from ..fileio import read_json, write_json_atomic
+from ..records import ArtifactStatus
 from .cache import ArtifactCache
 from .facts import ArtifactFacts
 from .http import FetchError, Fetcher, RemoteInfo, Transfer
@@ -66,7 +67,7 @@ class ArtifactStore:
         except ResolveError as error:
             facts = ArtifactFacts.failure(url, "bad-url", str(error))
         except (FetchError, ArtifactError) as error:
-            status = "not-checked" if error.kind == "offline" else "error"
+            status = ArtifactStatus.NOT_CHECKED if error.kind == "offline" else ArtifactStatus.ERROR
             facts = ArtifactFacts.failure(url, error.kind, str(error), status=status)
         except zipfile.BadZipFile as error:
             facts = ArtifactFacts.failure(url, "bad-archive", f"{url}: not a readable zip ({error})")
@@ -171,7 +172,7 @@ class ArtifactStore:
             with blob.open("rb") as handle:
                 inspect_file(handle, blob.stat().st_size, name, sniff(handle.read(16), name), facts)
         except (zipfile.BadZipFile, OnnxError, HeaderError) as error:  # keep the size and sha256 just measured
-            facts.status, facts.error_kind = "error", "bad-archive"
+            facts.status, facts.error_kind = ArtifactStatus.ERROR, "bad-archive"
             facts.error = f"{location.url}: the downloaded file cannot be read ({error})"
         facts.versions.update(versions_from_file_name(name))
         return facts.stamp()

@@ -13,13 +13,13 @@ from ..card import Card
 from pydantic import ValidationError
 
 from ..config import Config, ConfigError
+from ..records import BenchStatus, status_of
 from ..settings import BenchSection, settings_error
 from .chart import latency_chart
 from .claims import compare_claims
 from .evalset import EvalSet
 from .metrics import classification_metrics, similarity_metrics
 
-STATUSES = ("measured", "not_measured", "missing")
 
 
 @dataclass
@@ -60,7 +60,8 @@ class BenchSettings:
         return asdict(self)
 
 
-def not_measured(card: Card, reason: str, *, status: str = "not_measured", **extra: Any) -> dict[str, Any]:
+def not_measured(card: Card, reason: str, *, status: BenchStatus = BenchStatus.NOT_MEASURED,
+                 **extra: Any) -> dict[str, Any]:
     """A record that says plainly why there are no numbers."""
     return {"card": card.path, "status": status, "reason": reason, "hardware": None, "versions": None,
             "date": None, "speed": None, "quality": None, "claims": [], "chart_svg": None, **extra}
@@ -107,7 +108,7 @@ def quality_from(evalset: EvalSet, answer: dict[str, Any], note: str | None = No
 def refresh_claims(card: Card, record: dict[str, Any], settings: BenchSettings) -> bool:
     """Compare a stored record with the card's Benchmarking block as it is now (the block may have been edited
     since the measurement); returns whether the claims changed."""
-    if record.get("status") != "measured":
+    if status_of(record, BenchStatus) is not BenchStatus.MEASURED:
         return False
     quality = record.get("quality")
     claims = compare_claims(card.benchmark, quality if quality and "error" not in quality else None,
@@ -139,7 +140,7 @@ def measured_record(card: Card, answer: dict[str, Any], *, settings: BenchSettin
         quality = {"error": eval_error}
     title = f"{card.name or card.stem}: latency by batch size"
     record = {
-        "card": card.path, "status": "measured", "reason": None, "key": key, "inputs": inputs,
+        "card": card.path, "status": BenchStatus.MEASURED, "reason": None, "key": key, "inputs": inputs,
         "runtime": runtime, "task": task,
         "hardware": answer["hardware"], "versions": answer["versions"], "date": answer["date"],
         "settings": settings.probe_settings(),

@@ -18,6 +18,7 @@ from ..artifacts import ArtifactError
 from ..artifacts.local import ArtifactHandle, LocalArtifacts
 from ..card import Card
 from ..config import Config
+from ..records import BenchStatus, status_of
 from .evalset import EvalSet, EvalSetError, EvalSpec, load_eval_set, read_spec
 from .hardware import versions
 from .probe import parse_answer
@@ -288,7 +289,7 @@ def prepare(plan: Plan, config: Config, settings: BenchSettings, *, stored: dict
         "versions": {k: v for k, v in versions().items() if k != "modelhub"},
     }
     key = cache_key(inputs)
-    if reuse and stored and stored.get("key") == key and stored.get("status") == "measured":
+    if reuse and stored and stored.get("key") == key and status_of(stored, BenchStatus) is BenchStatus.MEASURED:
         refresh_claims(card, stored, settings)
         return stored
     request: dict[str, Any] = {"runtime": plan.runtime, "task": task, "max_length": plan.max_length,
@@ -301,7 +302,8 @@ def prepare(plan: Plan, config: Config, settings: BenchSettings, *, stored: dict
         request["quality"] = {"pairs": [list(p) for p in evalset.pairs]}
     elif evalset is not None:
         request["quality"] = {"texts": evalset.texts}
-    return Measurement(plan, card_key, key, inputs, request, assets, evalset, eval_error, task, tree_size(artifact_path))
+    return Measurement(plan, card_key, key, inputs, request, assets, evalset, eval_error, task,
+                       tree_size(artifact_path))
 
 
 def complete(job: Measurement, settings: BenchSettings, prober: Prober) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from ..config import Config
 from ..execute.progress import run_progress
 from ..executors import LocalExecutor
 from ..pipeline import BuildContext, CardRecord, register_stage
+from ..records import BenchStatus, status_of
 from .evalset import EvalSetError, display_path, load_eval_set
 from .hardware import versions
 from .record import BenchSettings, not_measured, refresh_claims
@@ -65,10 +66,10 @@ def frozen_record(card: Card, config: Config, settings: BenchSettings | None = N
     try:
         stored = read_record(card.path)
     except StoreError as error:
-        return not_measured(card, str(error), status="missing")
+        return not_measured(card, str(error), status=BenchStatus.MISSING)
     if stored is None:
         return not_measured(card, f"no stored benchmark ({record_path(card.path).name}); run `modelhub bench "
-                                  "--mode auto` and commit it", status="missing")
+                                  "--mode auto` and commit it", status=BenchStatus.MISSING)
     refresh_claims(card, stored, settings or BenchSettings.from_config(config))
     stale = stale_reason(plan, stored, config)
     return {**stored, "stale": stale} if stale else stored
@@ -99,7 +100,7 @@ class BenchGroup:
             for job in jobs:
                 job.shared_speed = shared
                 record = _guarded(job.plan.card, lambda card: complete(job, self.settings, prober))
-                if shared is None and record.get("status") == "measured":
+                if shared is None and status_of(record, BenchStatus) is BenchStatus.MEASURED:
                     shared = (display_path(job.plan.card.path, self.config), record["speed"])
                 yield record
         finally:
@@ -142,8 +143,8 @@ class BenchStage:
                     groups.setdefault(result.speed_key, []).append(result)
                     owners[id(result)] = record
                     continue
-                if result.get("status") == "measured" and result.get("inputs") and not result["speed"].get(
-                        "shared_from"):
+                measured = status_of(result, BenchStatus) is BenchStatus.MEASURED
+                if measured and result.get("inputs") and not result["speed"].get("shared_from"):
                     speeds.setdefault(speed_key(result["inputs"]), (display_path(record.path, config),
                                                                     result["speed"]))
                 self._finish(record, result, stored[record.path], config, context, on_card)
@@ -167,7 +168,8 @@ class BenchStage:
                 config: Config, context: BuildContext, on_card) -> None:
         """Put the result on the record; store it when it is a new measurement or its claims changed."""
         changed = result is not stored[0] or result.get("claims") != stored[1]
-        if changed and result.get("status") == "measured" and context.options.get("bench_store", True):
+        measured = status_of(result, BenchStatus) is BenchStatus.MEASURED
+        if changed and measured and context.options.get("bench_store", True):
             result["card"] = display_path(record.path, config)
             write_record(record.path, result)
         record.bench = result

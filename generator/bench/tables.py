@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
+from ..records import BenchStatus, status_of
 
 
 def _num(value: Any, digits: int = 4) -> str:
@@ -151,7 +152,7 @@ def jsl_block(bench: dict[str, Any]) -> str | None:
     The first line says it was measured, by what, on which data; the card parser reads the rest back as the claim.
     """
     quality = bench.get("quality") or {}
-    if bench.get("status") != "measured" or not quality.get("metrics"):
+    if status_of(bench, BenchStatus) is not BenchStatus.MEASURED or not quality.get("metrics"):
         return None
     data = quality.get("dataset") or {}
     head = (f"# measured by modelhub {__version__} on {str(bench.get('date') or '')[:10]}: "

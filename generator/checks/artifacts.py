@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..card import Card
+from ..records import ArtifactStatus, status_of
 from .registry import Finding, rule
 from .util import as_bool, key_line, plain, same_version
 
@@ -30,7 +31,7 @@ _SET_LENGTH = re.compile(r"setMaxSentenceLength\(\s*(\d+)\s*\)")
 
 # ---- helpers: reading both sides --------------------------------------------------------------------------------
 def _ok(facts: dict[str, Any] | None) -> bool:
-    return bool(facts) and facts.get("status") == "ok"
+    return status_of(facts, ArtifactStatus) is ArtifactStatus.OK
 
 
 def _from(facts: dict[str, Any], name: str) -> str:
@@ -117,7 +118,7 @@ def _human(size: int) -> str:
       needs=("facts",))
 def artifact_not_verified(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
-    if facts.get("status") == "not-checked":
+    if status_of(facts, ArtifactStatus) is ArtifactStatus.NOT_CHECKED:
         yield artifact_not_verified.rule.finding(card.path, _url_line(card), facts.get("error"))
 
 
@@ -125,7 +126,7 @@ def artifact_not_verified(card: Card, context) -> Iterator[Finding]:
       "fix the Download link (or the mirror folder), or publish the artifact at that URL", needs=("facts",))
 def artifact_not_found(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
-    if facts.get("status") == "error" and facts.get("error_kind") in {"not-found", "bad-url"}:
+    if status_of(facts, ArtifactStatus) is ArtifactStatus.ERROR and facts.get("error_kind") in {"not-found", "bad-url"}:
         yield artifact_not_found.rule.finding(card.path, _url_line(card), f"Download artifact not found: "
                                                                           f"{facts.get('error')}")
 
@@ -135,7 +136,7 @@ def artifact_not_found(card: Card, context) -> Iterator[Finding]:
       needs=("facts",))
 def artifact_unreachable(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
-    if facts.get("status") == "error" and facts.get("error_kind") in UNREACHABLE:
+    if status_of(facts, ArtifactStatus) is ArtifactStatus.ERROR and facts.get("error_kind") in UNREACHABLE:
         yield artifact_unreachable.rule.finding(card.path, _url_line(card), f"artifact not verified: "
                                                                             f"{facts.get('error')}")
 
@@ -144,7 +145,7 @@ def artifact_unreachable(card: Card, context) -> Iterator[Finding]:
       "re-upload the artifact (it is truncated, corrupt or not the format its name says)", needs=("facts",))
 def artifact_unreadable(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
-    if facts.get("status") == "error" and facts.get("error_kind") in UNREADABLE:
+    if status_of(facts, ArtifactStatus) is ArtifactStatus.ERROR and facts.get("error_kind") in UNREADABLE:
         yield artifact_unreadable.rule.finding(card.path, _url_line(card), str(facts.get("error")))
 
 
@@ -302,7 +303,7 @@ def parameter_count_mismatch(card: Card, context) -> Iterator[Finding]:
         claims.append((row.value, row.line, "Parameters", facts))
     for preset in card.presets:
         preset_facts = (facts.get("presets") or {}).get(preset.name)
-        if preset_facts and preset_facts.get("status") == "ok":
+        if _ok(preset_facts):
             claims.append((preset.parameters, preset.line, f"preset {preset.name}", preset_facts))
     for text, line, place, source in claims:
         actual = source.get("parameters")

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..card import Card
+from ..records import BenchStatus, status_of
 from .registry import Finding, rule
 from .util import key_line
 
@@ -100,7 +101,7 @@ def speed_claim_differs(card: Card, context) -> Iterator[Finding]:
       needs=("bench",))
 def not_measured(card: Card, context) -> Iterator[Finding]:
     record = context.bench
-    if record.get("status") == "not_measured" and not record.get("error"):
+    if status_of(record, BenchStatus) is BenchStatus.NOT_MEASURED and not record.get("error"):
         yield not_measured.rule.finding(card.path, key_line(card, "runtime"),
                                         f"not benchmarked: {record.get('reason') or 'no reason given'}")
 
@@ -109,7 +110,7 @@ def not_measured(card: Card, context) -> Iterator[Finding]:
       "no stored benchmark for this card",
       "run `modelhub bench --mode auto` and commit the card's .bench.json file", needs=("bench",))
 def benchmark_missing(card: Card, context) -> Iterator[Finding]:
-    if context.bench.get("status") == "missing":
+    if status_of(context.bench, BenchStatus) is BenchStatus.MISSING:
         yield benchmark_missing.rule.finding(card.path, 1, context.bench.get("reason") or None)
 
 
@@ -161,7 +162,7 @@ def claims_unverified(card: Card, context) -> Iterator[Finding]:
     from ..bench.claims import claimed_metrics
 
     record = context.bench
-    if record.get("status") != "measured" or record.get("quality") or card.benchmark is None:
+    if status_of(record, BenchStatus) is not BenchStatus.MEASURED or record.get("quality") or card.benchmark is None:
         return
     quality_claims = [written for name, (written, _) in claimed_metrics(card.benchmark).items()
                       if name != "samples_per_second"]

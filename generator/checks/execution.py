@@ -10,6 +10,7 @@ from typing import Any
 
 from ..card import Card
 from ..execute.compare import fresh_output, normalize_results, results_diff
+from ..records import RunStatus, status_of
 from .registry import Finding, rule
 
 FAMILY = "execution"
@@ -52,7 +53,7 @@ def results_block_missing(card: Card, context: Any) -> Iterator[Finding]:
       needs=("runs",))
 def example_fails(card: Card, context: Any) -> Iterator[Finding]:
     run = _runs(context)
-    if not run or run.get("status") != "failed":
+    if status_of(run, RunStatus) is not RunStatus.FAILED:
         return
     line = card.body_line
     for cell in run.get("cells", []):
@@ -65,7 +66,7 @@ def example_fails(card: Card, context: Any) -> Iterator[Finding]:
       "run `modelhub run --mode auto CARD` to run the example again", needs=("runs",))
 def results_outdated(card: Card, context: Any) -> Iterator[Finding]:
     run = _runs(context)
-    if run and run.get("status") == "stale":
+    if status_of(run, RunStatus) is RunStatus.STALE:
         yield results_outdated.rule.finding(card.path, _first_cell_line(card, run), str(run.get("reason")))
 
 
@@ -73,7 +74,7 @@ def results_outdated(card: Card, context: Any) -> Iterator[Finding]:
       "run `modelhub run --mode auto CARD` and commit the .results.json beside the card", needs=("runs",))
 def results_not_stored(card: Card, context: Any) -> Iterator[Finding]:
     run = _runs(context)
-    if run and run.get("status") == "missing":
+    if status_of(run, RunStatus) is RunStatus.MISSING:
         yield results_not_stored.rule.finding(card.path, _first_cell_line(card, run))
 
 
@@ -82,13 +83,14 @@ def results_not_stored(card: Card, context: Any) -> Iterator[Finding]:
       needs=("runs",))
 def example_not_executed(card: Card, context: Any) -> Iterator[Finding]:
     run = _runs(context)
-    if not run or run.get("status") != "not_executed":
+    if status_of(run, RunStatus) is not RunStatus.NOT_EXECUTED:
         return
-    reason = str(run.get("reason") or "")
-    if reason.startswith(("the card has no Python example", "the card opts out")):
+    from ..execute.plan import not_meant_to_run
+
+    if not_meant_to_run(card):
         return  # nothing to run, by design
     yield example_not_executed.rule.finding(card.path, _first_cell_line(card, run),
-                                            f"the example was not executed: {reason}")
+                                            f"the example was not executed: {run.get('reason') or ''}")
 
 
 def _first_cell_line(card: Card, run: dict[str, Any]) -> int:

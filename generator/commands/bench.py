@@ -10,6 +10,7 @@ import sys
 
 from .. import executors
 from ..pipeline import MODES, BuildContext, load_records
+from ..records import BenchStatus, status_of
 from .common import EXIT_FINDINGS, EXIT_OK, add_paths, config_for, existing_paths
 
 DEFAULT_PATHS = ("cards",)
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     failed = warned = 0
     for record in records:
         bench = record.bench or {}
-        if args.write and bench.get("status") == "measured":
+        if args.write and status_of(bench, BenchStatus) is BenchStatus.MEASURED:
             _write_block(record, bench, settings)
         findings = check_card(record.card, CheckContext(config, selection=selection, bench=record.bench))
         failed += sum(f.severity == "error" for f in findings)

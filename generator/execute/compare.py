@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..card import Card
+from ..records import RunStatus, status_of
 
 
 def normalize_results(text: str | None) -> str:
@@ -19,7 +20,7 @@ def normalize_results(text: str | None) -> str:
 
 def fresh_output(run: dict[str, Any] | None) -> str | None:
     """The output a successful run puts in the Results block, or None when the run has none to offer."""
-    if not run or run.get("status") != "ok" or run.get("results_text") is None:
+    if status_of(run, RunStatus) is not RunStatus.OK or run.get("results_text") is None:
         return None
     return run["results_text"]
 

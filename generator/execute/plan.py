@@ -68,6 +68,11 @@ def opted_out(card: Card) -> bool:
     return value is False or (isinstance(value, str) and value.strip().lower() in {"false", "no", "off"})
 
 
+def not_meant_to_run(card: Card) -> bool:
+    """The card is not executed by design: it opts out, or it has no Python example (no runtime is to blame)."""
+    return opted_out(card) or not runnable_snippets(card)
+
+
 def plan_card(card: Card, settings: ExecuteSection | None = None,
               reasons: dict[str, str | None] | None = None, mirrors: Iterable[str] | None = None) -> CardPlan:
     """The plan for one card. ``reasons`` memoizes each runtime's availability over a catalog (pass one dict);

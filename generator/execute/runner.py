@@ -30,6 +30,7 @@ from ..card import Card
 from ..config import Config
 from ..errors import ArtifactsError
 from ..executors import GroupExecutor, LocalExecutor
+from ..records import RunStatus, status_of
 from ..settings import ExecuteSection
 from . import sandbox, store
 from .compare import results_text
@@ -39,7 +40,6 @@ from .sandbox import SandboxLimits
 from .worker import CellResult, Worker, WorkerError
 
 MODES = ("off", "frozen", "auto", "force")
-STATUSES = ("ok", "failed", "not_executed", "stale", "missing")
 
 
 class ArtifactUnavailable(ArtifactsError, RuntimeError):
@@ -143,12 +143,13 @@ class Executor:
         if stored is None:
             if plan.blocked:
                 return self._not_executed(plan, plan.blocked, current)
-            return {"status": "missing", "reason": "no stored results: run `modelhub run --mode auto` to create them",
+            return {"status": RunStatus.MISSING,
+                    "reason": "no stored results: run `modelhub run --mode auto` to create them",
                     "runtime": plan.runtime_name, "cells": [], "results_text": None, "executed": False,
                     "cached": False, "inputs": current}
         reasons = stale_reasons(stored.get("inputs") or {}, current, compare_versions=not plan.blocked)
         if reasons:
-            return {**stored, "status": "stale", "stored_status": stored.get("status"),
+            return {**stored, "status": RunStatus.STALE, "stored_status": stored.get("status"),
                     "reason": "stored results are out of date: " + "; ".join(reasons), "stale_reasons": reasons,
                     "executed": False, "cached": True}
         return {**stored, "executed": False, "cached": True}
@@ -288,7 +289,7 @@ class Executor:
                     break
         if failures and reason is None:
             reason = failures[0] if len(failures) == 1 else f"{len(failures)} examples fail; {failures[0]}"
-        run = self._record(plan, "failed" if reason else "ok", reason, job.inputs, cells,
+        run = self._record(plan, RunStatus.FAILED if reason else RunStatus.OK, reason, job.inputs, cells,
                            time.monotonic() - started)
         if plan.skipped:
             run["skipped"] = [{"line": line, "reason": why} for line, why in sorted(plan.skipped.items())]
@@ -297,7 +298,7 @@ class Executor:
         return run
 
     # ---- records -----------------------------------------------------------------------------------------------
-    def _record(self, plan: CardPlan, status: str, reason: str | None, inputs: dict[str, Any],
+    def _record(self, plan: CardPlan, status: RunStatus, reason: str | None, inputs: dict[str, Any],
                 cells: list[CellResult], duration: float | None) -> dict[str, Any]:
         if self._hardware is None:
             self._hardware = hardware()
@@ -320,12 +321,12 @@ class Executor:
         }
 
     def _not_executed(self, plan: CardPlan, reason: str, inputs: dict[str, Any]) -> dict[str, Any]:
-        return self._record(plan, "not_executed", reason, inputs, [], None)
+        return self._record(plan, RunStatus.NOT_EXECUTED, reason, inputs, [], None)
 
     def _store(self, path: str, run: dict[str, Any]) -> None:
         """Keep runs that executed (ok or failed, with tracebacks). "Not executed" is never stored: its reason is
         worked out afresh wherever the catalog is built."""
-        if self.write_store and run["status"] in ("ok", "failed"):
+        if self.write_store and status_of(run, RunStatus) in (RunStatus.OK, RunStatus.FAILED):
             store.write_stored(path, run)
 
     def _finish(self, path: str, run: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import yaml
 
 from .. import vocab
 from ..card import Card
+from ..records import BenchStatus, status_of
 
 # Hub pipeline tags that the task vocabulary lists among its aliases; a card's task becomes the first that matches.
 PIPELINE_TAGS = frozenset({
@@ -136,7 +137,7 @@ def model_index(card: Card, measured: dict[str, Any] | None, tag: str | None) ->
     quality = (measured or {}).get("quality") or {}
     metrics = {k: v for k, v in (quality.get("metrics") or {}).items()
                if isinstance(v, (int, float)) and not isinstance(v, bool)}
-    if (measured or {}).get("status") != "measured" or not metrics:
+    if status_of(measured, BenchStatus) is not BenchStatus.MEASURED or not metrics:
         return None
     dataset = quality.get("dataset") or {}
     written = str(dataset.get("dataset") or dataset.get("source") or "evaluation set")
@@ -185,7 +186,7 @@ def _plain_title(title: str) -> str:
 def evaluation_table(measured: dict[str, Any] | None) -> str:
     quality = (measured or {}).get("quality") or {}
     metrics = quality.get("metrics") or {}
-    if (measured or {}).get("status") != "measured" or not metrics:
+    if status_of(measured, BenchStatus) is not BenchStatus.MEASURED or not metrics:
         return ""
     dataset = quality.get("dataset") or {}
     where = dataset.get("dataset") or dataset.get("source") or "the evaluation set"

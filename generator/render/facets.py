@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import vocab
+from ..records import RunStatus, status_of
 from .families import family_key, family_of
 
 FacetValue = tuple[str, str]  # (key, display name)
@@ -96,7 +97,7 @@ def status_values(record: dict[str, Any]) -> list[FacetValue]:
     else:
         values.append(("checks-pass", "Passes checks"))
     runs = record.get("runs") or {}
-    if runs.get("status") == "ok":
+    if status_of(runs, RunStatus) is RunStatus.OK:
         values.append(("verified", "Results verified by a run"))
     return values
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..card.model import Card
 from ..checks.artifacts import count_agrees, size_agrees
+from ..records import RunStatus, status_of
 from .facets import facet_values
 from .markdown import highlight_code, inline_html, markdown_html
 from .markup import plain_text
@@ -273,7 +274,7 @@ def results_of(record: dict[str, Any]) -> dict[str, Any]:
     runs = record.get("runs")
     card_results = record.get("results") or {}
     card_text = card_results.get("text")
-    if runs and runs.get("status") == "ok" and (runs.get("results_text") or runs.get("cells")):
+    if status_of(runs, RunStatus) is RunStatus.OK and (runs.get("results_text") or runs.get("cells")):
         text = runs.get("results_text") or "\n".join(str(c.get("output", "")) for c in runs.get("cells") or [])
         provenance = run_provenance(runs)
         duration = runs.get("duration")
@@ -312,7 +313,7 @@ def example_outcomes(record: dict[str, Any]) -> dict[str, Any] | None:
     block in order, {line, status: verified | failed | not run, text, reason, finding: the check finding the error
     matches}}."""
     runs = record.get("runs") or {}
-    if "skipped" not in runs or runs.get("status") not in ("ok", "failed"):
+    if "skipped" not in runs or status_of(runs, RunStatus) not in (RunStatus.OK, RunStatus.FAILED):
         return None
     from ..execute.compare import results_text
 

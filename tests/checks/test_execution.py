@@ -88,8 +88,17 @@ def test_runs_that_cannot_vouch_for_the_block_are_reported(status, code, words):
 
 
 def test_cards_with_nothing_to_run_are_not_nagged():
-    assert findings(card(), run("not_executed", reason="the card has no Python example to run",
-                                results_text=None)) == []
+    no_example = CARD.replace("```python", "```scala").replace('print("hello, world")', 'println("hello, world")')
+    opted_out = CARD.replace("runtime: python\n", "runtime: python\nexecute: false\n")
+    for text in (no_example, opted_out):
+        assert findings(card(text=text), run("not_executed", reason="any words", results_text=None)) == []
+
+
+def test_the_rule_reads_the_card_not_the_words_of_the_reason():
+    """A runnable card is reported whatever its reason says; MH625 never matches execute's message text."""
+    [finding] = findings(card(), run("not_executed", reason="the card has no Python example to run",
+                                     results_text=None))
+    assert finding.code == "MH625"
 
 
 def test_without_a_run_record_the_rules_are_skipped():
