@@ -139,7 +139,7 @@ class SiteWork:
                 records = run_pipeline(self.paths, context, only=self.stage_names)
             finally:
                 executor.close()
-            given = {r.path: {"facts": r.facts, "runs": r.runs, "bench": r.bench} for r in records}
+            given = {r.path: {"card": r.card, "facts": r.facts, "runs": r.runs, "bench": r.bench} for r in records}
             del records
             todo = [(path, given.get(path)) for path, _ in todo]
         self.stats.parsed = len(todo)

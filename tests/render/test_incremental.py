@@ -155,3 +155,28 @@ def test_jobs_must_be_a_positive_number(tmp_path, capsys):
 
     assert main(["build", str(tmp_path), "--jobs", "0"]) == 2
     assert "--jobs 0" in capsys.readouterr().err
+
+
+def test_a_build_that_executes_parses_each_card_once(tmp_path, monkeypatch):
+    """In auto mode the stages run in the building process; the record pass takes the cards they parsed."""
+    from generator.card import parser
+
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    for name, number in (("square", 3), ("cube", 4)):
+        (cards / f"{name}.md").write_text(f"---\nmodelhub: 1\nname: {name}\nruntime: python\n---\n\n# {name}\n\n"
+                                          f"```python\nprint({number} * {number})\n```\n", encoding="utf-8")
+    parsed: list[str] = []
+    real = parser.parse_card
+
+    def counting(source, path="<memory>"):
+        parsed.append(str(path))
+        return real(source, path)
+
+    monkeypatch.setattr(parser, "parse_card", counting)
+    site = tmp_path / "site"
+    build_site([cards], site, offline=True, mode="auto", jobs=1, cache=False)
+    assert sorted(Path(p).name for p in parsed) == ["cube.md", "square.md"]
+    runs = {name: json.loads(path.read_text())["runs"] for name in ("square", "cube")
+            for path in site.rglob(f"{name}.json")}
+    assert runs["square"]["results_text"] == "9" and runs["cube"]["results_text"] == "16"
