@@ -103,3 +103,20 @@ def test_the_banner_says_what_confines_the_run_including_an_allowed_network(cata
     assert main(["run", str(path), "--mode", "force"]) == 0
     banner = capsys.readouterr().out.splitlines()[0]
     assert "network allowed" in banner and "no network" not in banner
+
+
+def test_a_100_mb_print_stores_the_output_cap_once_in_the_card_and_in_the_results_file(catalog):
+    """FAST_LIMITS caps output at 20,000 characters per stream and cell: that much, and one marker saying how much
+    was dropped, in the card's Results block and (once: the Results text is derived from it) in the results file."""
+    cap = 20_000
+    path = catalog.card("flood.md", CARD.replace("name: greeter", "name: flood").replace(
+        'name = "world"\nprint(f"hello, {name}")', "for _ in range(100):\n    print('x' * 1_000_000)"
+    ).replace("{results}", ""))
+    assert main(["run", str(path), "--write", "--quiet"]) == 0
+    text = path.read_text()
+    block = text.split("## Results\n\n```text\n", 1)[1].split("\n```\n", 1)[0]
+    marker = f"[... {100 * 1_000_001 - cap} more characters of stdout not kept: output cap is {cap}]"
+    assert block == "x" * cap + "\n" + marker
+    stored = store.results_path(path).read_text()
+    assert stored.count("x" * cap) == 1 and stored.count(marker) == 1
+    assert len(stored) < cap + 5_000

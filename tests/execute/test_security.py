@@ -368,6 +368,21 @@ def test_a_file_the_sandbox_user_may_not_read_is_not_handed_over(tmp_path):
     assert (private / "secret.bin").stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.skipif(not sandbox.is_root(), reason="creating a file owned by another user needs root")
+def test_a_0600_model_file_of_another_user_is_refused_before_anything_runs(tmp_path):
+    model = tmp_path / "weights.bin"
+    model.write_text("another user's weights")
+    os.chown(model, 12345, 12345)
+    model.chmod(0o600)
+
+    def prepare(root: Path, uid: int | None) -> None:
+        sandbox.expose(model, root / "model" / "weights.bin", uid)
+
+    with pytest.raises(sandbox.SandboxError, match="not readable by the sandbox user \\(mode 600\\)"):
+        Worker.start(SandboxLimits(snippet_timeout=20), prepare=prepare)
+    assert (model.stat().st_uid, model.stat().st_mode & 0o777) == (12345, 0o600)
+
+
 # ---- worker folders and fail-closed set-up ---------------------------------------------------------------------
 
 def test_a_worker_folder_left_by_kill_9_is_removed_at_the_next_start(tmp_path, monkeypatch):
@@ -392,6 +407,18 @@ def test_a_worker_folder_left_by_kill_9_is_removed_at_the_next_start(tmp_path, m
     with Worker.start(SandboxLimits()) as worker:
         assert worker.root.is_dir()
         assert not left.exists()
+
+
+def test_the_folder_of_a_live_worker_is_spared_by_the_next_start(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with Worker.start(SandboxLimits()) as live:
+        live.begin_card("cards/live.md")
+        with Worker.start(SandboxLimits()) as other:  # its start cleans stale folders: the live one holds its lock
+            assert other.root != live.root
+        assert live.root.is_dir()
+        assert live.execute("6 * 7").value == "42"
 
 
 def test_a_sandbox_whose_mounts_fail_runs_nothing(monkeypatch):

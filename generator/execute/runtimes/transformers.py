@@ -20,7 +20,7 @@ snapshot = {snapshot!r}
 try:
     if os.path.exists(os.path.join(snapshot, "modules.json")):
         from sentence_transformers import SentenceTransformer
-        SentenceTransformer(name)
+        SentenceTransformer(name).encode(["warm-up"])
     else:
         transformers.AutoConfig.from_pretrained(name)
         try:
