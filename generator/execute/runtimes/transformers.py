@@ -30,9 +30,17 @@ try:
         transformers.AutoModel.from_pretrained(name)
 except Exception as error:  # the card's own code will show the real error; warming up is best effort
     print(f"warm-up could not load {{name}}: {{type(error).__name__}}: {{error}}", file=sys.stderr)
-try:  # huggingface_hub drops its HTTP client in forked children; each card's process gets a new one when it is
-    from huggingface_hub.utils._http import get_session  # forked ahead (loading the CA bundle costs ~70 ms)
-    os.register_at_fork(after_in_child=get_session)
+try:  # the CA bundle is parsed once per worker, not once per card: huggingface_hub builds a new HTTP client in
+    import httpcore2  # every forked process (each card's), and parsing the bundle costs about 70 ms
+    _parse_ca_bundle = httpcore2.default_ssl_context
+    _context = _parse_ca_bundle()
+
+    def _default_ssl_context(*, _trust_env=True, _parse=_parse_ca_bundle, _context=_context):
+        if _trust_env and (os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR")):
+            return _parse(_trust_env=_trust_env)
+        return _context
+
+    httpcore2.default_ssl_context = _default_ssl_context
 except Exception:
     pass
 '''
