@@ -51,7 +51,15 @@ def s3_to_https(url: str, endpoint: str) -> str:
 
 def resolve(url: str, settings: ArtifactSettings, card_path: str | Path | None = None) -> Location:
     """The location to read ``url`` from, mirrors first; local paths are confined (see the module docstring)."""
-    written = url.strip()
+    try:
+        return _resolve(url.strip(), settings, card_path)
+    except ResolveError:
+        raise
+    except ValueError as error:  # an unbalanced `[` in the host, a NUL byte in a path: nothing it could point at
+        raise ResolveError(f"not a usable URL or path: {url.strip()!r} ({error})") from None
+
+
+def _resolve(written: str, settings: ArtifactSettings, card_path: str | Path | None) -> Location:
     candidate = s3_to_https(written, settings.s3_endpoint) if written.startswith("s3://") else written
     mirrored = _through_mirror(written, candidate, settings)
     if mirrored is not None:

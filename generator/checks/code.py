@@ -8,12 +8,14 @@ Every function here is pure and memoised on the code text, so identical snippets
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import sys
 import textwrap
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import pyflakes.checker
 import pyflakes.messages
@@ -167,17 +169,77 @@ _SCALA_STRING = re.compile(r'"""[\s\S]*?"""|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\
 _SCALA_COMMENT = re.compile(r"//[^\n]*|/\*[\s\S]*?\*/")
 
 
+_SCALA_OPENER = re.compile(r"[\"'/]")
+_SCALA_LITERALS = {  # tried in this order where a literal or comment may start
+    '"""': re.compile(r'"""[\s\S]*?"""'),
+    '"': re.compile(r'"(?:\\.|[^"\\\n])*+'),  # closed when the next character is the quote
+    "'": re.compile(r"'(?:\\.|[^'\\\n])'"),
+    "//": re.compile(r"//[^\n]*+"),
+    "/*": re.compile(r"/\*[\s\S]*?\*/"),
+}
+
+
 def strip_scala(code: str) -> str:
-    """Code with string literals emptied and comments blanked, keeping every offset and line."""
-    def blank(match: re.Match) -> str:
-        text = match.group(0)
+    """Code with string literals emptied and comments blanked, keeping every offset and line.
+
+    Literals and comments are matched leftmost-first as ``_SCALA_STRING | _SCALA_COMMENT`` would, but one that
+    cannot close is remembered: an unclosed ``\"\"\"`` or ``/*`` has no closer after any later opener either, and
+    the quotes an unclosed ``"`` ran over are escaped ones that fail the same way. So a snippet of ten thousand
+    unclosed quotes is scanned once, not once per quote."""
+    out: list[str] = []
+    last = position = 0
+    never = {"\"\"\"": len(code) + 1, "/*": len(code) + 1}  # no closer for an opener at or after this offset
+    quote_fails = (-1, -1)  # a `"` in [start, end) does not close
+    while (opener := _SCALA_OPENER.search(code, position)) is not None:
+        at = opener.start()
+        end = _scala_literal_end(code, at, never, quote_fails)
+        if isinstance(end, tuple):
+            quote_fails, end = end, None
+        if end is None:
+            position = at + 1
+            continue
+        text = code[at:end]
         if text.startswith(("//", "/*")):
-            return re.sub(r"[^\n]", " ", text)
-        quote = '"""' if text.startswith('"""') else text[0]
-        inner = text[len(quote):-len(quote)] if len(text) >= 2 * len(quote) else ""
-        return quote + re.sub(r"[^\n]", " ", inner) + quote
-    pattern = re.compile(_SCALA_STRING.pattern + "|" + _SCALA_COMMENT.pattern)
-    return pattern.sub(blank, code)
+            blanked = re.sub(r"[^\n]", " ", text)
+        else:
+            quote = '"""' if text.startswith('"""') else text[0]
+            inner = text[len(quote):-len(quote)] if len(text) >= 2 * len(quote) else ""
+            blanked = quote + re.sub(r"[^\n]", " ", inner) + quote
+        out.append(code[last:at])
+        out.append(blanked)
+        last = position = end
+    out.append(code[last:])
+    return "".join(out)
+
+
+def _scala_literal_end(code: str, at: int, never: dict[str, int], quote_fails: tuple[int, int]
+                       ) -> int | tuple[int, int] | None:
+    """Where the literal or comment starting at ``at`` ends; None when none starts there, or the new span of
+    failing quotes when a ``"`` does not close."""
+    char = code[at]
+    if char == '"':
+        if code.startswith('"""', at) and at < never['"""']:
+            match = _SCALA_LITERALS['"""'].match(code, at)
+            if match:
+                return match.end()
+            never['"""'] = at
+        if quote_fails[0] <= at < quote_fails[1]:
+            return None
+        scanned = _SCALA_LITERALS['"'].match(code, at)
+        if scanned.end() < len(code) and code[scanned.end()] == '"':
+            return scanned.end() + 1
+        return (at, scanned.end())
+    if char == "'":
+        match = _SCALA_LITERALS["'"].match(code, at)
+        return match.end() if match else None
+    if code.startswith("//", at):
+        return _SCALA_LITERALS["//"].match(code, at).end()
+    if code.startswith("/*", at) and at < never["/*"]:
+        match = _SCALA_LITERALS["/*"].match(code, at)
+        if match:
+            return match.end()
+        never["/*"] = at
+    return None
 
 
 @dataclass(frozen=True)
@@ -198,14 +260,73 @@ _IMPORT = re.compile(r"^\s*import\s+([\w.]+)(?:\.\{([^}]*)\}|\._)?", re.MULTILIN
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 
 
+class _LineIndex:
+    """The 1-based line of an offset in ``text`` in O(log n) (``text.count("\\n", 0, offset)`` per lookup is
+    quadratic over a long snippet)."""
+
+    def __init__(self, text: str) -> None:
+        self.newlines = [match.start() for match in re.finditer("\n", text)]
+
+    def __call__(self, offset: int) -> int:
+        return bisect.bisect_left(self.newlines, offset) + 1
+
+
+_IMPORT_TAIL = re.compile(r"[\w.{}, =>]")  # what may follow `import ` up to a used name (see _after_import)
+_WORD_CHAR = re.compile(r"\w")
+_DEFINING_WORDS = ("val", "var", "def", "object", "class", "trait", "type")
+
+
+class _Before:
+    """Facts about the text before an offset, each in O(log n) after one linear pass over the text: where it ends
+    once trailing whitespace is stripped, and whether it ends in ``import ...`` or a defining keyword. They answer
+    what ``text[:offset].rstrip()`` and a regular expression anchored at its end answered, without copying and
+    searching the whole prefix once per identifier."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        size = len(text)
+        self.space_start = [0] * (size + 1)  # start of the run of whitespace that ends at each offset
+        self.tail_start = [0] * (size + 1)  # start of the run of `import` path characters that ends there
+        for index, char in enumerate(text):
+            self.space_start[index + 1] = self.space_start[index] if char.isspace() else index + 1
+            self.tail_start[index + 1] = self.tail_start[index] if _IMPORT_TAIL.match(char) else index + 1
+        imports = [m.start() for m in re.finditer(r"\bimport", text)]
+        self.import_ends = set(start + 6 for start in imports)
+        self.spaced_imports = [start + 6 for start in imports if start + 6 < size and text[start + 6].isspace()]
+
+    def end(self, offset: int) -> int:
+        """``len(text[:offset].rstrip())``."""
+        return self.space_start[offset]
+
+    def after_import(self, end: int) -> bool:
+        """Whether ``text[:end]`` ends in ``import`` or in ``import`` + whitespace + path characters
+        (``\\bimport(?:\\s+[\\w.{}, =>]*)?$``)."""
+        if end in self.import_ends:
+            return True
+        tail = self.tail_start[end]
+        first = self.space_start[tail]  # the whitespace after `import` may run up to the path characters
+        index = bisect.bisect_left(self.spaced_imports, first)
+        return index < len(self.spaced_imports) and self.spaced_imports[index] < end
+
+    def after_defining_word(self, end: int) -> bool:
+        """Whether ``text[:end]`` ends in a whole ``val``/``var``/``def``/... (``\\b(?:val|...)$``)."""
+        for word in _DEFINING_WORDS:
+            start = end - len(word)
+            if start >= 0 and self.text.startswith(word, start) and not (
+                    start > 0 and _WORD_CHAR.match(self.text[start - 1])):
+                return True
+        return False
+
+
 @lru_cache(maxsize=8192)
 def analyse_scala(code: str) -> ScalaReport:
     text = strip_scala(code)
+    line_of = _LineIndex(text)
     defined: dict[str, int] = {}
 
     def define(name: str, offset: int) -> None:
         if name and name != "_" and name not in defined:
-            defined[name] = text.count("\n", 0, offset) + 1
+            defined[name] = line_of(offset)
 
     for match in _DEFINE.finditer(text):
         define(match.group(1), match.start(1))
@@ -224,16 +345,17 @@ def analyse_scala(code: str) -> ScalaReport:
         elif not match.group(0).endswith("._"):
             define(path.split(".")[-1], match.start())
     used: list[tuple[str, int]] = []
+    before = _Before(text)
     for match in _IDENT.finditer(text):
         name = match.group(0)
         if not name[0].islower() and name[0] != "_":
             continue
         if name in SCALA_KEYWORDS:
             continue
-        before = text[:match.start()].rstrip()
-        if before.endswith(".") or re.search(r"\bimport(?:\s+[\w.{}, =>]*)?$", before):
+        end = before.end(match.start())
+        if (end and text[end - 1] == ".") or before.after_import(end):
             continue  # a member (`.setInputCols`) or part of an import path
-        if re.search(r"\b(?:val|var|def|object|class|trait|type)$", before):
+        if before.after_defining_word(end):
             continue  # the definition itself
         after = text[match.end():match.end() + 3]
         if re.match(r"\s*=(?![=>])", after) and _inside_call(text, match.start()):
@@ -242,7 +364,7 @@ def analyse_scala(code: str) -> ScalaReport:
             continue  # a parameter or type ascription
         if match.start() > 0 and text[match.start() - 1] in "\"'$":
             continue
-        used.append((name, text.count("\n", 0, match.start()) + 1))
+        used.append((name, line_of(match.start())))
     first = next((ln.strip() for ln in code.splitlines() if ln.strip()), "")
     elided = first in ("...", "…") or any(ln.strip() in ("...", "…") for ln in code.splitlines())
     return ScalaReport(defined, tuple(used), elided)
@@ -299,60 +421,153 @@ class Chain:
         return None
 
 
-_CHAIN_START = re.compile(r"(?:(?:\bval|\bvar)\s+)?(?:([A-Za-z_]\w*)\s*=\s*)?(?:new\s+)?"
-                          r"\b((?:[a-z_]\w*\.)*[A-Z]\w*)(?:\s|\\\r?\n)*(?:\.\s*pretrained\s*(\()|(\())")
+# Possessive where giving back cannot help, the variable read from the start of its word (past leading digits, as
+# when it was tried at every offset) and at most 16 package segments: each offset is tried in constant time, so a
+# 40,000-character identifier or dotted path costs linear time.
+_CHAIN_START = re.compile(r"(?:(?:\bval|\bvar)\s+)?(?:(?<!\w)\d*+([A-Za-z_]\w*+)\s*=\s*)?(?:new\s+)?"
+                          r"\b((?:[a-z_]\w*+\.){0,16}+[A-Z]\w*+)(?:\s|\\\r?\n)*+(?:\.\s*pretrained\s*(\()|(\())")
 _STRING_LITERAL = re.compile(r'"""([\s\S]*?)"""|"((?:\\.|[^"\\])*)"|\'((?:\\.|[^\'\\])*)\'')
 _CONTINUATION = re.compile(r"(?:\s|\\\n|\\\r\n)*\.\s*([A-Za-z_]\w*)\s*(\()?")
 
 
-def _closing(text: str, open_at: int) -> int:
+def _closing(text: str, open_at: int, parens: _Parens | None = None) -> int:
     """Offset just after the parenthesis that closes the one at ``open_at``; when it is never closed (a missing
     ``)``), the end of the line it opens on, so one typo does not swallow the rest of the example."""
-    end = _balanced(text, open_at)
+    end = (parens or _Parens(text)).close(open_at)
     if end < len(text) or text.endswith(")"):
         return end
     line_end = text.find("\n", open_at)
     return len(text) if line_end < 0 else line_end
 
 
-def _balanced(text: str, open_at: int) -> int:
-    """Offset just after the parenthesis that closes the one at ``open_at`` (strings respected)."""
-    depth = 0
-    index = open_at
-    while index < len(text):
-        char = text[index]
-        if char in "\"'":
-            match = _STRING_LITERAL.match(text, index)
-            if match:
-                index = match.end()
-                continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index + 1
-        index += 1
-    return len(text)
+class _Parens:
+    """Which parenthesis closes which in a snippet (string literals skipped), found in one pass.
+
+    ``close(open_at)`` is what scanning forward from ``open_at`` and counting depth finds: the offset just after the
+    matching ``)``, or ``len(text)`` when there is none. Scanning once per call was quadratic (ten thousand unclosed
+    ``X(`` each scanned to the end). A ``(`` the pass saw inside a string literal (a chain named inside a string)
+    is scanned from there as before, within a budget proportional to the snippet; past it, it counts as unclosed.
+    String literals that never close are remembered, so an unclosed quote is not scanned to the end again."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.budget = 8 * len(text) + 10_000
+        # where a literal cannot start: a quote of that kind at an offset in [start, end) never closes
+        self.no_string: dict[str, tuple[int, int]] = {'"""': (-1, -1), '"': (-1, -1), "'": (-1, -1)}
+        self.closes: dict[int, int] = {}
+        stack: list[int] = []
+        index = 0
+        while index < len(text):
+            char = text[index]
+            if char in "\"'":
+                string_end = self.string_end(index)
+                if string_end is not None:
+                    index = string_end
+                    continue
+            if char == "(":
+                stack.append(index)
+            elif char == ")" and stack:
+                self.closes[stack.pop()] = index + 1
+            index += 1
+        for open_at in stack:
+            self.closes[open_at] = len(text)
+
+    def string_end(self, index: int) -> int | None:
+        """``_STRING_LITERAL.match(text, index).end()``, or None when no literal starts at ``index``."""
+        text = self.text
+        start, end = self.no_string['"""']
+        if text.startswith('"""', index) and not start <= index < end:
+            close = text.find('"""', index + 3)
+            if close >= 0:
+                return close + 3
+            self.no_string['"""'] = (index, len(text))  # no closing """ after this one, nor after a later one
+        quote = text[index]
+        start, end = self.no_string[quote]
+        if start <= index < end:
+            return None
+        scanned = _OPEN_STRING[quote].match(text, index)
+        if scanned.end() < len(text) and text[scanned.end()] == quote:
+            return scanned.end() + 1
+        self.no_string[quote] = (index, scanned.end())  # every such quote in between is escaped inside this one
+        return None
+
+    def close(self, open_at: int) -> int:
+        known = self.closes.get(open_at)
+        if known is not None:
+            return known
+        text, depth, index = self.text, 0, open_at
+        while index < len(text):
+            self.budget -= 1
+            if self.budget < 0:
+                return len(text)
+            char = text[index]
+            if char in "\"'":
+                string_end = self.string_end(index)
+                if string_end is not None:
+                    self.budget -= string_end - index
+                    index = string_end
+                    continue
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth == 0:
+                    return index + 1
+            index += 1
+        return len(text)
+
+
+_OPEN_STRING = {quote: re.compile(rf"{quote}(?:\\.|[^{quote}\\])*+") for quote in "\"'"}
+
+
+# How much of a call's arguments is read: real ones are a few names. A call that never closes, or thousands of calls
+# nested in each other, would otherwise make every chain read the rest of the snippet; past twice the snippet's
+# length in all, the arguments of further calls are not read.
+MAX_ARGUMENTS = 4096
+
+
+class _Arguments:
+    """The argument text of the calls of one snippet, within ``MAX_ARGUMENTS`` each and a budget for them all."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.budget = 2 * len(code) + 10_000
+
+    def __call__(self, start: int, end: int) -> str:
+        text = self.code[start:max(start, min(end, start + MAX_ARGUMENTS, start + self.budget))]
+        self.budget -= len(text)
+        return text
+
+_LITERAL_TOKEN = re.compile(r"\b(true|false|True|False)\b|(?<![\w.])(-?\d+(?:\.\d+)?)(?![\w.])")
+_NOWHERE: Any = object()  # a search that found nothing: nothing further on either
+
+
+def _next(pattern: re.Pattern, text: str, position: int, last: Any) -> Any:
+    """``pattern.search(text, position)``, or ``last`` (an earlier search's result) while it is still ahead: each
+    search then starts where the last one ended, so a loop over the matches is linear in ``text``."""
+    if last is not None and (last is _NOWHERE or last.start() >= position):
+        return last
+    return pattern.search(text, position) or _NOWHERE
 
 
 def literal_values(args: str) -> tuple:
     """Arguments as normalised literals: strings as written, booleans lower-case, numbers as numbers; lists flat."""
     values: list = []
     position = 0
+    string = token = None
     while position < len(args):
-        match = _STRING_LITERAL.search(args, position)
-        token = re.search(r"\b(true|false|True|False)\b|(?<![\w.])(-?\d+(?:\.\d+)?)(?![\w.])", args[position:])
-        if match and (token is None or match.start() <= position + token.start()):
-            values.append(next(g for g in match.groups() if g is not None))
-            position = match.end()
-        elif token:
+        string = _next(_STRING_LITERAL, args, position, string)
+        token = _next(_LITERAL_TOKEN, args, position, token)
+        if string is not _NOWHERE and (token is _NOWHERE or string.start() <= token.start()):
+            values.append(next(g for g in string.groups() if g is not None))
+            position = string.end()
+        elif token is not _NOWHERE:
             if token.group(1):
                 values.append(token.group(1).lower() == "true")
             else:
                 number = token.group(2)
                 values.append(float(number) if "." in number else int(number))
-            position += token.end()
+            position = token.end()
         else:
             break
     return tuple(values)
@@ -362,12 +577,15 @@ def literal_values(args: str) -> tuple:
 def builder_chains(code: str) -> tuple[Chain, ...]:
     """Every ``Class(...)`` / ``Class.pretrained(...)`` followed by ``.method(...)`` calls, in order."""
     chains: list[Chain] = []
+    parens = _Parens(code)
+    line_of = _LineIndex(code)
+    arguments = _Arguments(code)
     for match in _CHAIN_START.finditer(code):
         variable, cls, pretrained_paren, ctor_paren = match.groups()
         short = cls.split(".")[-1]
         paren = match.start(3) if pretrained_paren else match.start(4)
-        end = _closing(code, paren)
-        inner = code[paren + 1:end - 1] if code[end - 1:end] == ")" else code[paren + 1:end]
+        end = _closing(code, paren, parens)
+        inner = arguments(paren + 1, end - 1 if code[end - 1:end] == ")" else end)
         pretrained = None
         lang_keyword = None
         if pretrained_paren:
@@ -394,15 +612,15 @@ def builder_chains(code: str) -> tuple[Chain, ...]:
             if not has_paren:
                 position = step.end()
                 continue
-            close = _closing(code, step.end() - 1)
+            close = _closing(code, step.end() - 1, parens)
             if method.startswith("set"):
-                setters.append((method, literal_values(code[step.end():close - 1]),
-                                code.count("\n", 0, step.start(1)) + 1))
+                setters.append((method, literal_values(arguments(step.end(), close - 1)),
+                                line_of(step.start(1))))
             position = close
         if not setters and pretrained is None:
             continue
-        name_at = _STRING_LITERAL.search(code, paren, end) if pretrained else None
-        chains.append(Chain(short, code.count("\n", 0, match.start(2)) + 1, pretrained, lang_keyword,
+        name_at = _STRING_LITERAL.search(code, paren, min(end, paren + MAX_ARGUMENTS)) if pretrained else None
+        chains.append(Chain(short, line_of(match.start(2)), pretrained, lang_keyword,
                             tuple(setters), variable,
-                            code.count("\n", 0, name_at.start() if name_at else paren) + 1))
+                            line_of(name_at.start() if name_at else paren)))
     return tuple(chains)

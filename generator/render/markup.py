@@ -11,16 +11,25 @@ from __future__ import annotations
 
 import re
 
-_LIQUID_TAG = re.compile(r"\{%-?.*?-?%\}", re.S)
-_LIQUID_OUTPUT = re.compile(r"\{\{(?![<%]).*?\}\}", re.S)
-_IAL_LINE = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.M)
-_IAL_INLINE = re.compile(r"\{:[^}\n]*\}")
-_BUTTON = re.compile(r"<button\b[^>]*>.*?</button>", re.S | re.I)
-_DIV_LINE = re.compile(r"^[ \t]*</?div\b[^>\n]*>[ \t]*$", re.M | re.I)
-_SHORTCODE_RELREF = re.compile(r"\{\{<\s*relref\s+\"([^\"]*)\"\s*>\}\}")
-_SHORTCODE_SOURCE = re.compile(r"\{\{<\s*[\w/]*source\s+link=\"([^\"]+)\"\s*>\}\}")
-_SHORTCODE_ANY = re.compile(r"\{\{[<%].*?[>%]\}\}", re.S)
+# Each pattern that spans text ends with an alternative that consumes what could never close, so an opener without
+# its closer is scanned once, not once per opener (ten thousand ``{%`` with no ``%}`` were quadratic): the callers
+# keep such a match as it was written (``_drop``).
+_LIQUID_TAG = re.compile(r"\{%(?:-?.*?-?%\}|(.*))", re.S)
+_LIQUID_OUTPUT = re.compile(r"\{\{(?![<%])(?:.*?\}\}|(.*))", re.S)
+_IAL_LINE = re.compile(r"^[ \t]*+\{:[^}\n]*+\}[ \t]*+$", re.M)
+_IAL_INLINE = re.compile(r"\{:[^}\n]*+\}")
+_BUTTON = re.compile(r"<button\b(?:[^>]*+>.*?</button>|([^>]*+>.*|[^>]*+))", re.S | re.I)
+_DIV_LINE = re.compile(r"^[ \t]*+</?div\b[^>\n]*+>[ \t]*+$", re.M | re.I)
+_SHORTCODE_RELREF = re.compile(r"\{\{<\s*+relref\s++\"([^\"]*+)\"\s*+>\}\}")
+_SHORTCODE_SOURCE = re.compile(r"\{\{<\s*+[\w/]*source\s++link=\"([^\"]++)\"\s*+>\}\}")
+_SHORTCODE_ANY = re.compile(r"\{\{[<%](?:.*?[>%]\}\}|(.*))", re.S)
 _BLANKS = re.compile(r"\n{3,}")
+
+
+def _drop(match: re.Match) -> str:
+    """Remove a match, or keep it when it is an opener that never closes (its last group)."""
+    return match.group(0) if match.group(match.re.groups) is not None else ""
+
 
 KERAS_DOCS = "https://keras.io"
 
@@ -53,7 +62,7 @@ def relref_url(target: str) -> str:
     return url + ("#" + anchor if anchor else "")
 
 
-_SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)+\|?\s*$")
+_SEPARATOR_ROW = re.compile(r"^\s*+\|?\s*+:?-{2,}+:?\s*+(?:\|\s*+:?-{2,}+:?\s*+)++\|?\s*+$")
 
 
 def add_missing_table_headers(text: str) -> str:
@@ -74,12 +83,12 @@ def translate(text: str) -> str:
     text = drop_button_boxes(text)
     text = _SHORTCODE_RELREF.sub(lambda m: relref_url(m.group(1)), text)
     text = _SHORTCODE_SOURCE.sub(lambda m: f"[View source]({m.group(1)})", text)
-    text = _SHORTCODE_ANY.sub("", text)
-    text = _LIQUID_TAG.sub("", text)
-    text = _LIQUID_OUTPUT.sub("", text)
+    text = _SHORTCODE_ANY.sub(_drop, text)
+    text = _LIQUID_TAG.sub(_drop, text)
+    text = _LIQUID_OUTPUT.sub(_drop, text)
     text = _IAL_LINE.sub("", text)
     text = _IAL_INLINE.sub("", text)
-    text = _BUTTON.sub("", text)
+    text = _BUTTON.sub(_drop, text)
     text = _DIV_LINE.sub("", text)
     text = add_missing_table_headers(text)
     return _BLANKS.sub("\n\n", text).strip("\n")
@@ -88,10 +97,22 @@ def translate(text: str) -> str:
 def plain_text(text: str) -> str:
     """Markdown reduced to words, for summaries and the search index (no markup, links become their text)."""
     text = translate(text)
-    text = re.sub(r"```.*?(```|$)", " ", text, flags=re.S)
-    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"<[^>]+>", " ", text)
+    text = _PLAIN_FENCE.sub(" ", text)
+    text = _PLAIN_IMAGE.sub(_link_text, text)
+    text = _PLAIN_LINK.sub(_link_text, text)
+    text = _PLAIN_TAG.sub(lambda m: " " if m.group(1) else m.group(0), text)
     text = re.sub(r"[`*]+|(?<!\w)_+|_+(?!\w)", "", text)
     text = re.sub(r"[#>|]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+# ``[text](url)`` whose text runs to the first `]` and url to the first `)`: when one is missing, the opener and
+# everything up to where it failed is consumed as written, since every later opener before that point fails too.
+_PLAIN_FENCE = re.compile(r"```.*?(```|$)", re.S)
+_PLAIN_IMAGE = re.compile(r"!\[([^\]]*+)(?:\](?:\(([^)]*+)(\))?)?)?")
+_PLAIN_LINK = re.compile(r"\[([^\]]*+)(?:\](?:\(([^)]*+)(\))?)?)?")
+_PLAIN_TAG = re.compile(r"<(?:([^>]++)>|[^>]*+)")
+
+
+def _link_text(match: re.Match) -> str:
+    return match.group(1) if match.group(3) else match.group(0)

@@ -91,6 +91,19 @@ def test_a_card_silences_rules_with_an_html_comment():
     assert _codes(everything, RuleSelection()) == []
 
 
+def test_silencing_comments_are_read_as_before_and_in_linear_time():
+    from generator.checks import suppressed_codes
+    from tests.timing import assert_linear
+
+    def codes(text):
+        return suppressed_codes(parse_card(f"---\nname: x\n---\n{text}\n"))
+
+    assert codes("<!-- modelhub: ignore MH1, MH202 --> <!--MODELHUB:IGNORE ALL-->") == ("MH1", "MH202", "ALL")
+    assert codes("<!-- modelhub: ignore MH1 > --> <!-- modelhub: ignore-->") == ()
+    assert codes("<!-- modelhub: ignore <!-- modelhub: ignore MH3 -->") == ("<!--", "modelhub:", "ignore", "MH3")
+    assert_linear(lambda n: "<!-- modelhub: ignore MH1 " * n, codes, 1_000)
+
+
 def test_rules_needing_artifact_facts_are_skipped_without_them():
     seen = []
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from generator.render.markup import plain_text, relref_url, translate
+from tests.timing import assert_linear
 
 JSL_DESCRIPTION = """ALBERT is "A Lite" version of BERT.
 
@@ -43,3 +46,30 @@ def test_relref_url():
 def test_plain_text_keeps_words_and_identifiers():
     text = plain_text("`albert_base_uncased` is **fast**: see [the paper](https://x.y) <br/> _now_")
     assert text == "albert_base_uncased is fast: see the paper now"
+
+
+# Openers without their closers, built at a given size: each pattern used to scan to the end once per opener.
+UNCLOSED = {
+    "liquid tags": lambda n: "{% x " * n,
+    "liquid output": lambda n: "{{ x " * n,
+    "shortcodes": lambda n: "{{< x " * n,
+    "buttons without an end tag": lambda n: "<button>a " * n,
+    "buttons without a bracket": lambda n: "<button a " * n,
+    "links without a bracket": lambda n: "[a " * n,
+    "links without a parenthesis": lambda n: "[a](b " * n,
+    "images": lambda n: "![a](b " * n,
+    "tags": lambda n: "<a " * n,
+    "an indented separator row": lambda n: " " * (4 * n) + "x\n",
+    "a long separator row": lambda n: "|" + "---|" * n + "x\n",
+}
+
+
+@pytest.mark.parametrize("name", UNCLOSED)
+def test_markup_translation_and_plain_text_are_linear_in_the_text(name):
+    assert_linear(UNCLOSED[name], plain_text, 2_000)
+
+
+def test_an_opener_that_never_closes_is_kept_as_written():
+    assert translate("a {% b\n\n{{ c") == "a {% b\n\n{{ c"
+    assert translate("x {% if %}y{% endif %} <button>z</button> {{< w >}}") == "x y  "
+    assert plain_text("[a](b) [c] [d](e ![f](g) <i>h</i> <j") == "a [c] [d](e f h <j"
