@@ -25,6 +25,8 @@ from .tables import (
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of each byte that is not UTF-8
 MAX_CARD_BYTES = 2 * 1024 * 1024  # beyond this only the head of the file is parsed (cards are a few KB)
+MAX_LINE_CHARS = 10_000  # a longer line is cut on the page (real cards' longest lines are a few hundred characters)
+LONG_LINE = re.compile(rf"[^\n]{{{MAX_LINE_CHARS + 1}}}[^\n]*+")  # a whole line, from its start
 RESULTS_SECTIONS = {"results", "result", "output", "example output", "results:"}
 # A fence without a code language in the Description is quoted text (a prompt, a sample input), not an example.
 PROSE_SECTIONS = {"description", "overview", "model description", "predicted entities", "intended use"}
@@ -77,6 +79,7 @@ def parse_card(source: bytes | str, path: str = "<memory>") -> Card:
                                       "card contains NUL bytes; it looks like a binary file",
                                       "cards must be UTF-8 text; remove the file or convert it"))
 
+    _long_lines(parse_text, diagnostics)
     fm = split_front_matter(parse_text)
     diagnostics.extend(fm.diagnostics)
     scan = scan_body(parse_text, fm.body_offset, fm.body_line)
@@ -92,6 +95,20 @@ def parse_card(source: bytes | str, path: str = "<memory>") -> Card:
     _fill_model_index(card)
     card.diagnostics = diagnostics
     return card
+
+
+def _long_lines(text: str, diagnostics: list[Diagnostic]) -> None:
+    """One MH008 finding at the first line longer than ``MAX_LINE_CHARS``, counting the others."""
+    lines = LONG_LINE.finditer(text)
+    first = next(lines, None)
+    if first is None:
+        return
+    others = sum(1 for _ in lines)
+    more = f" (and {others:,} more line{'s' if others != 1 else ''} as long)" if others else ""
+    diagnostics.append(Diagnostic(
+        "MH008", "warning", text.count("\n", 0, first.start()) + 1,
+        f"line is {len(first.group()):,} characters long{more}; the page shows the first {MAX_LINE_CHARS:,} of "
+        "each", "break the line, or move what it holds out of the card and link to it"))
 
 
 def _decode(source: bytes, diagnostics: list[Diagnostic]) -> str:

@@ -397,10 +397,10 @@ def misspelt_identifier(card: Card, context) -> Iterator[Finding]:
     code_names = _code_identifiers(card)
     if not code_names:
         return
-    code_spans = [(s.fence_line, s.end_line) for s in card.snippets]
+    code_lines = {n for s in card.snippets for n in range(s.fence_line, s.end_line + 1)}
     reported: set[str] = set()
     for number, text in enumerate(card.text.splitlines(), 1):
-        if number < card.body_line or any(start <= number <= end for start, end in code_spans) or "`" not in text:
+        if number < card.body_line or number in code_lines or "`" not in text:
             continue
         for tick in re.findall(r"`([^`]+)`", text):
             for pattern in (_DOTTED, _CAMEL):

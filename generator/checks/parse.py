@@ -1,4 +1,4 @@
-"""Parse diagnostics (MH000-MH007) as rules, so they can be selected, ignored and re-graded like any other.
+"""Parse diagnostics (MH000-MH008) as rules, so they can be selected, ignored and re-graded like any other.
 
 The parser records these while reading a card (``card.diagnostics``); this module only turns them into findings.
 """
@@ -25,6 +25,8 @@ _PARSE_RULES = {
     "MH007": ("front-matter-over-budget", "error",
               "front matter expands (through YAML aliases) or nests beyond what a card needs",
               "write the values out instead of nesting aliases (&anchor / *alias) inside each other"),
+    "MH008": ("line-too-long", "warning", "a line is longer than the page shows",
+              "break the line, or move what it holds out of the card and link to it"),
 }
 
 

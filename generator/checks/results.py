@@ -17,8 +17,10 @@ from .registry import Finding, rule
 
 FAMILY = "results"
 
-_BORDER = re.compile(r"^\s*[*#]?\s*\+[-=+]+\+\s*$")
-_ROW = re.compile(r"^\s*[*#]?\s*\|(.*)\|\s*$")
+# ``\s*+`` where two runs of blanks used to split the same indentation every way (quadratic in it); the border's
+# run of [-=+] is taken whole and must end in `+` with at least three characters, as ``\+[-=+]+\+`` required.
+_BORDER = re.compile(r"^\s*+[*#]?\s*+\+[-=+]*+(?<=[-=+]{2}\+)\s*+$")
+_ROW = re.compile(r"^\s*+[*#]?\s*+\|(.*)\|\s*$")
 
 
 def show_table(text: str) -> tuple[list[str], list[list[str]]] | None:

@@ -17,6 +17,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from ..card.parser import LONG_LINE, MAX_LINE_CHARS
 from .markup import translate
 from .sanitize import clean_html
 
@@ -36,11 +37,21 @@ def _lexer(language: str):
         return None
 
 
+def cap_lines(text: str) -> str:
+    """``text`` with each line longer than ``MAX_LINE_CHARS`` cut there and marked (MH008 reports it): a 200,000
+    character line took the highlighter seconds, and no reader scrolls through it."""
+    if len(text) <= MAX_LINE_CHARS or LONG_LINE.search(text) is None:
+        return text
+    return LONG_LINE.sub(lambda m: f"{m.group()[:MAX_LINE_CHARS]} … [line cut: {len(m.group()):,} characters, "
+                                    f"the first {MAX_LINE_CHARS:,} shown]", text)
+
+
 @lru_cache(maxsize=2048)
 def highlight_code(code: str, language: str | None = None) -> str:
     """A highlighted code block (trusted markup around escaped code), the shape material styles and copies.
 
     Memoised: catalogs repeat the same snippets across many cards (a model family's cards differ in one name)."""
+    code = cap_lines(code)
     lexer = _lexer((language or "").strip().lower())
     body = html.escape(code) if lexer is None else _pygments_highlight(code, lexer, _FORMATTER)
     return f'<div class="highlight"><pre><span></span><code>{body.rstrip()}</code></pre></div>'
@@ -68,6 +79,7 @@ _MD = _parser()
 
 def markdown_html(text: str, *, translate_markup: bool = True) -> str:
     """Sanitised HTML for the Markdown ``text`` of a card (JSL/Hugo markup translated first)."""
+    text = cap_lines(text)
     source = translate(text) if translate_markup else text
     if not source.strip():
         return ""

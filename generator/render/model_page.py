@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..card.model import Card
+from ..card.parser import MAX_CARD_BYTES
 from ..checks.artifacts import count_agrees, size_agrees
 from ..records import RunStatus, status_of
 from .facets import facet_values
@@ -45,7 +46,7 @@ _FACT_ROWS = (  # fact field -> (normalised info key, label)
 class PageSection:
     id: str
     title: str
-    kind: str  # description | entities | usage | results | info | benchmark | text
+    kind: str  # description | entities | usage | results | info | benchmark | text | too-large
     html: str = ""
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -72,9 +73,14 @@ class ModelPage:
         return tuple((section.id, section.title) for section in self.sections)
 
 
+# ``(...)`` up to the first `)` on its line; an opener without one is kept, and consumed once with everything up to
+# where it failed (every opener before that point fails the same way): linear in a title of a thousand `(`.
+_PARENTHESES = re.compile(r"\([^)\n]*+(\)?)")
+
+
 def normalize_title(title: str) -> str:
     text = re.sub(r"[`*_:]+", " ", title or "").lower()
-    text = re.sub(r"\(.*?\)", " ", text)
+    text = _PARENTHESES.sub(lambda m: " " if m.group(1) else m.group(0), text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -437,15 +443,21 @@ class PlannedSection:
 def plan_sections(card: Card, record: dict[str, Any]) -> list[PlannedSection]:
     """The page's sections in order: the card's own (by kind), then Results / Model Information / Benchmarking
     when the card lacks them but a stage (or the card elsewhere) has something to show."""
+    if len(card.source) > MAX_CARD_BYTES:
+        return [PlannedSection("card-too-large", "Card too large", "too-large", None)]
     planned: list[PlannedSection] = []
     used_ids: set[str] = {"downloads", "checks"}
     kinds_seen: set[str] = set()
 
+    next_suffix: dict[str, int] = {}  # per base: the suffixes below this are taken (a thousand "## Notes" stay linear)
+
     def add(title: str, kind: str, index: int | None) -> None:
         base = slugify(title)
-        ident, n = base, 2
+        n = next_suffix.get(base, 2)
+        ident = base if n == 2 else f"{base}-{n}"
         while ident in used_ids:
             ident, n = f"{base}-{n}", n + 1
+        next_suffix[base] = n
         used_ids.add(ident)
         kinds_seen.add(kind)
         planned.append(PlannedSection(ident, title, kind, index))
@@ -515,7 +527,17 @@ def render_section(planned: PlannedSection, card: Card, record: dict[str, Any],
         section.data = info_rows(card, record)
     elif kind == "benchmark":
         section.data = benchmark_of(card, record)
+    elif kind == "too-large":
+        section.html = too_large_html(card)
     return section
+
+
+def too_large_html(card: Card) -> str:
+    """What the page of a card over ``MAX_CARD_BYTES`` shows instead of its body (MH004 says it in the checks too):
+    a 50 MB card made an 88 MB page."""
+    return (f'<p class="mh-note mh-note--too-large">This card is {len(card.source) / 1e6:,.1f} MB, more than the '
+            f"{MAX_CARD_BYTES // 2**20} MiB a card may be (MH004), so its text is not shown here. Move large "
+            "outputs or data out of the card and link to them.</p>")
 
 
 def page_sections(card: Card, record: dict[str, Any], links: dict[str, str] | None = None) -> list[PageSection]:

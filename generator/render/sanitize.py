@@ -69,7 +69,10 @@ def safe_url(url: str | None, *, allow_relative: bool = True) -> str | None:
         return text
     if scheme not in SAFE_SCHEMES:
         return None
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unbalanced `[` in the host: nothing a browser should be sent to
+        return None
     if scheme in {"http", "https"} and not parts.netloc:
         return None
     return text

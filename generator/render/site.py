@@ -184,11 +184,14 @@ class Catalog:
         card_path = self.light[index].get("path")
         if not url or not card_path:
             return None
-        if is_relative(url):
-            source = (Path(card_path).parent / unquote(urlsplit(url).path)).resolve()
-        elif url_scheme(url) == "file":
-            source = Path(unquote(urlsplit(url).path)).resolve()
-        else:
+        try:
+            if is_relative(url):
+                source = (Path(card_path).parent / unquote(urlsplit(url).path)).resolve()
+            elif url_scheme(url) == "file":
+                source = Path(unquote(urlsplit(url).path)).resolve()
+            else:
+                return None
+        except ValueError:  # `file://[x`, a NUL byte: no file of the catalog's
             return None
         for base in self._card_bases:
             try:

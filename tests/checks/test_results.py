@@ -58,3 +58,13 @@ def test_show_tables_and_example_rows_are_read():
     assert header == ["a"] and rows == [["[x]"]]
     assert show_table("token\tvector\nI\t[1.0, 2.0]") is None
     assert example_rows(card_of(CLEAN)) == (1, "Python")
+
+
+def test_show_table_patterns_are_linear_in_the_indentation_and_read_as_before():
+    from generator.checks.results import show_table
+    from tests.timing import assert_linear
+
+    assert show_table("+---+\n|a|\n+---+\n| 1|\n") == (["a"], [["1"]])
+    assert show_table("  * +-=+\n  # | a | b |\n") == (["a", "b"], [])
+    assert show_table("++\n|a|\n") is None
+    assert_linear(lambda n: (" " * n + "x\n") * 20, show_table, 2_000)

@@ -183,3 +183,59 @@ def test_evaluation_prose_is_sanitised(tmp_path):
     claimed = build_model_page(card, card.to_record(), slug="x").sections[-1].data["claimed"]
     assert "evaluated on" in claimed["prose_html"]
     assert "<script" not in claimed["prose_html"] and "onerror" not in claimed["prose_html"]
+
+
+def test_a_card_over_the_size_cap_gets_a_page_that_says_so_not_its_body():
+    from generator.card import parse_card
+    from generator.card.parser import MAX_CARD_BYTES
+    from generator.render.templates import render
+
+    source = IMDB.read_bytes() + b"\n## Data\n\n" + b"secret-looking filler\n" * (MAX_CARD_BYTES // 20)
+    card = parse_card(source, str(IMDB))
+    record = {**card.to_record(), "findings": [], "facts": None, "runs": None, "bench": None}
+    page = build_model_page(card, record, slug="imdb")
+    assert [(s.id, s.kind) for s in page.sections] == [("card-too-large", "too-large")]
+    assert page.toc == tuple((p.id, p.title) for p in plan_sections(card, record))
+    html = render("model.html.j2", page=page, catalog_url="")
+    assert "more than the 2 MiB a card may be (MH004)" in html and "secret-looking" not in html
+    assert len(html) < 100_000
+    assert [d.code for d in card.diagnostics] == ["MH004"]
+
+
+def test_a_line_over_the_length_cap_is_cut_with_a_marker_and_a_finding():
+    from generator.card import parse_card
+    from generator.card.parser import MAX_LINE_CHARS
+    from generator.render.templates import render
+
+    long_line = "x" * (3 * MAX_LINE_CHARS)
+    source = IMDB.read_text(encoding="utf-8").replace("## Description\n", f"## Description\n\n{long_line}\n", 1)
+    source = source.replace("```python\n", f"```python\n# {long_line}\n", 1)
+    card = parse_card(source, str(IMDB))
+    [finding] = [d for d in card.diagnostics if d.code == "MH008"]
+    assert finding.message == ("line is 30,000 characters long (and 1 more line as long); the page shows the first "
+                               "10,000 of each")
+    record = {**card.to_record(), "findings": [], "facts": None, "runs": None, "bench": None}
+    html = render("model.html.j2", page=build_model_page(card, record, slug="imdb"), catalog_url="")
+    assert html.count("[line cut: 30,000 characters, the first 10,000 shown]") == 1  # the prose
+    assert html.count("[line cut: 30,002 characters, the first 10,000 shown]") == 1  # the code, with its `# `
+    assert "x" * MAX_LINE_CHARS in html and "x" * (MAX_LINE_CHARS + 1) not in html
+
+
+def test_section_ids_stay_unique_and_linear_with_many_equal_titles():
+    from generator.card import parse_card
+    from tests.timing import assert_linear
+
+    def plan(n):
+        return parse_card("---\nname: x\n---\n" + "".join("## Notes\n\ntext\n\n" for _ in range(n))), {}
+
+    card, record = plan(5)
+    assert [p.id for p in plan_sections(card, record)] == ["notes", "notes-2", "notes-3", "notes-4", "notes-5"]
+    assert_linear(lambda n: plan(n), lambda made: plan_sections(*made), 200)
+
+
+def test_titles_with_unclosed_parentheses_normalize_in_linear_time():
+    from generator.render.model_page import normalize_title
+    from tests.timing import assert_linear
+
+    assert normalize_title("How to use (Python) (") == "how to use ("
+    assert_linear(lambda n: "(" * n, normalize_title, 2_000)

@@ -58,3 +58,8 @@ def test_safe_url_allows_web_links_and_relative_paths_only(url, expected):
 def test_absolute_links_only_when_asked():
     assert safe_url("artifacts/demo.zip", allow_relative=False) is None
     assert is_relative("artifacts/demo.zip") and not is_relative("https://x.y/z") and not is_relative("#top")
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x", "https://[bad"])
+def test_a_url_with_an_unbalanced_bracket_in_its_host_is_not_safe(url):
+    assert safe_url(url) is None
