@@ -89,11 +89,25 @@ def read_info_table(table: Table) -> InfoTable:
     return InfoTable(rows, table.line, table.end_line, table.section)
 
 
+_HEADING_INFO = re.compile(r"^([A-Za-z][\w ()]*?):\s*\*?([^*]+)\*?\s*$")
+
+
+def _heading_info(title: str) -> re.Match | None:
+    """``Key: *value*`` in a heading. The pattern's runs of blanks and non-stars can split a value every way (a
+    heading of a few thousand blanks and one stray `*` took minutes); a star anywhere but first or last in the
+    value can never match, so such a title is refused before the pattern runs, which is then linear."""
+    colon = title.find(":")
+    value = title[colon + 1:].strip() if colon >= 0 else ""
+    if "*" in value[1:-1]:
+        return None
+    return _HEADING_INFO.match(title)
+
+
 def read_heading_info(sections) -> InfoTable | None:
     """Old cards put metadata in headings ('## License: *Open Source*'); read those as an info table."""
     rows = []
     for section in sections:
-        match = re.match(r"^([A-Za-z][\w ()]*?):\s*\*?([^*]+)\*?\s*$", section.title)
+        match = _heading_info(section.title)
         if match:
             key, value = match.groups()
             normalized = normalize_info_key(key)
@@ -135,7 +149,20 @@ LABEL_SECTIONS = {"predicted entities", "included entities", "predicted labels",
                   "predicted classes", "classes", "entities", "included relations", "predicted relations"}
 
 _BACKTICK = re.compile(r"`([^`]+)`")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+(.+?)\s*$")
+_LIST_MARKER = re.compile(r"\s*+(?:[-*+]|\d++\.)(\s+)")
+
+
+def _list_item(line: str) -> str | None:
+    """The text of a list item, as ``^\\s*(?:[-*+]|\\d+\\.)\\s+(.+?)\\s*$`` read it, without that pattern's trial of
+    every length of ``(.+?)`` against the blanks after it (quadratic in a line of spaced words)."""
+    marker = _LIST_MARKER.match(line)
+    if marker is None:
+        return None
+    text = line[marker.end():].rstrip()
+    if text:
+        return text
+    blanks = marker.group(1)  # nothing but blanks after the marker: the pattern gives its last blank to (.+?)
+    return blanks[-1] if len(blanks) > 1 else None
 
 
 def read_labels(lines: list[str]) -> list[str]:
@@ -145,7 +172,7 @@ def read_labels(lines: list[str]) -> list[str]:
     ticked = _BACKTICK.findall(text)
     if ticked:
         return _unique(label.strip() for label in ticked if label.strip())
-    items = [m.group(1) for ln in content if (m := _LIST_ITEM.match(ln))]
+    items = [item for ln in content if (item := _list_item(ln)) is not None]
     if items:
         labels = []
         for item in items:

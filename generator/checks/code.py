@@ -165,10 +165,6 @@ SCALA_KEYWORDS = frozenset("""abstract case catch class def do else extends fals
 implicit import lazy match new null object override package private protected return sealed super this throw trait
 try true type val var while with yield given using then enum export""".split())
 
-_SCALA_STRING = re.compile(r'"""[\s\S]*?"""|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])\'')
-_SCALA_COMMENT = re.compile(r"//[^\n]*|/\*[\s\S]*?\*/")
-
-
 _SCALA_OPENER = re.compile(r"[\"'/]")
 _SCALA_LITERALS = {  # tried in this order where a literal or comment may start
     '"""': re.compile(r'"""[\s\S]*?"""'),
@@ -182,8 +178,8 @@ _SCALA_LITERALS = {  # tried in this order where a literal or comment may start
 def strip_scala(code: str) -> str:
     """Code with string literals emptied and comments blanked, keeping every offset and line.
 
-    Literals and comments are matched leftmost-first as ``_SCALA_STRING | _SCALA_COMMENT`` would, but one that
-    cannot close is remembered: an unclosed ``\"\"\"`` or ``/*`` has no closer after any later opener either, and
+    Literals and comments are matched leftmost-first, in the order of ``_SCALA_LITERALS``, but one that cannot
+    close is remembered: an unclosed ``\"\"\"`` or ``/*`` has no closer after any later opener either, and
     the quotes an unclosed ``"`` ran over are escaped ones that fail the same way. So a snippet of ten thousand
     unclosed quotes is scanned once, not once per quote."""
     out: list[str] = []
@@ -271,7 +267,7 @@ class _LineIndex:
         return bisect.bisect_left(self.newlines, offset) + 1
 
 
-_IMPORT_TAIL = re.compile(r"[\w.{}, =>]")  # what may follow `import ` up to a used name (see _after_import)
+_IMPORT_TAIL = re.compile(r"[\w.{}, =>]")  # what may follow `import ` up to a used name (see _Before.after_import)
 _WORD_CHAR = re.compile(r"\w")
 _DEFINING_WORDS = ("val", "var", "def", "object", "class", "trait", "type")
 

@@ -130,3 +130,22 @@ class TestUndecodableBytes:
         card = parse_card(self.SOURCE, "x.md")
         edited = replace_results(card, "new\n")
         assert edited == self.SOURCE.replace(b"old \xfe", b"new")
+
+
+@pytest.mark.parametrize("name, make", [
+    ("heading info with a stray star", lambda n: "## License:" + " " * n + "a" + " " * n + "*b\n"),
+    ("heading info with spaced words", lambda n: "## License: *" + "a " * n + "*\n"),
+    ("a label list item of spaced words", lambda n: "## Predicted Entities\n\n- a" + " " * (4 * n) + "b\n"),
+])
+def test_heading_info_and_label_items_are_linear_in_the_line(name, make):
+    # the heading-info pattern took a minute on a 4,000-character heading
+    assert_linear(lambda n: _card(body=make(n)), parse_card, 2_000)
+
+
+def test_heading_info_and_label_items_are_read_as_before():
+    card = parse_card(_card(body="## License: *Open Source*\n\n## Edition: Official\n\n## Predicted Entities\n\n"
+                                 "- `PER`\n- ORG, LOC \n-   \n"))
+    assert [(row.key, row.value) for row in card.info.rows] == [("License:", "Open Source"), ("Edition:", "Official")]
+    assert card.labels == ["PER"]
+    card = parse_card(_card(body="## Predicted Entities\n\n- PER\n- ORG, LOC \n"))
+    assert card.labels == ["PER", "ORG", "LOC"]
