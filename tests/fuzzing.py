@@ -58,20 +58,20 @@ def flip_bytes(source: bytes, rng: random.Random) -> bytes:
     return bytes(data)
 
 
-def odd_bytes(source: bytes, rng: random.Random) -> bytes:
+def _insert(source: bytes, rng: random.Random, pieces: list[bytes], counts: list[int]) -> bytes:
     data = source
-    for _ in range(rng.choice([1, 3, 20])):
+    for _ in range(rng.choice(counts)):
         at = _position(data, rng)
-        data = data[:at] + rng.choice(ODD_BYTES) + data[at:]
+        data = data[:at] + rng.choice(pieces) + data[at:]
     return data
+
+
+def odd_bytes(source: bytes, rng: random.Random) -> bytes:
+    return _insert(source, rng, ODD_BYTES, [1, 3, 20])
 
 
 def syntax(source: bytes, rng: random.Random) -> bytes:
-    data = source
-    for _ in range(rng.choice([1, 5, 50])):
-        at = _position(data, rng)
-        data = data[:at] + rng.choice(SYNTAX) + data[at:]
-    return data
+    return _insert(source, rng, SYNTAX, [1, 5, 50])
 
 
 def truncate(source: bytes, rng: random.Random) -> bytes:
