@@ -7,6 +7,7 @@ Failures never raise: they become facts with ``status`` "error" or "not-checked"
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -39,16 +40,17 @@ def preset_urls(card: Card, template: str | None) -> dict[str, str]:
     return {preset.name: template.format(preset=preset.name) for preset in card.presets}
 
 
-def registry_facts(cards: list[Card]) -> dict[str, dict[str, dict[str, Any]]]:
-    """Keras API pages' presets tables against keras-hub's own registry (the installed package): card path ->
-    preset -> facts MH511 compares each row with. Nothing where keras-hub is not installed."""
+def registry_facts(cards: list[Card], cache: Path | None = None) -> dict[str, dict[str, dict[str, Any]]]:
+    """Keras API pages' presets tables against keras-hub's own registry (the installed package, read once into
+    ``cache`` when given): card path -> preset -> facts MH511 compares each row with. Nothing where keras-hub is not
+    installed."""
     pages = [card for card in cards if card.presets and card.dialect == "keras"]
     if not pages:
         return {}
     from ..execute import kerashub
 
     try:
-        registry, version = kerashub.preset_registry(), kerashub.keras_hub_version()
+        registry, version = kerashub.preset_registry(cache=cache), kerashub.keras_hub_version()
     except kerashub.KerasHubError:
         return {}
     out: dict[str, dict[str, dict[str, Any]]] = {}
@@ -76,7 +78,7 @@ def collect_facts(cards: list[Card], config: Config, *, offline: bool | None = N
             jobs.setdefault(_key(url, card, expected), []).append((card.path, None))
         for preset, preset_url in preset_urls(card, template).items():
             jobs.setdefault(_key(preset_url, card, None), []).append((card.path, preset))
-    out: dict[str, dict[str, Any]] = {path: {"presets": presets} for path, presets in registry_facts(cards).items()}
+    out: dict[str, dict[str, Any]] = {path: {"presets": presets} for path, presets in registry_facts(cards, config.cache_dir / "keras-hub").items()}
     if not jobs:
         return out
     store = ArtifactStore(settings)

@@ -139,9 +139,37 @@ def keras_hub_version() -> str:
 
 
 @lru_cache(maxsize=4)
-def preset_registry(python: str = sys.executable) -> dict[str, PresetEntry]:
+def preset_registry(python: str = sys.executable, cache: Path | None = None) -> dict[str, PresetEntry]:
     """keras-hub's built-in presets, read from the installed package in a separate interpreter (importing keras
-    takes seconds and hundreds of MB that the build never needs again). Raises KerasHubError naming what is missing."""
+    takes seconds and hundreds of MB that the build never needs again). Raises KerasHubError naming what is missing.
+
+    With ``cache`` (a folder), the registry read once for this interpreter and keras-hub version is kept there, and
+    processes building at the same time read it once between them (the others wait for it under a file lock)."""
+    if cache is None:
+        return _entries(_read_registry(python))
+    import fcntl
+    import hashlib
+
+    tag = hashlib.sha256(f"{python}\0{keras_hub_version()}".encode()).hexdigest()[:20]
+    memo = Path(cache) / f"keras-hub-presets-{tag}.json"
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(memo.with_suffix(".lock"), "a")  # noqa: SIM115 - held until the memo is read or written
+    except OSError:  # a cache folder we cannot write: read the registry as if there were none
+        return _entries(_read_registry(python))
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            data = json.loads(memo.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = _read_registry(python)
+            temp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
+            temp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+            os.replace(temp, memo)
+    return _entries(data)
+
+
+def _read_registry(python: str) -> dict[str, dict]:
     env = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "VIRTUAL_ENV")}
     env.update({"KERAS_BACKEND": "torch", "OMP_NUM_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"})
     try:
@@ -151,6 +179,9 @@ def preset_registry(python: str = sys.executable) -> dict[str, PresetEntry]:
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         raise KerasHubError("`import keras_hub` fails here: " + (lines[-1] if lines else f"exit {done.returncode}"))
-    data = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def _entries(data: dict[str, dict]) -> dict[str, PresetEntry]:
     return {name: PresetEntry(name, str(entry["handle"]), entry["parameters"], entry["description"] or "")
             for name, entry in data.items() if entry.get("handle")}

@@ -101,3 +101,22 @@ def test_a_registry_that_cannot_be_read_names_the_failing_import(tmp_path):
     fake.chmod(0o755)
     with pytest.raises(kerashub.KerasHubError, match="No module named 'sentencepiece'"):
         kerashub.preset_registry(str(fake))
+
+
+def test_the_registry_is_read_once_per_interpreter_and_version_into_the_cache(tmp_path, monkeypatch):
+    calls = tmp_path / "calls"
+    fake = tmp_path / "python"
+    fake.write_text(f"#!/bin/sh\necho x >> {calls}\n"
+                    "echo '{\"bert_tiny_en\": {\"handle\": \"kaggle://keras/bert/keras/bert_tiny_en/2\", "
+                    "\"parameters\": 4385920, \"description\": \"tiny\"}}'\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(kerashub, "keras_hub_version", lambda: "0.17.0")
+    first = kerashub.preset_registry(str(fake), tmp_path / "cache")
+    kerashub.preset_registry.cache_clear()
+    again = kerashub.preset_registry(str(fake), tmp_path / "cache")
+    assert first == again and again["bert_tiny_en"].parameters == 4385920
+    assert calls.read_text().count("x") == 1  # the second process read the memo, not keras-hub
+    monkeypatch.setattr(kerashub, "keras_hub_version", lambda: "0.18.0")  # another keras-hub: read again
+    kerashub.preset_registry.cache_clear()
+    kerashub.preset_registry(str(fake), tmp_path / "cache")
+    assert calls.read_text().count("x") == 2
