@@ -16,6 +16,7 @@ from typing import Any
 from ..cards_on_disk import iter_card_paths, no_cards_message
 from ..config import Config, ConfigError, load_config
 from ..errors import UsageError
+from . import uptodate
 from .incremental import WorkStats
 from .templates import DEFAULT_MKDOCS_YML
 
@@ -49,6 +50,14 @@ def find_mkdocs_yml(explicit: str | Path | None, config: Config) -> Path:
     return DEFAULT_MKDOCS_YML
 
 
+def raw_mkdocs_config(yml: Path) -> dict[str, Any]:
+    """``yml`` as mkdocs reads it, before validation: INHERIT merged, ``!ENV`` tags resolved."""
+    from mkdocs.utils.yaml import yaml_load
+
+    with yml.open("rb") as handle:
+        return yaml_load(handle) or {}
+
+
 def plugin_options(yml: Path, **options: Any) -> dict[str, Any]:
     """The ``plugins`` of ``yml`` with ``options`` set on the modelhub entry, in mkdocs' mapping form.
 
@@ -56,11 +65,7 @@ def plugin_options(yml: Path, **options: Any) -> dict[str, Any]:
     and ``modelhub serve`` hand their command line to the plugin: as the plugin's own validated options, read again
     on every ``serve`` rebuild (the mapping form, unlike a list, is not consumed by being read).
     """
-    from mkdocs.utils.yaml import yaml_load
-
-    with yml.open("rb") as handle:
-        raw = yaml_load(handle)  # follows INHERIT, like mkdocs itself
-    plugins = raw.get("plugins") or []
+    plugins = raw_mkdocs_config(yml).get("plugins") or []
     entries = list(plugins.items()) if isinstance(plugins, dict) else [
         next(iter(entry.items())) if isinstance(entry, dict) else (entry, None) for entry in plugins]
     names = [name for name, _ in entries]
@@ -105,6 +110,19 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str |
         raise SiteBuildError(str(error)) from error
     except MkDocsException as error:
         raise SiteBuildError(f"{yml}: {error}") from error
+    stamp = _input_stamp(yml, mk_config, plugins["modelhub"], config, paths, mode) if cache else None
+    cache_folder = config.cache_dir / "build"
+    if stamp is not None:
+        known = uptodate.unchanged(cache_folder, site_dir, stamp)
+        if known is not None:  # nothing it reads changed, nothing it wrote was touched: the site stands
+            for path, error in known.failed:
+                logging.getLogger("mkdocs.plugins.modelhub").error(
+                    "modelhub: %s: the model page could not be rendered: %s", path, error)
+            total = time.perf_counter() - started
+            return SiteBuild(known.cards, site_dir, yml, dict(known.severities),
+                             WorkStats(cards=known.cards, pages_kept=known.pages, pages_failed=len(known.failed)),
+                             {"pipeline": 0.0, "total": total, "mkdocs": total, "up_to_date": 1.0})
+        uptodate.forget(cache_folder, site_dir)
     plugin = mk_config.plugins["modelhub"]
     mk_config.plugins.on_startup(command="build", dirty=False)
     try:
@@ -123,8 +141,33 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str |
         for finding in data.get("findings") or []:
             if finding.get("severity") in severities:
                 severities[finding["severity"]] += 1
-    return SiteBuild(len(catalog) if catalog is not None else 0, site_dir, yml, severities,
-                     plugin.work.stats if plugin.work else None, timings)
+    stats = plugin.work.stats if plugin.work else None
+    cards = len(catalog) if catalog is not None else 0
+    if stamp is not None:
+        pages = stats.pages_written + stats.pages_kept if stats else 0
+        uptodate.remember(cache_folder, site_dir, stamp, uptodate.Outcome(cards, severities, pages, plugin.failed))
+    return SiteBuild(cards, site_dir, yml, severities, stats, timings)
+
+
+def _input_stamp(yml: Path, mk_config: Any, options: dict[str, Any], config: Config, paths: list[Path],
+                 mode: str | None) -> str | None:
+    """The input stamp of a build (``uptodate.input_stamp``), or None for a build that executes cards."""
+    if (mode or config.settings.execute.mode) in ("auto", "force"):
+        return None
+    from .cardwork import fingerprint
+    from .templates import search_path
+
+    raw = raw_mkdocs_config(yml)
+    here = yml.parent
+    folders = [mk_config.docs_dir, mk_config.theme.custom_dir, str(config.root / "templates"), *search_path(),
+               *(str(here / value) for value in [options.get("templates")] if value),
+               *(str(here / hook) for hook in raw.get("hooks") or [] if isinstance(hook, str)),
+               *mk_config.watch]
+    cards = [str(p) for p in iter_card_paths(paths, **config.settings.cards.globs())]
+    chosen = {k: v for k, v in options.items() if k not in ("jobs", "quiet")}  # they change how, not what
+    return uptodate.input_stamp(raw_mkdocs=raw, options={"yml": str(yml), "plugin": chosen},
+                                folders=[str(f) for f in folders if f], card_roots=paths, card_paths=cards,
+                                cache_dir=config.cache_dir, fingerprint=fingerprint(config, (), [mode]))
 
 
 def quiet_mkdocs_logging(verbose: bool = False) -> None:

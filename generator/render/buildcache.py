@@ -33,6 +33,9 @@ from typing import Any
 
 FORMAT = 1
 SIDECARS = (".results.json", ".bench.json")  # stored results read by the frozen stages, beside each card
+# Folders of the cache directory that hold what builds derive, not what they read: this cache, and keras-hub's preset
+# registry (``execute.kerashub.preset_registry``; the installed keras-hub it comes from is stamped already)
+DERIVED = ("build", "keras-hub")
 
 
 @dataclass
@@ -73,17 +76,18 @@ def installed_distributions() -> list[str]:
 
 def environment_stamp(card_roots: Iterable[Path], card_paths: set[str], cache_dir: Path) -> str:
     """What the frozen stages read besides the card and its stored results: installed library versions, the
-    artifact cache, and every other file under the card folders (shipped artifacts, evaluation sets)."""
+    artifact cache (without the ``DERIVED`` folders), and every other file under the card folders (shipped
+    artifacts, evaluation sets)."""
     digest = hashlib.sha256()
     digest.update("\n".join(installed_distributions()).encode())
-    own = (cache_dir / "build").resolve()
-    folders = [(cache_dir, own)] + [(Path(root), None) for root in card_roots]
+    derived = {(cache_dir / name).resolve() for name in DERIVED}
+    folders = [(cache_dir, derived)] + [(Path(root), set()) for root in card_roots]
     for folder, skip in folders:
         if not folder.is_dir():
             continue
         for base, dirs, files in os.walk(folder):
-            if skip is not None and Path(base).resolve() == skip.parent:
-                dirs[:] = [d for d in dirs if (Path(base) / d).resolve() != skip]
+            if skip and Path(base).resolve() == cache_dir.resolve():
+                dirs[:] = [d for d in dirs if (Path(base) / d).resolve() not in skip]
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") or folder == cache_dir)
             for name in sorted(files):
                 path = os.path.join(base, name)

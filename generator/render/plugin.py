@@ -96,6 +96,7 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         self.shell_of_toc: dict[tuple, int] = {}
         self.shells: dict[int, Shell] = {}
         self.timings: dict[str, float] = {}
+        self.failed: list[tuple[str, str]] = []  # (card, error) of model pages that could not be rendered
         self._documentation_pages: list[File] = []
         self._templates: tuple[str, ...] = search_path()
 
@@ -258,7 +259,8 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
                     shutil.rmtree(shell_dir.parent, ignore_errors=True)
                 else:
                     shell_dir.unlink(missing_ok=True)
-        for path, error in work.write_pages(site_dir, catalog, self.shells, self.shell_of_toc):
+        self.failed = work.write_pages(site_dir, catalog, self.shells, self.shell_of_toc)
+        for path, error in self.failed:
             log.error("modelhub: %s: the model page could not be rendered: %s", path, error)
         urls += [catalog.model_url(i) for i in catalog.model_indexes()]
         self.timings["model_pages"] = time.perf_counter() - started

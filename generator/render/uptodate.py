@@ -1,0 +1,107 @@
+"""A site that is up to date is not built again: ``build_site``'s fast path for a rebuild where nothing changed.
+
+A build reads, besides its cards: the cards' stored results, every other file under the card folders, the artifact
+cache, the installed libraries, modelhub's code, settings and templates, and mkdocs' side (the configuration with
+what it inherits and the environment variables it names, docs_dir, the theme folders, hooks, watched paths). The
+*input stamp* is a hash of all of it: file contents where they are small and few (configuration, modelhub's code),
+file stamps (size, mtime, inode) where they are many (cards, docs, templates, caches). After a successful build the
+stamp is stored in the build cache with the stamp of every file the build left in the site folder. A later build
+with the same input stamp, whose site folder still holds exactly those files untouched, has nothing to do: it costs
+the stamps (stat calls), not a parse, a check, a page or a mkdocs run.
+
+Builds that execute cards (modes ``auto`` and ``force``) and builds without a cache are never skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .buildcache import FORMAT, _write, card_stamp, environment_stamp, file_stamp
+
+_OWN_VARIABLES = ("MODELHUB_QUIET",)  # environment variables that change the terminal output, not the site
+
+
+@dataclass
+class Outcome:
+    """What a build reported, kept so a skipped build reports the same."""
+
+    cards: int
+    severities: dict[str, int]
+    pages: int
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def tree_stamps(folder: str | Path, digest: Any, *, hidden: bool = False) -> None:
+    """Add every file below ``folder`` (its relative path and file stamp) to ``digest``, in a stable order."""
+    folder = str(folder)
+    if os.path.isfile(folder):
+        digest.update(f"{folder}\0{file_stamp(folder)}\n".encode("utf-8", "surrogateescape"))
+        return
+    for base, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if hidden or not d.startswith("."))
+        for name in sorted(files):
+            path = os.path.join(base, name)
+            digest.update(f"{path}\0{file_stamp(path)}\n".encode("utf-8", "surrogateescape"))
+
+
+def input_stamp(*, raw_mkdocs: dict[str, Any], options: dict[str, Any], folders: list[str], card_roots: list[Path],
+                card_paths: list[str], cache_dir: Path, fingerprint: str) -> str:
+    """The stamp of everything a frozen build reads (see the module's docstring). ``raw_mkdocs``: mkdocs'
+    configuration as loaded (INHERIT merged, ``!ENV`` resolved); ``options``: the plugin's; ``folders``: docs_dir,
+    theme and template folders, hooks and watched paths; ``fingerprint``: modelhub's code, settings and templates."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([FORMAT, fingerprint, raw_mkdocs, options], sort_keys=True, default=str).encode())
+    variables = {k: v for k, v in os.environ.items() if k.startswith("MODELHUB_") and k not in _OWN_VARIABLES}
+    digest.update(json.dumps(variables, sort_keys=True).encode())
+    for folder in folders:
+        tree_stamps(folder, digest)
+    digest.update(environment_stamp(card_roots, set(card_paths), cache_dir).encode())
+    for path in card_paths:
+        digest.update(f"{path}\0{card_stamp(path)}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def site_files(site_dir: Path) -> dict[str, tuple]:
+    """Every file in the site folder (hidden ones included) with its file stamp."""
+    out: dict[str, tuple] = {}
+    root = str(site_dir)
+    for base, _dirs, files in os.walk(root):
+        for name in files:
+            path = os.path.join(base, name)
+            out[os.path.relpath(path, root)] = file_stamp(path)
+    return out
+
+
+def _record_path(cache_folder: Path, site_dir: Path) -> Path:
+    name = hashlib.sha256(str(Path(site_dir).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    return Path(cache_folder) / "sites" / f"{name}.built"
+
+
+def unchanged(cache_folder: Path, site_dir: Path, stamp: str) -> Outcome | None:
+    """The last build's outcome when it had the same input stamp and left ``site_dir`` as it is now; else None."""
+    try:
+        data = pickle.loads(_record_path(cache_folder, site_dir).read_bytes())
+    except Exception:  # noqa: BLE001 - missing, damaged or from another version: build
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("stamp") != stamp:
+        return None
+    if not Path(site_dir).is_dir() or site_files(Path(site_dir)) != data.get("files"):
+        return None
+    return data.get("outcome")
+
+
+def remember(cache_folder: Path, site_dir: Path, stamp: str, outcome: Outcome) -> None:
+    """After a successful build from inputs with ``stamp``: what it left in ``site_dir``."""
+    data = {"format": FORMAT, "stamp": stamp, "files": site_files(Path(site_dir)), "outcome": outcome}
+    _write(_record_path(cache_folder, site_dir), pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
+
+
+def forget(cache_folder: Path, site_dir: Path) -> None:
+    """Before a build writes into ``site_dir``: a build that stops half way must not look up to date."""
+    _record_path(cache_folder, site_dir).unlink(missing_ok=True)
