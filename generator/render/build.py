@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..cards_on_disk import iter_card_paths, no_cards_message
+from ..cards_on_disk import no_cards_message
 from ..config import Config, ConfigError, load_config
 from ..errors import UsageError
 from . import uptodate
+from .buildcache import CardScan, scan_cards
 from .incremental import WorkStats
 from .templates import DEFAULT_MKDOCS_YML
 
@@ -99,7 +100,8 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str |
     site_dir = Path(site_dir).resolve()
     try:  # a broken modelhub.toml (read here, or by a stage's own table) is a message, not a traceback
         config = config or load_config(paths[0] if paths else None)
-        if next(iter_card_paths(paths, **config.settings.cards.globs()), None) is None:
+        scan = scan_cards(paths, config)  # read by the up-to-date check and by the record pass
+        if not scan.paths:
             raise SiteBuildError(no_cards_message(paths, config.settings.cards.include))
         yml = find_mkdocs_yml(mkdocs_yml, config)
         plugins = plugin_options(yml, cards=[str(p) for p in paths], root=str(config.root), mode=mode,
@@ -110,7 +112,9 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str |
         raise SiteBuildError(str(error)) from error
     except MkDocsException as error:
         raise SiteBuildError(f"{yml}: {error}") from error
-    stamp = _input_stamp(yml, mk_config, plugins["modelhub"], config, paths, mode) if cache else None
+    plugin = mk_config.plugins["modelhub"]
+    plugin.scan = scan
+    stamp = _input_stamp(yml, mk_config, plugins["modelhub"], config, scan, mode) if cache else None
     cache_folder = config.cache_dir / "build"
     if stamp is not None:
         known = uptodate.unchanged(cache_folder, site_dir, stamp)
@@ -123,7 +127,6 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str |
                              WorkStats(cards=known.cards, pages_kept=known.pages, pages_failed=len(known.failed)),
                              {"pipeline": 0.0, "total": total, "mkdocs": total, "up_to_date": 1.0})
         uptodate.forget(cache_folder, site_dir)
-    plugin = mk_config.plugins["modelhub"]
     mk_config.plugins.on_startup(command="build", dirty=False)
     try:
         mkdocs_build(mk_config)
@@ -149,7 +152,7 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str |
     return SiteBuild(cards, site_dir, yml, severities, stats, timings)
 
 
-def _input_stamp(yml: Path, mk_config: Any, options: dict[str, Any], config: Config, paths: list[Path],
+def _input_stamp(yml: Path, mk_config: Any, options: dict[str, Any], config: Config, scan: CardScan,
                  mode: str | None) -> str | None:
     """The input stamp of a build (``uptodate.input_stamp``), or None for a build that executes cards."""
     if (mode or config.settings.execute.mode) in ("auto", "force"):
@@ -163,11 +166,9 @@ def _input_stamp(yml: Path, mk_config: Any, options: dict[str, Any], config: Con
                *(str(here / value) for value in [options.get("templates")] if value),
                *(str(here / hook) for hook in raw.get("hooks") or [] if isinstance(hook, str)),
                *mk_config.watch]
-    cards = [str(p) for p in iter_card_paths(paths, **config.settings.cards.globs())]
     chosen = {k: v for k, v in options.items() if k not in ("jobs", "quiet")}  # they change how, not what
     return uptodate.input_stamp(raw_mkdocs=raw, options={"yml": str(yml), "plugin": chosen},
-                                folders=[str(f) for f in folders if f], card_roots=paths, card_paths=cards,
-                                cache_dir=config.cache_dir, fingerprint=fingerprint(config, (), [mode]))
+                                folders=[str(f) for f in folders if f], scan=scan, fingerprint=fingerprint(config, (), [mode]))
 
 
 def quiet_mkdocs_logging(verbose: bool = False) -> None:

@@ -98,6 +98,26 @@ def environment_stamp(card_roots: Iterable[Path], card_paths: set[str], cache_di
     return digest.hexdigest()
 
 
+@dataclass
+class CardScan:
+    """The card files of a build in order, each with its ``card_stamp``, and the ``environment_stamp``: taken once
+    per build (the up-to-date check and the record pass both read them)."""
+
+    roots: tuple[str, ...]  # the card files and folders scanned
+    paths: list[str]
+    stamps: dict[str, tuple]
+    environment: str
+
+
+def scan_cards(card_roots: list[Path], config: Any) -> CardScan:
+    """The ``CardScan`` of the cards under ``card_roots`` (``config``: the catalog's ``Config``)."""
+    from ..cards_on_disk import iter_card_paths
+
+    paths = [str(p) for p in iter_card_paths(card_roots, **config.settings.cards.globs())]
+    return CardScan(tuple(map(str, card_roots)), paths, {path: card_stamp(path) for path in paths},
+                    environment_stamp(card_roots, set(paths), config.cache_dir))
+
+
 def _write(path: Path, data: bytes) -> None:
     """Write through a temporary file and a rename: readers see the old file or the new one, never half of one.
     No fsync: this is a cache, and losing a file to a crash costs a rebuild of one card, not data."""

@@ -27,14 +27,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..cards_on_disk import iter_card_paths
 from ..checks import RuleSelection, _is_suppressed, load_rules
 from ..checks.catalog import duplicate_findings, identity_index
 from ..checks.registry import RULES, Finding
 from ..config import Config
 from ..executors import make_executor
 from ..pipeline import BuildContext, run_pipeline, stages
-from .buildcache import BuildCache, Entry, card_stamp, environment_stamp
+from .buildcache import BuildCache, CardScan, Entry, scan_cards
 from .cardwork import (CardSummary, PageJob, WorkSettings, default_jobs, fingerprint, page_batch, pool_size,
                        record_batch, run_passes)
 from .facets import status_values
@@ -68,8 +67,9 @@ class SiteWork:
                  jobs: int | None = None, only: list[str] | None = None, templates: tuple[str, ...] = (),
                  options: dict[str, Any] | None = None, cache: bool = True,
                  progress: Callable[[str, int], Callable[[int], None]] | None = None, executor: str = "local",
-                 address: str | None = None) -> None:
+                 address: str | None = None, scan: CardScan | None = None) -> None:
         chosen = stages(only)
+        self.scan = scan  # the build's card scan when its caller took it already (see build.build_site)
         self.paths = paths
         self.config = config
         self.jobs = default_jobs() if not jobs else max(1, jobs)
@@ -113,15 +113,16 @@ class SiteWork:
         """Every card's summary, from the cache where nothing it depends on changed; duplicate-model findings
         (the one catalog-wide rule) added from the identities."""
         settings = self.settings()
-        paths = [str(p) for p in iter_card_paths(self.paths, **self.config.settings.cards.globs())]
+        scan, self.scan = self.scan, None
+        if scan is None or scan.roots != tuple(map(str, self.paths)):
+            scan = scan_cards(self.paths, self.config)
+        paths, stamps = scan.paths, scan.stamps
         self.stats.cards = len(paths)
         executes = self.mode in ("auto", "force") and bool(self.stage_names)
         entries: dict[str, Entry] = {}
         if self.use_cache and not executes:
-            self._environment = settings.fingerprint + environment_stamp(self.paths, set(paths),
-                                                                         self.config.cache_dir)
+            self._environment = settings.fingerprint + scan.environment
             entries = self.cache.load_entries(self._environment)
-        stamps = {path: card_stamp(path) for path in paths}
         known: dict[str, CardSummary] = {}
         todo: list[tuple[str, dict[str, Any] | None]] = []
         for path in paths:

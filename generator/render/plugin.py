@@ -33,6 +33,7 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from ..config import ConfigError, load_config
 from ..executors import ExecutorUnavailable
+from .buildcache import CardScan
 from .incremental import SiteWork
 from .shell import CONTENT, Shell, shell_markdown, shell_source
 from .site import (INDEX_DIR, Catalog, SiteOptions, copy_artifacts, dest_path, models_json, page_url, write_atomic,
@@ -96,7 +97,8 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         self.shell_of_toc: dict[tuple, int] = {}
         self.shells: dict[int, Shell] = {}
         self.timings: dict[str, float] = {}
-        self.failed: list[tuple[str, str]] = []  # (card, error) of model pages that could not be rendered
+        self.failed: list[tuple[str, str]] = []
+        self.scan: CardScan | None = None  # the cards as build.build_site found them, for the next build  # (card, error) of model pages that could not be rendered
         self._documentation_pages: list[File] = []
         self._templates: tuple[str, ...] = search_path()
 
@@ -115,9 +117,10 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         if jobs is not None and jobs < 1:
             raise ValidationError(f"plugins.modelhub.jobs: {jobs}: give a number of processes, 1 or more")
         mode = self.config.mode or self._modelhub_config.settings.execute.mode
+        scan, self.scan = self.scan, None  # taken for this build only: a serve rebuild scans again
         return SiteWork(paths, self._modelhub_config, mode=mode, offline=self.config.offline, jobs=jobs,
                         templates=self._templates, cache=self.config.cache, progress=_progress_factory(self.config.quiet),
-                        executor=self.config.executor, address=self.config.address)
+                        executor=self.config.executor, address=self.config.address, scan=scan)
 
     # ---- mkdocs events ------------------------------------------------------------------------------------
     def on_config(self, config):

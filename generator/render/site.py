@@ -97,6 +97,8 @@ class Catalog:
         self.families: dict[str, Family] = group_families(self.light)
         self.family_of: dict[int, Family] = {i: fam for fam in self.families.values() for i in fam.members}
         self._cards: dict[int, Card] = {}
+        self._relative: dict[int, str | None] = {}
+        self._local: dict[int, tuple[Path, str] | None] = {}
         self._card_bases = [root.resolve() if root.resolve().is_dir() else root.resolve().parent
                             for root in options.card_roots]
         taken: set[str] = set()
@@ -152,7 +154,13 @@ class Catalog:
         return [i for i in range(len(self.summaries)) if not self.is_api_page(i)]
 
     def _root_relative(self, index: int) -> str | None:
-        """The card's path relative to the catalog root, None when it is outside it."""
+        """The card's path relative to the catalog root, None when it is outside it (asked about each card by its
+        page, its JSON, models.json and the index: worked out once)."""
+        if index not in self._relative:
+            self._relative[index] = self._find_root_relative(index)
+        return self._relative[index]
+
+    def _find_root_relative(self, index: int) -> str | None:
         path = self.light[index].get("path")
         if not path:
             return None
@@ -179,7 +187,12 @@ class Catalog:
     # ---- local artifacts ------------------------------------------------------------------------------------
     def local_artifact(self, index: int) -> tuple[Path, str] | None:
         """An artifact shipped inside the catalog (a relative or file: link that resolves under a card root):
-        its file on disk and the site path it is copied to."""
+        its file on disk and the site path it is copied to (looked up once a card: it costs file system calls)."""
+        if index not in self._local:
+            self._local[index] = self._find_local_artifact(index)
+        return self._local[index]
+
+    def _find_local_artifact(self, index: int) -> tuple[Path, str] | None:
         url = self.light[index].get("download_url")
         card_path = self.light[index].get("path")
         if not url or not card_path:

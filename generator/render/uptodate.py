@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .buildcache import FORMAT, _write, card_stamp, environment_stamp, file_stamp
+from .buildcache import FORMAT, CardScan, _write, file_stamp
 
 _OWN_VARIABLES = ("MODELHUB_QUIET",)  # environment variables that change the terminal output, not the site
 
@@ -50,20 +50,21 @@ def tree_stamps(folder: str | Path, digest: Any, *, hidden: bool = False) -> Non
             digest.update(f"{path}\0{file_stamp(path)}\n".encode("utf-8", "surrogateescape"))
 
 
-def input_stamp(*, raw_mkdocs: dict[str, Any], options: dict[str, Any], folders: list[str], card_roots: list[Path],
-                card_paths: list[str], cache_dir: Path, fingerprint: str) -> str:
+def input_stamp(*, raw_mkdocs: dict[str, Any], options: dict[str, Any], folders: list[str], scan: CardScan,
+                fingerprint: str) -> str:
     """The stamp of everything a frozen build reads (see the module's docstring). ``raw_mkdocs``: mkdocs'
     configuration as loaded (INHERIT merged, ``!ENV`` resolved); ``options``: the plugin's; ``folders``: docs_dir,
-    theme and template folders, hooks and watched paths; ``fingerprint``: modelhub's code, settings and templates."""
+    theme and template folders, hooks and watched paths; ``scan``: the cards, their stamps and the environment's;
+    ``fingerprint``: modelhub's code, settings and templates."""
     digest = hashlib.sha256()
     digest.update(json.dumps([FORMAT, fingerprint, raw_mkdocs, options], sort_keys=True, default=str).encode())
     variables = {k: v for k, v in os.environ.items() if k.startswith("MODELHUB_") and k not in _OWN_VARIABLES}
     digest.update(json.dumps(variables, sort_keys=True).encode())
     for folder in folders:
         tree_stamps(folder, digest)
-    digest.update(environment_stamp(card_roots, set(card_paths), cache_dir).encode())
-    for path in card_paths:
-        digest.update(f"{path}\0{card_stamp(path)}\n".encode("utf-8", "surrogateescape"))
+    digest.update(scan.environment.encode())
+    for path in scan.paths:
+        digest.update(f"{path}\0{scan.stamps[path]}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
