@@ -37,14 +37,14 @@ class Outcome:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def tree_stamps(folder: str | Path, digest: Any, *, hidden: bool = False) -> None:
-    """Add every file below ``folder`` (its relative path and file stamp) to ``digest``, in a stable order."""
+def tree_stamps(folder: str | Path, digest: Any) -> None:
+    """Add every file below ``folder`` (hidden folders skipped) with its file stamp to ``digest``, in a stable order."""
     folder = str(folder)
     if os.path.isfile(folder):
         digest.update(f"{folder}\0{file_stamp(folder)}\n".encode("utf-8", "surrogateescape"))
         return
     for base, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if hidden or not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             path = os.path.join(base, name)
             digest.update(f"{path}\0{file_stamp(path)}\n".encode("utf-8", "surrogateescape"))
