@@ -12,6 +12,7 @@ import html
 import http.server
 import json
 import re
+import shutil
 import threading
 import urllib.parse
 import urllib.request
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from generator.card import read_card
+from generator.cli import main as cli_main
 from generator.config import load_config
 from generator.render.build import build_site
 
@@ -115,3 +117,20 @@ def test_the_keras_page_shows_each_example_blocks_real_outcome(served_site):
     failing = page[page.index('id="finding-MH302-98"') - 400:]
     assert "Fails" in failing and "NameError: name 'io' is not defined" in failing
     assert "`io` is used without `import io`" in failing
+
+
+def test_the_stored_runs_and_measurements_are_current_for_the_locked_environment(tmp_path, monkeypatch, capsys):
+    # The committed Results and benchmarks must be what this code and the locked packages would produce: `auto`
+    # mode on an unchanged copy executes and measures nothing. When this fails, the inputs of a stored record
+    # changed (code, artifact digest, versions): run `modelhub run cards --mode auto --write` and
+    # `modelhub bench cards --mode auto --write` and commit the refreshed files with the change.
+    shutil.copytree(CARDS, tmp_path / "cards")
+    shutil.copy(REPO / "modelhub.toml", tmp_path / "modelhub.toml")
+    monkeypatch.chdir(tmp_path)
+    assert cli_main(["run", "cards", "--mode", "auto", "--quiet"]) in (0, 1)  # 1: the Keras page's failing block
+    assert "executed 0 cards (0 snippets, 0 workers)" in capsys.readouterr().out
+    cli_main(["bench", "cards", "--mode", "auto", "--format", "json", "--quiet"])
+    fresh = {record["card"]: record for record in map(json.loads, capsys.readouterr().out.splitlines())}
+    for stem in RUNNABLE:
+        stored = json.loads((CARDS / f"{stem}.bench.json").read_text(encoding="utf-8"))
+        assert (fresh[f"cards/{stem}.md"]["key"], fresh[f"cards/{stem}.md"]["date"]) == (stored["key"], stored["date"])
