@@ -17,7 +17,7 @@ import re
 _LIQUID_TAG = re.compile(r"\{%(?:-?.*?-?%\}|(.*))", re.S)
 _LIQUID_OUTPUT = re.compile(r"\{\{(?![<%])(?:.*?\}\}|(.*))", re.S)
 _IAL_LINE = re.compile(r"^[ \t]*+\{:[^}\n]*+\}[ \t]*+$", re.M)
-_IAL_INLINE = re.compile(r"\{:[^}\n]*+\}")
+_IAL_INLINE = re.compile(r"\{:[^}\n]*+(?:\}|([^}]?))")  # unclosed: kept, with the rest of its line
 _BUTTON = re.compile(r"<button\b(?:[^>]*+>.*?</button>|([^>]*+>.*|[^>]*+))", re.S | re.I)
 _DIV_LINE = re.compile(r"^[ \t]*+</?div\b[^>\n]*+>[ \t]*+$", re.M | re.I)
 _SHORTCODE_RELREF = re.compile(r"\{\{<\s*+relref\s++\"([^\"]*+)\"\s*+>\}\}")
@@ -87,7 +87,7 @@ def translate(text: str) -> str:
     text = _LIQUID_TAG.sub(_drop, text)
     text = _LIQUID_OUTPUT.sub(_drop, text)
     text = _IAL_LINE.sub("", text)
-    text = _IAL_INLINE.sub("", text)
+    text = _IAL_INLINE.sub(_drop, text)
     text = _BUTTON.sub(_drop, text)
     text = _DIV_LINE.sub("", text)
     text = add_missing_table_headers(text)
@@ -101,7 +101,7 @@ def plain_text(text: str) -> str:
     text = _PLAIN_IMAGE.sub(_link_text, text)
     text = _PLAIN_LINK.sub(_link_text, text)
     text = _PLAIN_TAG.sub(lambda m: " " if m.group(1) else m.group(0), text)
-    text = re.sub(r"[`*]+|(?<!\w)_+|_+(?!\w)", "", text)
+    text = _PLAIN_EMPHASIS.sub(_emphasis, text)
     text = re.sub(r"[#>|]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -112,6 +112,20 @@ _PLAIN_FENCE = re.compile(r"```.*?(```|$)", re.S)
 _PLAIN_IMAGE = re.compile(r"!\[([^\]]*+)(?:\](?:\(([^)]*+)(\))?)?)?")
 _PLAIN_LINK = re.compile(r"\[([^\]]*+)(?:\](?:\(([^)]*+)(\))?)?)?")
 _PLAIN_TAG = re.compile(r"<(?:([^>]++)>|[^>]*+)")
+
+
+# Backticks and stars go; a run of underscores goes unless it joins two word characters (snake_case stays), as
+# ``(?<!\w)_+|_+(?!\w)`` decided by retrying every suffix of the run (quadratic in a line of underscores).
+_PLAIN_EMPHASIS = re.compile(r"[`*]++|_++")
+_WORD = re.compile(r"\w")
+
+
+def _emphasis(match: re.Match) -> str:
+    if match.group()[0] != "_":
+        return ""
+    text, start, end = match.string, match.start(), match.end()
+    joins = start > 0 and end < len(text) and _WORD.match(text[start - 1]) and _WORD.match(text[end])
+    return match.group() if joins else ""
 
 
 def _link_text(match: re.Match) -> str:

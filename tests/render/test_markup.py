@@ -61,6 +61,8 @@ UNCLOSED = {
     "tags": lambda n: "<a " * n,
     "an indented separator row": lambda n: " " * (4 * n) + "x\n",
     "a long separator row": lambda n: "|" + "---|" * n + "x\n",
+    "inline attribute lists": lambda n: "{:a " * n,  # 20 s on a 200 KB card
+    "a run of underscores": lambda n: "a" + "_" * (4 * n) + "b",  # 9 s on a 200 KB line
 }
 
 
@@ -73,3 +75,5 @@ def test_an_opener_that_never_closes_is_kept_as_written():
     assert translate("a {% b\n\n{{ c") == "a {% b\n\n{{ c"
     assert translate("x {% if %}y{% endif %} <button>z</button> {{< w >}}") == "x y  "
     assert plain_text("[a](b) [c] [d](e ![f](g) <i>h</i> <j") == "a [c] [d](e f h <j"
+    assert translate("a {:.x} b {: c\nd") == "a  b {: c\nd"
+    assert plain_text("snake_case _x_ __init__ a__") == "snake_case x init a"
