@@ -26,7 +26,8 @@ sys.path.insert(0, str(REPO))
 
 from generator.artifacts import ArtifactSettings, ArtifactStore  # noqa: E402
 from generator.config import Config  # noqa: E402
-from generator.pipeline import BuildContext, run_pipeline  # noqa: E402
+from generator.pipeline import BuildContext  # noqa: E402
+from generator.stages import run_pipeline  # noqa: E402
 from tests.builders import build_spark_nlp_model_zip  # noqa: E402
 from tests.servers import ArtifactServer  # noqa: E402
 

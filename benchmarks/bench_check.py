@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from generator.card import read_card  # noqa: E402
-from generator.checks import load_rules  # noqa: E402
+from generator.checks import default_rules  # noqa: E402
 from generator.checks.runner import check_paths  # noqa: E402
 from benchmarks.corpus import card_files  # noqa: E402
 
@@ -54,7 +54,7 @@ def main() -> None:
     parser.add_argument("--modes", default="replicated,unique", help="which catalogs to measure (comma-separated)")
     args = parser.parse_args()
     sources = [(p.name, p.read_bytes()) for p in card_files()]
-    load_rules()
+    default_rules()  # imported before the clock starts
     report: dict[str, object] = {"benchmark": "check", "cards": args.cards, "jobs": args.jobs,
                                  "corpus_cards": len(sources), "target_seconds": TARGET_SECONDS,
                                  "cpu_count": os.cpu_count()}

@@ -90,7 +90,7 @@ def bench_copy(root: Path, names: list[str], executor) -> tuple[float, dict]:
     from generator.pipeline import BuildContext, CardRecord
 
     records = [CardRecord(read_card(root / "cards" / name)) for name in names]
-    context = BuildContext(load_config(root), mode="force", quiet=True, options={"executor": executor})
+    context = BuildContext(load_config(root), mode="force", quiet=True, executor=executor)
     started = time.perf_counter()
     BenchStage().process(records, context)
     return time.perf_counter() - started, {Path(r.path).name: r.bench for r in records}

@@ -1,32 +1,27 @@
-"""The build pipeline: cards -> records, enriched by registered stages, handed to the renderer.
+"""The pipeline's vocabulary: the record of one card, the build's context, and what a stage is.
 
-A stage is a plain object with ``name``, ``order`` and ``process(records, context)``; it adds its part to each
-``CardRecord`` (``facts``, ``runs``, ``bench``, ``findings``) and never reaches into another stage. Stages register
-themselves in their own module; ``STAGE_MODULES`` lists the modules to import, in no particular order.
+A build reads the cards (the ``card`` stage, ``CardStage``) and hands the list of ``CardRecord``s to each stage in
+turn: card -> artifacts -> execute -> bench -> check; the renderer reads the finished records. A stage is an object
+with a ``name``, the ``reads`` and ``writes`` it declares (``CardRecord`` fields) and ``process(records, context)``;
+it fills its own field on each record from the card and the fields of earlier stages, and imports nothing of a later
+one. The ordered list of stage objects is built in one place, ``generator.stages``; ``run_stages`` is the one way to
+run a selection of them.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .card import Card, read_card
 from .cards_on_disk import iter_card_paths
-from .config import Config, load_config
+from .config import Config
 
 if TYPE_CHECKING:
     from .artifacts.local import ArtifactHandle
-
-# Modules that register stages when imported. Order of execution comes from each stage's ``order``.
-STAGE_MODULES: list[str] = [
-    "generator.checks.stage",
-    "generator.artifacts.stage",
-    "generator.execute.stage",
-    "generator.bench.stage",
-]
+    from .executors import GroupExecutor
 
 MODES = ("off", "frozen", "auto", "force")
 
@@ -60,48 +55,43 @@ class CardRecord:
 
 @dataclass
 class BuildContext:
+    """What every stage of one run shares."""
+
     config: Config
     mode: str = "frozen"  # off | frozen | auto | force, for execution and benchmarks
     offline: bool = False
     quiet: bool = False
-    options: dict[str, Any] = field(default_factory=dict)
+    executor: GroupExecutor | None = None  # where execution and benchmarks run (generator.executors); local if None
 
 
 class Stage(Protocol):
     name: str
-    order: int
+    reads: tuple[str, ...]  # CardRecord fields the stage reads (the card, and fields earlier stages write)
+    writes: tuple[str, ...]  # CardRecord fields the stage fills
 
     def process(self, records: list[CardRecord], context: BuildContext) -> None: ...
 
 
-_STAGES: dict[str, Stage] = {}
+class CardStage:
+    """The first stage: the card files under the paths, parsed once, one record each."""
 
+    name = "card"
+    reads: tuple[str, ...] = ()
+    writes = ("card",)
 
-def register_stage(stage: Stage) -> Stage:
-    _STAGES[stage.name] = stage
-    return stage
-
-
-def stages(names: Iterable[str] | None = None) -> list[Stage]:
-    for module in STAGE_MODULES:
-        importlib.import_module(module)
-    wanted = None if names is None else set(names)  # once: a generator of names can be read only once
-    chosen = [s for s in _STAGES.values() if wanted is None or s.name in wanted]
-    return sorted(chosen, key=lambda s: s.order)
+    def load(self, paths: Iterable[str | Path], config: Config | None = None) -> list[CardRecord]:
+        """The cards under ``paths`` (``config``'s ``[cards]`` globs choose the files in folders)."""
+        globs = config.settings.cards.globs() if config is not None else {}
+        return [CardRecord(read_card(path)) for path in iter_card_paths(paths, **globs)]
 
 
 def load_records(paths: Iterable[str | Path], config: Config | None = None) -> list[CardRecord]:
-    """The cards under ``paths`` (``config``'s ``[cards]`` globs choose the files in folders)."""
-    globs = config.settings.cards.globs() if config is not None else {}
-    return [CardRecord(read_card(path)) for path in iter_card_paths(paths, **globs)]
+    """The ``card`` stage on its own."""
+    return CardStage().load(paths, config)
 
 
-def run_pipeline(paths: Iterable[str | Path], context: BuildContext | None = None,
-                 only: Iterable[str] | None = None) -> list[CardRecord]:
-    """Parse the cards under ``paths`` and run every registered stage (or those named in ``only``) over them."""
-    paths = list(paths)
-    context = context or BuildContext(load_config(paths[0] if paths else None))
-    records = load_records(paths, context.config)
-    for stage in stages(only):
+def run_stages(records: list[CardRecord], context: BuildContext, stages: Sequence[Stage]) -> list[CardRecord]:
+    """Each of ``stages``, in the order given, over ``records``; returns ``records``."""
+    for stage in stages:
         stage.process(records, context)
     return records

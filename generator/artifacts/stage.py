@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..card import Card
 from ..checks.artifacts import declared_sha256 as declared_sha256_and_line
 from ..config import Config
-from ..pipeline import BuildContext, CardRecord, register_stage
+from ..pipeline import BuildContext, CardRecord
 from ..records import ArtifactStatus
 from .facts import ArtifactFacts
 from .local import LocalArtifacts
@@ -125,11 +125,12 @@ def attach_artifacts(records: list[CardRecord], config: Config, offline: bool | 
 
 class ArtifactsStage:
     name = "artifacts"
-    order = 10
+    reads = ("card", "artifact")  # a handle an earlier run attached is kept
+    writes = ("facts", "artifact")
 
     def process(self, records: list[CardRecord], context: BuildContext) -> None:
         found = collect_facts([r.card for r in records], context.config, offline=context.offline or None,
-                              quiet=context.quiet, refresh=bool(context.options.get("refresh_artifacts")))
+                              quiet=context.quiet)
         for record in records:
             if record.path in found:
                 record.facts = found[record.path]
@@ -146,5 +147,3 @@ def _progress(quiet: bool) -> Progress:
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=Console(stderr=True), transient=True, disable=quiet)
 
-
-register_stage(ArtifactsStage())

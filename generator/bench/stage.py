@@ -1,13 +1,13 @@
 """The ``bench`` pipeline stage (order 30): a benchmark record on every card record.
 
-Modes (``BuildContext.mode``, or ``options["bench_mode"]``): ``off`` does nothing; ``frozen`` never measures and
+Modes (``BuildContext.mode``): ``off`` does nothing; ``frozen`` never measures and
 reads the stored ``<card>.bench.json`` (flagging it stale when the card or its evaluation set changed since);
 ``auto`` measures what is missing or stale; ``force`` measures everything. Measured records are written beside
 their cards, atomically, as each arrives; cards that cannot be measured here get "not_measured" with the reason, and
 no file.
 
 Speed is measured once per model: cards whose measurements agree on ``runner.SPEED_INPUTS`` (the artifact's digest,
-runtime, task, settings, versions) form one group, run by the executor (``context.options["executor"]``, local by
+runtime, task, settings, versions) form one group, run by the executor (``context.executor``, local by
 default, or one Ray actor per group) in one worker; the first card measured in a group (or a current stored record)
 times the model, and the others take its speed figures (``speed.shared_from`` names that card) and measure only
 their quality, on their own evaluation sets.
@@ -24,7 +24,7 @@ from ..card import Card
 from ..config import Config
 from ..execute.progress import run_progress
 from ..executors import LocalExecutor
-from ..pipeline import BuildContext, CardRecord, register_stage
+from ..pipeline import BuildContext, CardRecord
 from ..records import BenchStatus, status_of
 from .evalset import EvalSetError, display_path, load_eval_set
 from .hardware import versions
@@ -113,26 +113,30 @@ class BenchGroup:
 
 class BenchStage:
     name = "bench"
-    order = 30
+    reads = ("card", "artifact")
+    writes = ("bench", "artifact")  # attaches the handle when the artifacts stage did not run
+
+    def __init__(self, settings: BenchSettings | None = None) -> None:
+        self.settings = settings  # None: the configuration's [bench] table
 
     def process(self, records: list[CardRecord], context: BuildContext) -> None:
-        mode = context.options.get("bench_mode") or context.mode
+        mode = context.mode
         if mode == "off" or not records:
             return
         config = context.config
-        settings = BenchSettings.from_config(config, **(context.options.get("bench_settings") or {}))
+        settings = self.settings or BenchSettings.from_config(config)
         if mode == "frozen":
             for record in records:
                 record.bench = _guarded(record.card, lambda card: frozen_record(card, config, settings))
             return
         attach_artifacts(records, config, context.offline or None)
-        executor = context.options.get("executor") or LocalExecutor()
+        executor = context.executor or LocalExecutor()
         with run_progress(enabled=not context.quiet, label="bench") as (on_start, on_card):
             on_start(len(records))
             stored: dict[str, tuple[dict[str, Any] | None, Any]] = {}  # path -> (stored record, its claims)
             speeds: dict[str, tuple[str, dict[str, Any]]] = {}  # speed key -> a current record's speed figures
             groups: dict[str, list[Measurement]] = {}
-            owners: dict[int, CardRecord] = {}
+            owners: dict[str, CardRecord] = {}  # card path -> its record
             for record in sorted(records, key=lambda r: r.path):
                 before = self._stored(record.card)
                 stored[record.path] = (before, (before or {}).get("claims"))  # claims before they are refreshed
@@ -141,20 +145,20 @@ class BenchStage:
                     offline=context.offline or None, artifact=record.artifact))
                 if isinstance(result, Measurement):
                     groups.setdefault(result.speed_key, []).append(result)
-                    owners[id(result)] = record
+                    owners[record.path] = record
                     continue
                 measured = status_of(result, BenchStatus) is BenchStatus.MEASURED
                 if measured and result.get("inputs") and not result["speed"].get("shared_from"):
                     speeds.setdefault(speed_key(result["inputs"]), (display_path(record.path, config),
                                                                     result["speed"]))
-                self._finish(record, result, stored[record.path], config, context, on_card)
+                self._finish(record, result, stored[record.path], config, on_card)
             for key, jobs in groups.items():
                 for job in jobs:
                     job.shared_speed = speeds.get(key)
             work = BenchGroup(config, settings)
             for job, result in executor.map_groups(work, [groups[key] for key in sorted(groups)]):
-                record = owners[id(job)]
-                self._finish(record, result, stored[record.path], config, context, on_card)
+                record = owners[job.plan.card.path]
+                self._finish(record, result, stored[record.path], config, on_card)
 
     @staticmethod
     def _stored(card: Card) -> dict[str, Any] | None:
@@ -165,15 +169,13 @@ class BenchStage:
 
     @staticmethod
     def _finish(record: CardRecord, result: dict[str, Any], stored: tuple[dict[str, Any] | None, Any],
-                config: Config, context: BuildContext, on_card) -> None:
+                config: Config, on_card) -> None:
         """Put the result on the record; store it when it is a new measurement or its claims changed."""
         changed = result is not stored[0] or result.get("claims") != stored[1]
         measured = status_of(result, BenchStatus) is BenchStatus.MEASURED
-        if changed and measured and context.options.get("bench_store", True):
+        if changed and measured:
             result["card"] = display_path(record.path, config)
             write_record(record.path, result)
         record.bench = result
         on_card(record.path, result)
 
-
-register_stage(BenchStage())

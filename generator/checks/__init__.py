@@ -1,7 +1,8 @@
-"""The validation engine: run the registered rules over cards and return findings.
+"""The validation engine: run a collection of rules over cards and return findings.
 
-Rules live in one module per family (``RULE_MODULES``); each registers itself with ``@rule`` (see ``registry``).
-Nothing here knows a rule by name. What a run checks is decided by a ``RuleSelection`` built from the ``rules``
+Rules live in one module per family, each declared with ``@rule`` (see ``registry``); the engine runs the
+``RuleSet`` it is given (``CheckContext.rules``, ``RuleSelection.from_config(..., rules=)``), by default
+``generator.checks.rules.DEFAULT_RULES``. Nothing here knows a rule by name. What a run checks is decided by a ``RuleSelection`` built from the ``rules``
 table of the configuration::
 
     [tool.modelhub.rules]
@@ -18,8 +19,6 @@ and per card with an HTML comment anywhere in the card (card-wide, invisible on 
 from __future__ import annotations
 
 import fnmatch
-import importlib
-import importlib.util
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -30,45 +29,22 @@ from .. import vocab
 from ..config import Config, ConfigError
 from ..settings import RulesSection
 from ..vocab import Vocabulary
-from .registry import RULES, Finding, Rule, rule
+from .registry import Finding, Rule, RuleSet, rule
 
 __all__ = [
-    "CheckContext", "Finding", "Rule", "RuleSelection", "RULES", "RULE_MODULES", "check_card", "check_cards",
-    "load_rules", "suppressed_codes", "rule", "SEVERITY_ORDER",
-]
-
-# Modules that register rules when imported. Other subsystems append theirs; a listed module that does not exist
-# (yet) is skipped, but one that exists and fails to import raises: a broken rule module must not pass silently.
-RULE_MODULES: list[str] = [
-    "generator.checks.parse",
-    "generator.checks.frontmatter",
-    "generator.checks.structure",
-    "generator.checks.snippets",
-    "generator.checks.consistency",
-    "generator.checks.results",
-    "generator.checks.catalog",
-    "generator.checks.artifacts",
-    "generator.checks.execution",
-    "generator.checks.bench",
+    "CheckContext", "Finding", "Rule", "RuleSelection", "RuleSet", "check_card", "check_cards", "default_rules",
+    "suppressed_codes", "rule", "SEVERITY_ORDER",
 ]
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 CONTEXT_KEYS = ("facts", "runs", "bench", "catalog")
 
 
-def load_rules() -> dict[str, Rule]:
-    """Import every rule module once; returns the registry."""
-    for name in RULE_MODULES:
-        if name in _LOADED:
-            continue
-        if importlib.util.find_spec(name) is None:
-            continue
-        importlib.import_module(name)
-        _LOADED.add(name)
-    return RULES
+def default_rules() -> RuleSet:
+    """``generator.checks.rules.DEFAULT_RULES`` (imported on first use: the rule modules import this package)."""
+    from .rules import DEFAULT_RULES
 
-
-_LOADED: set[str] = set()
+    return DEFAULT_RULES
 
 
 @dataclass
@@ -81,9 +57,16 @@ class CheckContext:
     runs: dict[str, Any] | None = None  # execution results of this card (execute stage)
     bench: dict[str, Any] | None = None  # benchmark record of this card (bench stage)
     selection: RuleSelection | None = None
-    cache: dict[str, Any] = field(default_factory=dict)  # per-run memo shared by rules (e.g. catalog indexes)
+    cache: dict[Any, Any] = field(default_factory=dict)  # per-run memo shared by rules (e.g. catalog indexes)
 
     vocabulary: Vocabulary | None = None  # read from the configuration's [vocab] on first use
+    rules: RuleSet | None = None  # the rules to run; None: the selection's, else the default rules
+
+    @property
+    def rule_set(self) -> RuleSet:
+        if self.rules is None:
+            self.rules = self.selection.rules if self.selection is not None else default_rules()
+        return self.rules
 
     @property
     def vocab(self) -> Vocabulary:
@@ -100,7 +83,8 @@ class CheckContext:
     def for_card(self, facts: dict | None = None, runs: dict | None = None, bench: dict | None = None
                  ) -> CheckContext:
         """The same run-wide context with one card's stage results."""
-        return CheckContext(self.config, self.catalog, facts, runs, bench, self.selection, self.cache, self.vocab)
+        return CheckContext(self.config, self.catalog, facts, runs, bench, self.selection, self.cache, self.vocab,
+                            self.rules)
 
 
 def _codes(values: Any, where: str) -> tuple[str, ...]:
@@ -113,28 +97,32 @@ def _codes(values: Any, where: str) -> tuple[str, ...]:
     return tuple(str(v).strip() for v in values if str(v).strip())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RuleSelection:
-    """Which rules run and at which severity. Like ruff: the most specific matching selector wins."""
+    """Which of a ``RuleSet`` run and at which severity. Like ruff: the most specific matching selector wins.
+    Compared (and hashed, as a memo key) by identity: one selection per run."""
 
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, str] = field(default_factory=dict)
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    rules: RuleSet = field(default_factory=default_rules)
 
     @classmethod
     def from_config(cls, config: Config | None, select: Iterable[str] | None = None,
-                    ignore: Iterable[str] | None = None) -> RuleSelection:
-        """The config's ``rules`` table; ``select``/``ignore`` from the command line replace/extend it."""
-        rules = config.settings.rules if config is not None else RulesSection()
+                    ignore: Iterable[str] | None = None, rules: RuleSet | None = None) -> RuleSelection:
+        """The config's ``rules`` table over ``rules`` (default: the default rules); ``select``/``ignore`` from the
+        command line replace/extend it."""
+        table = config.settings.rules if config is not None else RulesSection()
         where = (f"{config.source}: {config.prefix + '.' if config.prefix else ''}rules" if config and config.source
                  else "configuration: rules")
-        chosen = tuple(rules.select)
+        chosen = tuple(table.select)
         if select:
             chosen = _codes(list(select), "--select")
-        ignored = tuple(rules.ignore) + _codes(list(ignore or ()), "--ignore")
-        selection = cls(chosen, ignored, dict(rules.severity),
-                        {glob: tuple(codes) for glob, codes in rules.per_file_ignores.items()})
+        ignored = tuple(table.ignore) + _codes(list(ignore or ()), "--ignore")
+        selection = cls(chosen, ignored, dict(table.severity),
+                        {glob: tuple(codes) for glob, codes in table.per_file_ignores.items()},
+                        default_rules() if rules is None else rules)
         unknown = selection.unknown_selectors()
         if unknown:
             raise ConfigError(f"{where}: unknown rule selector(s) {', '.join(unknown)}; "
@@ -142,7 +130,7 @@ class RuleSelection:
         return selection
 
     def unknown_selectors(self) -> list[str]:
-        rules = load_rules()
+        rules = self.rules
         families = {r.family for r in rules.values()}
         out = []
         for selector in (*self.select, *self.ignore, *self.severity, *(c for v in self.per_file_ignores.values()
@@ -218,28 +206,27 @@ def _is_suppressed(code: str, suppressed: tuple[str, ...]) -> bool:
 
 
 def active_rules(selection: RuleSelection, context: CheckContext, path: str | None = None) -> list[Rule]:
-    """The rules to run on one card; memoised per run, since only per-file ignores make it depend on the path."""
-    rules = load_rules()
+    """The rules to run on one card; memoised per run (keyed by the selection and rule set themselves), since only
+    per-file ignores make it depend on the path."""
+    rules = context.rule_set
     available = tuple(context.has(key) for key in CONTEXT_KEYS)
-    memo_key = ("active", id(selection), len(rules), available, path if selection.per_file_ignores else None)
+    memo_key = ("active", selection, rules, available, path if selection.per_file_ignores else None)
     cached = context.cache.get(memo_key)
-    if cached is None or cached[0] is not selection:
-        chosen = [r for code, r in sorted(rules.items()) if r.check is not None and selection.enabled(r, path)
+    if cached is None:
+        cached = [r for code, r in sorted(rules.items()) if r.check is not None and selection.enabled(r, path)
                   and all(context.has(key) for key in r.needs)]
-        cached = (selection, chosen)
         if not selection.per_file_ignores:
             context.cache[memo_key] = cached
-    return cached[1]
+    return cached
 
 
-def _severity(selection: RuleSelection, rule_: Rule, cache: dict[str, Any]) -> str:
+def _severity(selection: RuleSelection, rule_: Rule, cache: dict[Any, Any]) -> str:
     if not selection.severity:
         return rule_.severity
-    key = ("severity", id(selection), rule_.code)
-    cached = cache.get(key)
-    if cached is None or cached[0] is not selection:  # ids are reused once a selection is gone
-        cached = cache[key] = (selection, selection.severity_of(rule_))
-    return cached[1]
+    key = ("severity", selection, rule_.code)
+    if key not in cache:
+        cache[key] = selection.severity_of(rule_)
+    return cache[key]
 
 
 def check_card(card: Card, context: CheckContext | None = None) -> list[Finding]:
@@ -271,14 +258,14 @@ def check_card(card: Card, context: CheckContext | None = None) -> list[Finding]
 
 def check_cards(cards: list[Card], config: Config | None = None, *, facts: Mapping[str, Any] | None = None,
                 runs: Mapping[str, Any] | None = None, bench: Mapping[str, Any] | None = None,
-                selection: RuleSelection | None = None) -> dict[str, list[Finding]]:
+                selection: RuleSelection | None = None, rules: RuleSet | None = None) -> dict[str, list[Finding]]:
     """Check a catalog: every card against every enabled rule, cross-card rules seeing all of ``cards``.
 
     ``facts``/``runs``/``bench`` map a card path to that card's stage record; rules needing them are skipped for
     cards that have none.
     """
-    selection = selection or RuleSelection.from_config(config)
-    shared = CheckContext(config, list(cards), selection=selection)
+    selection = selection or RuleSelection.from_config(config, rules=rules)
+    shared = CheckContext(config, list(cards), selection=selection, rules=rules)
     out: dict[str, list[Finding]] = {}
     for card in cards:
         context = shared.for_card((facts or {}).get(card.path), (runs or {}).get(card.path),

@@ -30,7 +30,7 @@ _PARSE_RULES = {
 }
 
 
-def _register(code: str, name: str, severity: str, summary: str, hint: str) -> None:
+def _declare(code: str, name: str, severity: str, summary: str, hint: str):
     @rule(code, name, "parse", severity, summary, hint)
     def diagnostics(card: Card, context) -> Iterator[Finding]:
         for diagnostic in card.diagnostics:
@@ -39,7 +39,7 @@ def _register(code: str, name: str, severity: str, summary: str, hint: str) -> N
                                                diagnostic.hint or None, diagnostic.column)
 
     diagnostics.__name__ = name.replace("-", "_")
+    return diagnostics
 
 
-for _code, (_name, _severity, _summary, _hint) in _PARSE_RULES.items():
-    _register(_code, _name, _severity, _summary, _hint)
+PARSE_RULES = tuple(_declare(code, *fields) for code, fields in _PARSE_RULES.items())

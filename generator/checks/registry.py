@@ -1,14 +1,16 @@
-"""The rule registry: every check has a stable code, a family, a default severity, a message and a fix hint.
+"""Rules: every check has a stable code, a family, a default severity, a message and a fix hint.
 
-Rules are registered with ``@rule(...)`` in the module of their family and found through ``RULES``; nothing calls a
-rule directly. A rule is a function ``(card, context) -> Iterable[Finding]``; the ``context`` carries what is known
-beyond the card (the catalog, artifact facts, run results), so rules stay pure.
+A rule is a function ``(card, context) -> Iterable[Finding]`` declared with ``@rule(...)`` in the module of its
+family; the ``context`` carries what is known beyond the card (the catalog, artifact facts, run results), so rules
+stay pure. Declaring a rule registers nothing: a ``RuleSet`` is an explicit collection, built from the modules it is
+given (``RuleSet.from_modules``) and passed to the engine; ``generator.checks.rules`` builds the default one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 SEVERITIES = ("error", "warning", "info")
@@ -55,20 +57,71 @@ class Rule:
                        message or self.summary, self.hint if hint is None else hint, column, self.name, fix)
 
 
-RULES: dict[str, Rule] = {}
-
-
 def rule(code: str, name: str, family: str, severity: str, summary: str, hint: str,
          needs: tuple[str, ...] = ()) -> Callable:
-    """Register a check function under a stable code."""
+    """Declare a check function under a stable code (its ``Rule`` is ``function.rule``)."""
     if severity not in SEVERITIES:
         raise ValueError(f"{code}: unknown severity {severity!r}")
 
-    def register(function: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
-        if code in RULES and RULES[code].check is not function:
-            raise ValueError(f"rule code {code} is registered twice ({RULES[code].name} and {name})")
-        RULES[code] = Rule(code, name, family, severity, summary, hint, function, needs)
-        function.rule = RULES[code]  # type: ignore[attr-defined]
+    def declare(function: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
+        function.rule = Rule(code, name, family, severity, summary, hint, function, needs)  # type: ignore[attr-defined]
         return function
 
-    return register
+    return declare
+
+
+class RuleSet(Mapping[str, Rule]):
+    """An explicit collection of rules, code -> ``Rule``; two rules with one code are refused. Compared and hashed
+    by identity (a memo key); pickled by the names of its modules when it was built from modules (rules made in a
+    function do not pickle)."""
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    def __init__(self, rules: Iterable[Rule] = (), modules: tuple[str, ...] = ()) -> None:
+        self._modules = modules
+        self._rules: dict[str, Rule] = {}
+        for rule_ in rules:
+            known = self._rules.get(rule_.code)
+            if known is not None and known.check is not rule_.check:
+                raise ValueError(f"rule code {rule_.code} is declared twice ({known.name} and {rule_.name})")
+            self._rules[rule_.code] = rule_
+
+    @classmethod
+    def from_modules(cls, modules: Iterable[ModuleType]) -> RuleSet:
+        """The rules declared in ``modules``: their functions (and tuples of functions) that carry a ``.rule``."""
+        found: list[Rule] = []
+        for module in modules:
+            for value in vars(module).values():
+                for item in value if isinstance(value, tuple) else (value,):
+                    declared = getattr(item, "rule", None)
+                    if isinstance(declared, Rule) and declared.check is item:
+                        found.append(declared)
+        return cls(found, tuple(module.__name__ for module in modules))
+
+    def __reduce__(self) -> tuple:
+        if self._modules:
+            return _from_module_names, (self._modules,)
+        return RuleSet, (list(self._rules.values()),)
+
+    def __getitem__(self, code: str) -> Rule:
+        return self._rules[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __add__(self, other: Iterable[Rule]) -> RuleSet:
+        extra = other.values() if isinstance(other, RuleSet) else other
+        return RuleSet([*self._rules.values(), *extra])
+
+    def __repr__(self) -> str:
+        return f"RuleSet({len(self._rules)} rules)"
+
+
+def _from_module_names(names: tuple[str, ...]) -> RuleSet:
+    import importlib
+
+    return RuleSet.from_modules([importlib.import_module(name) for name in names])

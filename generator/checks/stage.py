@@ -1,24 +1,28 @@
-"""The ``check`` pipeline stage (order 90): findings for every record, using what earlier stages learnt."""
+"""The ``check`` pipeline stage, the last before rendering: findings for every record, using what the earlier
+stages (artifacts, execute, bench) learnt."""
 
 from __future__ import annotations
 
-from ..pipeline import BuildContext, CardRecord, register_stage
-from . import RULES, CheckContext, RuleSelection, check_card
+from ..pipeline import BuildContext, CardRecord
+from . import CheckContext, RuleSelection, check_card
+from .registry import RuleSet
 
 
 class CheckStage:
     name = "check"
-    order = 90
+    reads = ("card", "facts", "runs", "bench", "findings")
+    writes = ("findings",)
+
+    def __init__(self, rules: RuleSet | None = None, selection: RuleSelection | None = None) -> None:
+        self.rules = rules  # None: the default rules (generator.checks.rules)
+        self.selection = selection  # None: the configuration's [rules] table
 
     def process(self, records: list[CardRecord], context: BuildContext) -> None:
-        selection = RuleSelection.from_config(context.config, context.options.get("select"),
-                                              context.options.get("ignore"))
-        shared = CheckContext(context.config, [r.card for r in records], selection=selection)
+        selection = self.selection or RuleSelection.from_config(context.config, rules=self.rules)
+        shared = CheckContext(context.config, [r.card for r in records], selection=selection, rules=self.rules)
+        rules = shared.rule_set
         for record in records:
             # Findings a stage attached directly (codes that are not rules) are kept; rule findings are recomputed.
-            kept = [f for f in record.findings if getattr(f, "code", None) not in RULES]
+            kept = [f for f in record.findings if getattr(f, "code", None) not in rules]
             found = check_card(record.card, shared.for_card(record.facts, record.runs, record.bench))
             record.findings = kept + found
-
-
-register_stage(CheckStage())

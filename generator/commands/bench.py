@@ -9,7 +9,7 @@ import json
 import sys
 
 from .. import executors
-from ..pipeline import MODES, BuildContext, load_records
+from ..pipeline import MODES, BuildContext, load_records, run_stages
 from ..records import BenchStatus, status_of
 from .common import EXIT_FINDINGS, EXIT_OK, add_paths, config_for, existing_paths
 
@@ -48,7 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..bench.record import BenchSettings
     from ..bench.stage import BenchStage
-    from ..checks import CheckContext, RuleSelection, check_card
+    from ..checks import RuleSelection
+    from ..checks.stage import CheckStage
 
     paths = args.paths or list(DEFAULT_PATHS)
     existing_paths(paths)
@@ -62,19 +63,18 @@ def run(args: argparse.Namespace) -> int:
 
         records = args.shard.select(records, lambda record: artifact_key(record.card))
     backend = executors.make_executor(args.executor, args.address)
-    context = BuildContext(config, mode=args.mode, offline=args.offline, quiet=args.quiet,
-                           options={"bench_settings": overrides, "executor": backend})
+    context = BuildContext(config, mode=args.mode, offline=args.offline, quiet=args.quiet, executor=backend)
     try:
-        BenchStage().process(records, context)
+        run_stages(records, context, [BenchStage(settings)])
     finally:
         backend.close()
-    selection = RuleSelection(select=("MH7",))
+    claims = CheckStage(selection=RuleSelection(select=("MH7",)))  # the benchmark rules (MH7xx)
     failed = warned = 0
     for record in records:
         bench = record.bench or {}
         if args.write and status_of(bench, BenchStatus) is BenchStatus.MEASURED:
             _write_block(record, bench, settings)
-        findings = check_card(record.card, CheckContext(config, selection=selection, bench=record.bench))
+        findings = run_stages([record], context, [claims])[0].findings  # the card as it now reads
         failed += sum(f.severity == "error" for f in findings)
         warned += sum(f.severity == "warning" for f in findings)
         if args.format == "json":

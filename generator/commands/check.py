@@ -40,9 +40,9 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def list_rules(out) -> None:
-    from ..checks import load_rules
+    from ..checks import default_rules
 
-    rules = load_rules()
+    rules = default_rules()
     for code, rule_ in sorted(rules.items()):
         needs = f" (needs {', '.join(rule_.needs)})" if rule_.needs else ""
         print(f"{code}  {rule_.severity:<7}  {rule_.family:<15}  {rule_.name}: {rule_.summary}{needs}", file=out)
@@ -51,6 +51,8 @@ def list_rules(out) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..checks import RuleSelection
     from ..checks.report import print_human, print_statistics, to_github, to_json, to_junit
+    from ..pipeline import BuildContext
+    from ..stages import default_stages
 
     if args.list_rules:
         list_rules(sys.stdout)
@@ -59,13 +61,18 @@ def run(args: argparse.Namespace) -> int:
     selection = RuleSelection.from_config(config, _split(args.select) or None, _split(args.ignore))
     paths = existing_paths(args.paths or [config.path(p) for p in config.settings.cards.paths])
     files = card_files(paths, config)
-    checked = _run_checks(files, config, selection, args.jobs, args.format == "human" and args.output is None)
+    show = args.format == "human" and args.output is None
     if args.fix:
-        fixed = _fix(checked, write=not args.diff)
-        if fixed and not args.diff:  # report what is left after fixing
-            checked = _run_checks(files, config, selection, args.jobs, False)
-    if args.artifacts:
-        _add_artifact_findings(checked, config, selection, args.offline, quiet=args.format != "human")
+        fixed = _fix(_run_checks(files, config, selection, args.jobs, show), write=not args.diff)
+        show = show and not fixed
+    # one pass: each card parsed once, its artifact inspected (--artifacts), every rule run once
+    stages = default_stages(["artifacts"]) if args.artifacts else []
+    context = BuildContext(config, offline=args.offline, quiet=args.format != "human")
+    checked = _run_checks(files, config, selection, args.jobs, show, stages, context)
+    if args.artifacts:  # the artifact rules' findings (MH5xx) after the static ones, card by card
+        for item in checked:
+            item.findings.sort(key=lambda f: "facts" in selection.rules[f.code].needs if f.code in selection.rules
+                               else False)
     findings = [f for item in checked for f in item.findings]
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     try:
@@ -117,23 +124,14 @@ def _fix(checked, write: bool) -> int:
     return total
 
 
-def _add_artifact_findings(checked, config, selection, offline: bool, quiet: bool) -> None:
-    """Merge the artifact rules' findings (MH5xx) into the static results, card by card."""
-    from ..artifacts.checking import artifact_findings
-
-    extra = artifact_findings([item.path for item in checked], config, selection,
-                              offline=offline or None, quiet=quiet)
-    for item in checked:
-        item.findings.extend(extra.get(str(item.path), []))
-
-
-def _run_checks(files, config, selection, jobs, show: bool):
+def _run_checks(files, config, selection, jobs, show: bool, stages=(), context=None):
     from ..checks.runner import check_paths
 
     if not show_progress(not show, len(files)):
-        return check_paths(files, config, selection, jobs)
+        return check_paths(files, config, selection, jobs, stages=stages, context=context)
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
         task = progress.add_task("checking cards", total=len(files))
-        return check_paths(files, config, selection, jobs, lambda n: progress.advance(task, n))
+        return check_paths(files, config, selection, jobs, lambda n: progress.advance(task, n), stages=stages,
+                           context=context)

@@ -12,7 +12,7 @@ from ..card import Card, Snippet
 from ..checks.artifacts import declared_sha256
 from ..checks.code import analyse_python
 from ..settings import ExecuteSection
-from .runtimes import RUNTIMES, Runtime, choose_runtime, get_runtime
+from .runtimes import RUNTIMES, Runtime, choose_runtime
 
 RUNNABLE_LANGUAGES = {"python", "py", "python3", "ipython"}
 SKIPPED_TABS = {"nlu", "scala", "java"}
@@ -92,7 +92,6 @@ def plan_card(card: Card, settings: ExecuteSection | None = None,
     elif not cells:
         plan.blocked = "the card has no Python example to run"
     elif runtime is None:
-        get_runtime("python")  # load the registry for the message
         plan.blocked = f"unknown runtime {name!r} (known: {', '.join(sorted(RUNTIMES))})"
     else:
         if reasons is None or name not in reasons:

@@ -1,35 +1,37 @@
 """The ``execute`` pipeline stage: puts each card's run (stored or fresh, see ``runner``) in ``record.runs``.
 
-The mode comes from ``context.options["execute_mode"]`` or ``context.mode``; the default ``frozen`` only reads
-stored results, so a docs build never executes anything unless asked to. ``context.options["executor"]`` is where
-the cards execute (``generator.executors``; local by default).
+The mode is the stage's own (``ExecuteStage(mode=...)``) or ``context.mode``; the default ``frozen`` only reads
+stored results, so a docs build never executes anything unless asked to. ``context.executor`` is where the cards
+execute (``generator.executors``; local by default).
 """
 
 from __future__ import annotations
 
 from ..artifacts.stage import attach_artifacts
-from ..pipeline import BuildContext, CardRecord, register_stage
+from ..pipeline import BuildContext, CardRecord
 from .progress import run_progress
 from .runner import Executor
 
 
 class ExecuteStage:
     name = "execute"
-    order = 20
+    reads = ("card", "artifact")
+    writes = ("runs", "artifact")  # attaches the handle when the artifacts stage did not run
+
+    def __init__(self, mode: str | None = None) -> None:
+        self.mode = mode  # None: the context's mode
 
     def process(self, records: list[CardRecord], context: BuildContext) -> None:
-        mode = context.options.get("execute_mode", context.mode or "frozen")
+        mode = self.mode or context.mode or "frozen"
         if mode == "off":
             return
         attach_artifacts(records, context.config, context.offline or None)
         show = not context.quiet and mode in ("auto", "force")
         with run_progress(enabled=show) as (on_start, on_card):
             executor = Executor(context.config, mode, on_start=on_start, on_card=on_card, offline=context.offline,
-                                executor=context.options.get("executor"))
+                                executor=context.executor)
             runs = executor.run((record.card for record in records),
                                 artifacts={r.path: r.artifact for r in records if r.artifact is not None})
         for record in records:
             record.runs = runs.get(record.path)
 
-
-register_stage(ExecuteStage())

@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from ..card.parser import read_card_source
-from ..checks import CheckContext, RuleSelection, check_card, load_rules, suppressed_codes
+from ..checks import CheckContext, RuleSelection, check_card, suppressed_codes
 from ..checks.catalog import Identity, identity_of
-from ..checks.registry import RULES, Finding
+from ..checks.registry import Finding
 from ..config import Config
-from ..pipeline import BuildContext, CardRecord, stages
+from ..pipeline import BuildContext, CardRecord, run_stages
+from ..stages import default_stages
 from .buildcache import BuildCache
 from .catalog_index import card_terms
 from .facets import facet_values
@@ -87,7 +88,6 @@ class WorkSettings:
     cache_dir: str
     fingerprint: str  # of everything besides the card that a record depends on (code, settings, templates)
     templates: tuple[str, ...]
-    options: dict[str, Any] = field(default_factory=dict)
 
     def config(self) -> Config:
         source = Path(self.config_source) if self.config_source else None
@@ -117,13 +117,10 @@ _STATE: dict[str, Any] = {}
 
 def init_worker(settings: WorkSettings, shells: dict[int, Shell] | None = None) -> None:
     """Per-process setup: configuration, rules, cache; shells for the page pass."""
-    load_rules()
     config = settings.config()
     _STATE.clear()
     _STATE.update(settings=settings, config=config, cache=BuildCache(Path(settings.cache_dir)), shells=shells or {},
-                  selection=RuleSelection.from_config(config, settings.options.get("select"),
-                                                      settings.options.get("ignore")),
-                  rule_cache={})
+                  selection=RuleSelection.from_config(config), rule_cache={})
 
 
 def _settings() -> WorkSettings:
@@ -187,7 +184,7 @@ def summarize(record: CardRecord, key: str, data: dict[str, Any]) -> CardSummary
 
 
 def _check(record: CardRecord) -> None:
-    kept = [f for f in record.findings if getattr(f, "code", None) not in RULES]
+    kept = [f for f in record.findings if getattr(f, "code", None) not in _STATE["selection"].rules]
     context = CheckContext(_STATE["config"], selection=_STATE["selection"], cache=_STATE["rule_cache"],
                            facts=record.facts, runs=record.runs, bench=record.bench)
     record.findings = kept + check_card(record.card, context)
@@ -195,10 +192,8 @@ def _check(record: CardRecord) -> None:
 
 def _run_stages(records: list[CardRecord]) -> None:
     settings = _settings()
-    context = BuildContext(_STATE["config"], mode=settings.mode, offline=settings.offline, quiet=True,
-                           options=dict(settings.options))
-    for stage in stages(settings.stages):
-        stage.process(records, context)
+    context = BuildContext(_STATE["config"], mode=settings.mode, offline=settings.offline, quiet=True)
+    run_stages(records, context, default_stages(settings.stages))
 
 
 def record_batch(items: Sequence[tuple[str, dict[str, Any] | None]]) -> list[tuple[CardSummary, bool]]:

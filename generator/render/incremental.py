@@ -27,12 +27,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..checks import RuleSelection, _is_suppressed, load_rules
+from ..checks import RuleSelection, _is_suppressed
 from ..checks.catalog import duplicate_findings, identity_index
-from ..checks.registry import RULES, Finding
+from ..checks.registry import Finding
 from ..config import Config
 from ..executors import make_executor
-from ..pipeline import BuildContext, run_pipeline, stages
+from ..pipeline import BuildContext
+from ..stages import default_stages, run_pipeline
 from .buildcache import BuildCache, CardScan, Entry, scan_cards
 from .cardwork import (CardSummary, PageJob, WorkSettings, default_jobs, fingerprint, page_batch, pool_size,
                        record_batch, run_passes)
@@ -65,10 +66,10 @@ class SiteWork:
 
     def __init__(self, paths: list[Path], config: Config, *, mode: str = "frozen", offline: bool = False,
                  jobs: int | None = None, only: list[str] | None = None, templates: tuple[str, ...] = (),
-                 options: dict[str, Any] | None = None, cache: bool = True,
+                 cache: bool = True,
                  progress: Callable[[str, int], Callable[[int], None]] | None = None, executor: str = "local",
                  address: str | None = None, scan: CardScan | None = None) -> None:
-        chosen = stages(only)
+        chosen = default_stages(only)
         self.scan = scan  # the build's card scan when its caller took it already (see build.build_site)
         self.paths = paths
         self.config = config
@@ -77,7 +78,6 @@ class SiteWork:
         self.stage_names = tuple(stage.name for stage in chosen if stage.name != "check")
         self.mode, self.offline = mode, offline
         self.templates = templates
-        self.options = dict(options or {})
         self.executor, self.address = executor, address  # where execution and benchmarks run (generator.executors)
         self.use_cache = cache
         self.cache_folder = config.cache_dir / "build"
@@ -100,13 +100,13 @@ class SiteWork:
     # ---- the record pass ---------------------------------------------------------------------------------------
     def settings(self) -> WorkSettings:
         if self._settings is None:
-            parts = [self.mode, self.offline, self.stage_names, self.checked, self.options]
+            parts = [self.mode, self.offline, self.stage_names, self.checked, {}]
             self._settings = WorkSettings(
                 config_root=str(self.config.root), config_data=self.config.data,
                 config_source=str(self.config.source) if self.config.source else None, mode=self.mode,
                 offline=self.offline, stages=self.stage_names, checked=self.checked,
                 cache_dir=str(self.cache_folder), fingerprint=fingerprint(self.config, self.templates, parts),
-                templates=self.templates, options=self.options)
+                templates=self.templates)
         return self._settings
 
     def summaries(self) -> list[CardSummary]:
@@ -136,7 +136,7 @@ class SiteWork:
             executor = make_executor(self.executor, self.address)
             try:
                 context = BuildContext(self.config, mode=self.mode, offline=self.offline, quiet=False,
-                                       options={**self.options, "executor": executor})
+                                       executor=executor)
                 records = run_pipeline(self.paths, context, only=self.stage_names)
             finally:
                 executor.close()
@@ -155,15 +155,14 @@ class SiteWork:
 
     def _with_catalog_findings(self, summaries: list[CardSummary]) -> list[CardSummary]:
         """MH117 (the same model in two cards), from the identities every summary carries."""
-        load_rules()
-        rule_ = RULES.get("MH117")
+        selection = RuleSelection.from_config(self.config)
+        rule_ = selection.rules.get("MH117")
         self._extra = {}
         if rule_ is None or not self.checked or len(summaries) < 2:
             return summaries
         index = identity_index(s.identity for s in summaries)
         if not index:
             return summaries
-        selection = RuleSelection.from_config(self.config, self.options.get("select"), self.options.get("ignore"))
         severity = selection.severity_of(rule_)
         out = []
         for summary in summaries:

@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 from generator.config import Config
-from generator.pipeline import BuildContext, run_pipeline
+from generator.pipeline import BuildContext
+from generator.stages import run_pipeline
 from tests.artifacts.conftest import IMDB_ZIP
 from tests.conftest import seed
 
@@ -113,17 +114,27 @@ def test_keras_presets_are_inspected_through_the_preset_url_template(tmp_path):
 
 
 def test_artifact_findings_for_the_check_command(artifact_server, tmp_path, built):
-    from generator.artifacts.checking import artifact_findings
+    from generator.checks import RuleSelection
+    from generator.checks.runner import check_paths
+    from generator.stages import default_stages
 
     url = artifact_server.add(f"/models/{IMDB_ZIP}", built["spark_zip"])
     cards = write_cards(tmp_path, url, artifact_server.url("/gone.zip"))
     config = Config(tmp_path, {"artifacts": {"cache_dir": str(tmp_path / "cache")}})
-    found = artifact_findings(sorted(cards.iterdir()), config, quiet=True)
-    assert set(found) == {str(cards / "spark.md"), str(cards / "gone.md"), str(cards / "local.md")}
-    assert [f.code for f in found[str(cards / "spark.md")]] == ["MH508"]
-    assert [f.code for f in found[str(cards / "gone.md")]] == ["MH501"]
-    offline = artifact_findings([cards / "spark.md"], config, offline=True, quiet=True)
-    assert [f.code for f in offline[str(cards / "spark.md")]] == ["MH508"]  # from the cache filled above
+    selection = RuleSelection.from_config(config)
+
+    def artifact_findings(paths, offline=False):
+        checked = check_paths(paths, config, selection, stages=default_stages(["artifacts"]),
+                              context=BuildContext(config, offline=offline, quiet=True))
+        return {item.path: [f.code for f in item.findings if "facts" in selection.rules[f.code].needs]
+                for item in checked}
+
+    found = artifact_findings(sorted(cards.iterdir()))
+    assert found[str(cards / "spark.md")] == ["MH508"]
+    assert found[str(cards / "gone.md")] == ["MH501"]
+    assert found[str(cards / "none.md")] == []  # no artifact: no facts, no artifact rule
+    offline = artifact_findings([cards / "spark.md"], offline=True)
+    assert offline[str(cards / "spark.md")] == ["MH508"]  # from the cache filled above
 
 
 def test_declared_checksum_is_verified_against_what_the_server_sends(artifact_server, tmp_path, built):

@@ -1,22 +1,15 @@
-"""The engine: rule registry, selection and severity from configuration, per-card suppression, context needs."""
+"""The engine: rule collections, selection and severity from configuration, per-card suppression, context needs."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from generator.card import parse_card
-from generator.checks import (
-    RULE_MODULES,
-    RULES,
-    CheckContext,
-    RuleSelection,
-    check_card,
-    check_cards,
-    load_rules,
-    rule,
-)
+from generator.checks import CheckContext, RuleSelection, RuleSet, check_card, check_cards, default_rules, rule
+from generator.checks.rules import DEFAULT_RULES, FAMILY_MODULES
 from generator.config import Config, ConfigError, load_config
 from tests.checks.conftest import CLEAN, broken, card_of
 
@@ -29,21 +22,40 @@ def _codes(text: str, selection: RuleSelection, path: str = "cards/2021-12-16-al
 
 
 def test_every_rule_has_a_stable_code_family_severity_summary_and_hint():
-    rules = load_rules()
-    assert len(rules) >= 50
+    rules = default_rules()
+    assert rules is DEFAULT_RULES and len(rules) >= 50
     for code, rule_ in rules.items():
         assert code.startswith("MH") and code[2:].isdigit() and len(code) == 5
         assert rule_.severity in ("error", "warning", "info") and rule_.family and rule_.summary and rule_.hint
 
 
 def test_rule_modules_list_includes_the_other_stages_rule_families():
+    names = [module.__name__ for module in FAMILY_MODULES]
     for name in ("generator.checks.artifacts", "generator.checks.execution", "generator.checks.bench"):
-        assert name in RULE_MODULES
+        assert name in names
+
+
+def test_declaring_a_rule_registers_nothing_and_a_code_is_declared_once():
+    @rule("MH095", "test-declared", "parse", "info", "test rule", "none")
+    def declared(card, context):
+        return []
+
+    assert "MH095" not in default_rules() and declared.rule.code == "MH095"
+    with pytest.raises(ValueError, match="MH095 is declared twice"):
+        RuleSet([declared.rule, replace(declared.rule, check=lambda card, context: [])])
+    assert "MH095" in DEFAULT_RULES + [declared.rule] and "MH095" not in DEFAULT_RULES
+
+
+def test_a_selection_and_its_rules_travel_to_worker_processes():
+    import pickle
+
+    selection = pickle.loads(pickle.dumps(RuleSelection(select=("parse",))))
+    assert sorted(selection.rules) == sorted(DEFAULT_RULES) and selection.rules["MH002"].family == "parse"
 
 
 def test_parse_diagnostics_are_configurable_rules():
     for code in ("MH000", "MH001", "MH002", "MH003", "MH004", "MH005", "MH006"):
-        assert RULES[code].family == "parse"
+        assert DEFAULT_RULES[code].family == "parse"
     card = parse_card("---\ntitle: [unclosed\n---\n```python\nx = 1\n", "x.md")
     findings = check_card(card, CheckContext(selection=RuleSelection(select=("parse",))))
     assert [(f.code, f.line) for f in findings] == [("MH002", 2), ("MH006", 4)]  # the line where `[` opens
@@ -112,13 +124,10 @@ def test_rules_needing_artifact_facts_are_skipped_without_them():
         seen.append(context.facts)
         yield needs_facts.rule.finding(card.path, 1, "facts seen")
 
-    try:
-        selection = RuleSelection(select=("MH098",))
-        assert check_card(card_of(CLEAN), CheckContext(selection=selection)) == []
-        findings = check_card(card_of(CLEAN), CheckContext(selection=selection, facts={"size": 1}))
-        assert [f.message for f in findings] == ["facts seen"] and seen == [{"size": 1}]
-    finally:
-        del RULES["MH098"]
+    selection = RuleSelection(select=("MH098",), rules=DEFAULT_RULES + [needs_facts.rule])
+    assert check_card(card_of(CLEAN), CheckContext(selection=selection)) == []
+    findings = check_card(card_of(CLEAN), CheckContext(selection=selection, facts={"size": 1}))
+    assert [f.message for f in findings] == ["facts seen"] and seen == [{"size": 1}]
 
 
 def test_a_crashing_rule_becomes_a_finding_not_a_crash():
@@ -127,11 +136,9 @@ def test_a_crashing_rule_becomes_a_finding_not_a_crash():
         raise ZeroDivisionError("boom")
         yield
 
-    try:
-        findings = check_card(card_of(CLEAN), CheckContext(selection=RuleSelection(select=("MH097",))))
-        assert findings[0].code == "MH999" and "ZeroDivisionError: boom" in findings[0].message
-    finally:
-        del RULES["MH097"]
+    selection = RuleSelection(select=("MH097",), rules=RuleSet([crash.rule]))
+    findings = check_card(card_of(CLEAN), CheckContext(selection=selection))
+    assert findings[0].code == "MH999" and "ZeroDivisionError: boom" in findings[0].message
 
 
 def test_severity_override_applies_to_findings():

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from generator.checks import RULES, Finding, rule
+from generator.checks import Finding, rule
+from generator.checks.rules import DEFAULT_RULES
 from generator.checks.stage import CheckStage
 from generator.config import Config
-from generator.pipeline import STAGE_MODULES, BuildContext, CardRecord, stages
+from generator.pipeline import BuildContext, CardRecord
+from generator.stages import default_stages
 from tests.checks.conftest import CLEAN, broken, card_of
 
 
-def test_stage_is_registered_at_order_90():
-    assert "generator.checks.stage" in STAGE_MODULES
-    [stage] = [s for s in stages() if s.name == "check"]
-    assert stage.order == 90
+def test_stage_is_the_last_of_the_default_stages():
+    assert default_stages()[-1].name == "check"
 
 
 def test_stage_sets_findings_and_keeps_those_other_stages_attached():
@@ -32,9 +32,7 @@ def test_stage_gives_rules_the_records_facts():
         seen.append(context.facts)
         return []
 
-    try:
-        records = [CardRecord(card_of(CLEAN, "cards/a.md"), facts={"files": 3}), CardRecord(card_of(CLEAN, "cards/b.md"))]
-        CheckStage().process(records, BuildContext(Config(".", {"rules": {"select": ["MH096"]}})))
-        assert seen == [{"files": 3}]
-    finally:
-        del RULES["MH096"]
+    records = [CardRecord(card_of(CLEAN, "cards/a.md"), facts={"files": 3}), CardRecord(card_of(CLEAN, "cards/b.md"))]
+    stage = CheckStage(rules=DEFAULT_RULES + [facts_rule.rule])
+    stage.process(records, BuildContext(Config(".", {"rules": {"select": ["MH096"]}})))
+    assert seen == [{"files": 3}]

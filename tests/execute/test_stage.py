@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from generator.execute.runner import Executor
-from generator.pipeline import BuildContext, run_pipeline
 from generator.card import read_card
+from generator.execute.runner import Executor
+from generator.execute.stage import ExecuteStage
+from generator.pipeline import BuildContext
+from generator.stages import run_pipeline
 
 CARD = "---\nmodelhub: 1\nname: sq\nruntime: python\n---\n\n# Sq\n\n```python\n[n * n for n in range(4)]\n```\n"
 
 
-def test_the_stage_is_registered_at_order_20():
-    from generator.pipeline import stages
+def test_the_stage_runs_after_artifacts_and_before_bench():
+    from generator.stages import default_stages
 
-    stage = {s.name: s for s in stages()}["execute"]
-    assert stage.order == 20
+    assert [s.name for s in default_stages()].index("execute") == 1
 
 
 def test_frozen_build_reads_stored_runs_without_executing(catalog):
@@ -40,6 +41,6 @@ def test_mode_off_leaves_runs_empty(catalog):
 
 def test_auto_mode_executes_inside_the_build(catalog):
     path = catalog.card("sq.md", CARD)
-    context = BuildContext(catalog.config, mode="frozen", quiet=True, options={"execute_mode": "auto"})
-    records = run_pipeline([path], context, only=["execute"])
+    context = BuildContext(catalog.config, mode="frozen", quiet=True)
+    records = run_pipeline([path], context, stages=[ExecuteStage(mode="auto")])
     assert records[0].runs["status"] == "ok" and records[0].runs["executed"] is True

@@ -1,29 +1,35 @@
 """Runtimes: how a card's snippets are run (which libraries, how the model is found offline, how to warm up).
 
-Each runtime module registers itself with ``register_runtime``; ``RUNTIME_MODULES`` lists them, and adding a runtime
-never touches the runner. ``choose_runtime(card)`` picks one from the front matter ``runtime:`` or the snippet's imports.
+One module per runtime, each defining a ``Runtime`` class; ``RUNTIMES`` is the default collection of their
+objects, name -> runtime, built here once. Adding a runtime never touches the runner: the functions below take the
+collection to choose from (``runtimes=``), so a caller can pass its own. ``choose_runtime(card)`` picks one from the
+front matter ``runtime:`` or the snippet's imports.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
+from collections.abc import Iterable, Mapping
 
 from ...card import Card
 from .base import Runtime, WorkerPlan, installed_versions
+from .keras_hub import KerasHubRuntime
+from .onnx import OnnxRuntime
+from .python import PythonRuntime
+from .sparknlp import SparkNlpRuntime
+from .transformers import TransformersRuntime
 
-__all__ = ["RUNTIMES", "RUNTIME_MODULES", "Runtime", "WorkerPlan", "choose_runtime", "get_runtime",
-           "infer_runtime_name", "installed_versions", "register_runtime"]
+__all__ = ["RUNTIMES", "Runtime", "WorkerPlan", "choose_runtime", "get_runtime", "infer_runtime_name",
+           "installed_versions", "runtime_collection"]
 
-RUNTIME_MODULES = [
-    "generator.execute.runtimes.python",
-    "generator.execute.runtimes.transformers",
-    "generator.execute.runtimes.onnx",
-    "generator.execute.runtimes.sparknlp",
-    "generator.execute.runtimes.keras_hub",
-]
 
-RUNTIMES: dict[str, Runtime] = {}
+def runtime_collection(runtimes: Iterable[Runtime]) -> dict[str, Runtime]:
+    """Runtime objects as the name -> runtime mapping the functions below choose from."""
+    return {runtime.name: runtime for runtime in runtimes}
+
+
+RUNTIMES: Mapping[str, Runtime] = runtime_collection(
+    [PythonRuntime(), TransformersRuntime(), OnnxRuntime(), SparkNlpRuntime(), KerasHubRuntime()])
 
 # Spellings seen in front matter -> runtime name.
 ALIASES = {
@@ -40,19 +46,8 @@ _ONNX = re.compile(r"^\s*(?:from|import)\s+onnxruntime\b|\bonnxruntime\.", re.M)
 _TRANSFORMERS = re.compile(r"^\s*(?:from|import)\s+(?:transformers|sentence_transformers)\b", re.M)
 
 
-def register_runtime(runtime: Runtime) -> Runtime:
-    RUNTIMES[runtime.name] = runtime
-    return runtime
-
-
-def _load() -> None:
-    for module in RUNTIME_MODULES:
-        importlib.import_module(module)
-
-
-def get_runtime(name: str) -> Runtime | None:
-    _load()
-    return RUNTIMES.get(ALIASES.get(name.strip().lower(), name.strip().lower()))
+def get_runtime(name: str, runtimes: Mapping[str, Runtime] = RUNTIMES) -> Runtime | None:
+    return runtimes.get(ALIASES.get(name.strip().lower(), name.strip().lower()))
 
 
 def infer_runtime_name(code: str, spark_card: bool = False) -> str:
@@ -71,13 +66,14 @@ def infer_runtime_name(code: str, spark_card: bool = False) -> str:
     return "python"
 
 
-def choose_runtime(card: Card, code: str) -> tuple[str, Runtime | None]:
+def choose_runtime(card: Card, code: str, runtimes: Mapping[str, Runtime] = RUNTIMES
+                   ) -> tuple[str, Runtime | None]:
     """(name, runtime) for a card: front matter ``runtime:`` wins; otherwise inferred from ``code``.
     The runtime is None when the name is unknown."""
     written = card.runtime
     name = ALIASES.get(written.strip().lower(), written.strip().lower()) if written else infer_runtime_name(
         code, is_spark_nlp_card(card))
-    return name, get_runtime(name)
+    return name, get_runtime(name, runtimes)
 
 
 def is_spark_nlp_card(card: Card) -> bool:

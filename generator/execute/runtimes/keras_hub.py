@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import kerashub
-from . import register_runtime
 from .base import Runtime, WorkerPlan, missing_module
 from ...settings import ExecuteSection
 
@@ -110,5 +109,3 @@ class KerasHubRuntime(Runtime):
         count as provided; see generator/vocab/data/runtimes.yaml)."""
         return PRELUDE
 
-
-register_runtime(KerasHubRuntime())

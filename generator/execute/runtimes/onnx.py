@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 from .. import hfcache
-from . import register_runtime
 from .base import Runtime, WorkerPlan, missing_module, stage_artifact
 from ...settings import ExecuteSection
 
@@ -46,5 +45,3 @@ class OnnxRuntime(Runtime):
             plan.warmup = WARMUP.format(models=models)
         return plan
 
-
-register_runtime(OnnxRuntime())

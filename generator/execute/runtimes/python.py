@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import register_runtime
 from .base import Runtime, WorkerPlan, stage_artifact
 from ...settings import ExecuteSection
 
@@ -21,5 +20,3 @@ class PythonRuntime(Runtime):
             return WorkerPlan()
         return WorkerPlan(card_files=stage_artifact(root, artifact, uid))
 
-
-register_runtime(PythonRuntime())

@@ -14,7 +14,6 @@ import shutil
 from pathlib import Path
 
 from ...card import Card
-from . import register_runtime
 from .base import Runtime, WorkerPlan, missing_module
 from ...settings import ExecuteSection
 
@@ -76,5 +75,3 @@ class SparkNlpRuntime(Runtime):
     def prelude(self, card: Card) -> str | None:
         return PRELUDE
 
-
-register_runtime(SparkNlpRuntime())

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import hfcache
-from . import register_runtime
 from .base import Runtime, WorkerPlan, missing_module
 from ...settings import ExecuteSection
 
@@ -77,5 +76,3 @@ class TransformersRuntime(Runtime):
             plan.warmup = WARMUP.format(name=laid_out[0], snapshot=str(snapshot))
         return plan
 
-
-register_runtime(TransformersRuntime())

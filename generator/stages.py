@@ -1,0 +1,49 @@
+"""The pipeline, composed in one place: the ordered list of stage objects every command and the site build run.
+
+card -> artifacts -> execute -> bench -> check, then the renderer reads the records. Each stage reads the card and
+the fields of the stages before it (``Stage.reads``/``writes``; a test holds the order to it). Nothing registers
+itself: a caller that wants other stages, rules or runtimes builds its own list of objects and passes it in, the way
+``default_stages`` builds this one. ``run_pipeline`` is the one entry: ``check`` (``["check"]``), ``check
+--artifacts`` (``["artifacts", "check"]``), ``bench``'s claims and the site build all choose their stages by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from .artifacts.stage import ArtifactsStage
+from .bench.record import BenchSettings
+from .bench.stage import BenchStage
+from .checks import RuleSelection
+from .checks.registry import RuleSet
+from .checks.stage import CheckStage
+from .config import load_config
+from .execute.stage import ExecuteStage
+from .pipeline import BuildContext, CardRecord, CardStage, Stage, run_stages
+
+ORDER = ("card", "artifacts", "execute", "bench", "check")
+
+
+def default_stages(only: Iterable[str] | None = None, *, rules: RuleSet | None = None,
+                   selection: RuleSelection | None = None, bench: BenchSettings | None = None) -> list[Stage]:
+    """The stages after ``card``, in order; ``only`` keeps those it names (in the pipeline's order, whatever the
+    order of the names). ``rules``/``selection`` configure the check stage, ``bench`` the bench stage."""
+    stages: list[Stage] = [ArtifactsStage(), ExecuteStage(), BenchStage(bench), CheckStage(rules, selection)]
+    if only is None:
+        return stages
+    wanted = set(only)  # once: a generator of names can be read only once
+    unknown = wanted - set(ORDER)
+    if unknown:
+        raise ValueError(f"unknown stage(s) {', '.join(sorted(unknown))}; the stages are {', '.join(ORDER)}")
+    return [stage for stage in stages if stage.name in wanted]
+
+
+def run_pipeline(paths: Iterable[str | Path], context: BuildContext | None = None,
+                 stages: Sequence[Stage] | None = None, only: Iterable[str] | None = None) -> list[CardRecord]:
+    """Parse the cards under ``paths`` once (the ``card`` stage) and run ``stages`` over them (default: the
+    default stages, or those named in ``only``)."""
+    paths = list(paths)
+    context = context or BuildContext(load_config(paths[0] if paths else None))
+    records = CardStage().load(paths, context.config)
+    return run_stages(records, context, default_stages(only) if stages is None else stages)
