@@ -19,10 +19,13 @@ export KERAS_BACKEND ?= torch
 site: setup
 	$(BIN)/modelhub build --site-dir site
 
+# lint-imports first: a stage importing a later one (or an import cycle) fails the build before any test runs
 test: setup-test
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 test-fast: setup-test
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 # Every package comes from the committed lock (torch first: 2.13.0 is the machine's local CPU build, and installing

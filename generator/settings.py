@@ -475,12 +475,6 @@ def shown_default(info: FieldInfo) -> str:
     return json.dumps(default)
 
 
-def example_value(info: FieldInfo) -> Any:
-    """A valid TOML value for the key: its example, else its default."""
-    extra = info.json_schema_extra or {}
-    return extra["example"] if extra.get("has_example") else info.get_default(call_default_factory=True)
-
-
 def reference_table() -> str:
     """The README's configuration table (key, form, default, meaning), generated from the models above."""
     rows = ["| key | type / form | default | meaning |", "|---|---|---|---|"]

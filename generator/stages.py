@@ -19,6 +19,7 @@ from .checks import RuleSelection
 from .checks.registry import RuleSet
 from .checks.stage import CheckStage
 from .config import load_config
+from .execute.kerashub import registry_facts
 from .execute.stage import ExecuteStage
 from .pipeline import BuildContext, CardRecord, CardStage, Stage, run_stages
 
@@ -29,7 +30,8 @@ def default_stages(only: Iterable[str] | None = None, *, rules: RuleSet | None =
                    selection: RuleSelection | None = None, bench: BenchSettings | None = None) -> list[Stage]:
     """The stages after ``card``, in order; ``only`` keeps those it names (in the pipeline's order, whatever the
     order of the names). ``rules``/``selection`` configure the check stage, ``bench`` the bench stage."""
-    stages: list[Stage] = [ArtifactsStage(), ExecuteStage(), BenchStage(bench), CheckStage(rules, selection)]
+    stages: list[Stage] = [ArtifactsStage(presets=registry_facts), ExecuteStage(), BenchStage(bench),
+                           CheckStage(rules, selection)]
     if only is None:
         return stages
     wanted = set(only)  # once: a generator of names can be read only once

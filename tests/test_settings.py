@@ -15,8 +15,15 @@ from generator.bench.record import BenchSettings
 from generator.cli import main
 from generator.config import Config, ConfigError, load_config
 from generator.execute.sandbox import SandboxLimits
-from generator.settings import (Settings, example_value, iter_keys, parse_duration, parse_size, reference_table)
+from generator.settings import Settings, iter_keys, parse_duration, parse_size, reference_table
 from tests.conftest import seed
+
+
+def example_value(info) -> object:
+    """A valid TOML value for a key: its example, else its default."""
+    extra = info.json_schema_extra or {}
+    return extra["example"] if extra.get("has_example") else info.get_default(call_default_factory=True)
+
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 START, END = "<!-- settings-table:start -->", "<!-- settings-table:end -->"

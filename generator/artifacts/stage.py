@@ -6,27 +6,22 @@ Failures never raise: they become facts with ``status`` "error" or "not-checked"
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..card import Card
-from ..checks.artifacts import declared_sha256 as declared_sha256_and_line
+from ..card.declared import artifact_url
+from ..card.declared import declared_sha256 as declared_sha256_and_line
 from ..config import Config
 from ..pipeline import BuildContext, CardRecord
-from ..records import ArtifactStatus
 from .facts import ArtifactFacts
 from .local import LocalArtifacts
 from .settings import ArtifactSettings
 from .store import ArtifactStore
-
-
-def artifact_url(card: Card) -> str | None:
-    """The Download link (or the artifact: front matter), else the Copy-S3-URI link."""
-    return card.download_url or card.s3_uri
 
 
 def declared_sha256(card: Card) -> str | None:
@@ -40,34 +35,14 @@ def preset_urls(card: Card, template: str | None) -> dict[str, str]:
     return {preset.name: template.format(preset=preset.name) for preset in card.presets}
 
 
-def registry_facts(cards: list[Card], cache: Path | None = None) -> dict[str, dict[str, dict[str, Any]]]:
-    """Keras API pages' presets tables against keras-hub's own registry (the installed package, read once into
-    ``cache`` when given): card path -> preset -> facts MH511 compares each row with. Nothing where keras-hub is not
-    installed."""
-    pages = [card for card in cards if card.presets and card.dialect == "keras"]
-    if not pages:
-        return {}
-    from ..execute import kerashub
-
-    try:
-        registry, version = kerashub.preset_registry(cache=cache), kerashub.keras_hub_version()
-    except kerashub.KerasHubError:
-        return {}
-    out: dict[str, dict[str, dict[str, Any]]] = {}
-    for card in pages:
-        for preset in card.presets:
-            entry = registry.get(preset.name)
-            if entry is not None and entry.parameters is not None:
-                out.setdefault(card.path, {})[preset.name] = {
-                    "status": ArtifactStatus.OK, "parameters": entry.parameters, "url": entry.handle,
-                    "origin": {"parameters": f"keras-hub {version}'s preset registry (metadata params)"}}
-    return out
+PresetFacts = Callable[[list[Card], Config], dict[str, dict[str, dict[str, Any]]]]
 
 
 def collect_facts(cards: list[Card], config: Config, *, offline: bool | None = None, quiet: bool = False,
-                  refresh: bool = False) -> dict[str, dict[str, Any]]:
+                  refresh: bool = False, presets: PresetFacts | None = None) -> dict[str, dict[str, Any]]:
     """Facts for each card that has an artifact (card path -> ArtifactFacts dict, plus ``presets`` when preset
-    folders were inspected). Each distinct artifact is inspected once, concurrently, with a progress bar."""
+    folders were inspected, or ``presets`` (card path -> preset -> facts, e.g. from keras-hub's own registry)
+    says something). Each distinct artifact is inspected once, concurrently, with a progress bar."""
     settings = ArtifactSettings.from_config(config, offline=offline)
     template = config.settings.artifacts.preset_url
     jobs: dict[tuple[str, str | None, str | None], list[tuple[str, str | None]]] = {}
@@ -78,7 +53,8 @@ def collect_facts(cards: list[Card], config: Config, *, offline: bool | None = N
             jobs.setdefault(_key(url, card, expected), []).append((card.path, None))
         for preset, preset_url in preset_urls(card, template).items():
             jobs.setdefault(_key(preset_url, card, None), []).append((card.path, preset))
-    out: dict[str, dict[str, Any]] = {path: {"presets": presets} for path, presets in registry_facts(cards, config.cache_dir / "keras-hub").items()}
+    known = presets(cards, config) if presets is not None else {}
+    out: dict[str, dict[str, Any]] = {path: {"presets": facts} for path, facts in known.items()}
     if not jobs:
         return out
     store = ArtifactStore(settings)
@@ -124,13 +100,19 @@ def attach_artifacts(records: list[CardRecord], config: Config, offline: bool | 
 
 
 class ArtifactsStage:
+    """``presets``: where preset facts come from besides the preset folders (``generator.stages`` passes
+    keras-hub's registry, ``execute.kerashub.registry_facts``)."""
+
     name = "artifacts"
     reads = ("card", "artifact")  # a handle an earlier run attached is kept
     writes = ("facts", "artifact")
 
+    def __init__(self, presets: PresetFacts | None = None) -> None:
+        self.presets = presets
+
     def process(self, records: list[CardRecord], context: BuildContext) -> None:
         found = collect_facts([r.card for r in records], context.config, offline=context.offline or None,
-                              quiet=context.quiet)
+                              quiet=context.quiet, presets=self.presets)
         for record in records:
             if record.path in found:
                 record.facts = found[record.path]

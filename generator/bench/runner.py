@@ -93,7 +93,7 @@ def task_from_artifact(path: Path) -> str | None:
 
 def plan_card(card: Card, config: Config) -> Plan:
     """Choose the runtime and the task; say why not when the card cannot be measured here."""
-    from ..artifacts.stage import artifact_url
+    from ..card.declared import artifact_url
     from ..execute.runtimes import choose_runtime
 
     plan = Plan(card, url=artifact_url(card), max_length=card_max_length(card))

@@ -1,7 +1,7 @@
 """Front matter: find the YAML between the fences, load it tolerantly, remember where each key is.
 
 Dates stay strings in the mapping (the corpus has DD/MM/YYYY and impossible dates that would make a YAML
-timestamp constructor raise); ``parse_date`` turns them into ``datetime.date`` for typed access.
+timestamp constructor raise); ``card.model.parse_date`` turns them into ``datetime.date`` for typed access.
 
 Loading has a budget: the YAML is composed into nodes first, and the values the document would have once its
 aliases are expanded are counted (shared nodes once each, so the count costs time linear in the text) before
@@ -12,7 +12,6 @@ value that crosses the budget, and the card is read as if those values were plai
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,7 +83,7 @@ def _compose(loader: CardLoader) -> yaml.Node | None:
         return None
     loader.get_event()  # document start
     anchors: dict[str, yaml.Node] = {}
-    measured: dict[int, tuple[int, int]] = {}  # id(node) -> (values once expanded, height); closed nodes only
+    measured: dict[yaml.Node, tuple[int, int]] = {}  # node -> (values once expanded, height); closed nodes only
     open_nodes: list[tuple[yaml.Node, list[yaml.Node]]] = []  # collections being read, with their children
     aliased = False
     while True:
@@ -94,7 +93,7 @@ def _compose(loader: CardLoader) -> yaml.Node | None:
             if done is None:
                 raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}",
                                                   event.start_mark)
-            if id(done) not in measured:
+            if done not in measured:
                 raise YamlBudgetError("front matter contains a value that contains itself (a recursive alias)",
                                       event.start_mark.line)
             aliased = True
@@ -105,8 +104,8 @@ def _compose(loader: CardLoader) -> yaml.Node | None:
                 done.value = list(zip(children[::2], children[1::2]))
             else:
                 done.value = children
-            size = 1 + sum(measured[id(child)][0] for child in children)
-            height = 1 + max((measured[id(child)][1] for child in children), default=0)
+            size = 1 + sum(measured[child][0] for child in children)
+            height = 1 + max((measured[child][1] for child in children), default=0)
             if size > MAX_YAML_VALUES:
                 cause = "through its aliases " if aliased else ""
                 raise YamlBudgetError(f"front matter expands {cause}to more than {MAX_YAML_VALUES:,} values",
@@ -114,7 +113,7 @@ def _compose(loader: CardLoader) -> yaml.Node | None:
             if height > MAX_YAML_DEPTH:
                 raise YamlBudgetError(f"front matter nests deeper than {MAX_YAML_DEPTH} levels through its aliases",
                                       done.start_mark.line)
-            measured[id(done)] = (size, height)
+            measured[done] = (size, height)
         else:
             done = _new_node(loader, event, anchors)
             if isinstance(event, yaml.CollectionStartEvent):
@@ -123,7 +122,7 @@ def _compose(loader: CardLoader) -> yaml.Node | None:
                     raise YamlBudgetError(f"front matter nests deeper than {MAX_YAML_DEPTH} levels",
                                           event.start_mark.line)
                 continue
-            measured[id(done)] = (1, 1)
+            measured[done] = (1, 1)
         if not open_nodes:
             break
         open_nodes[-1][1].append(done)
@@ -275,26 +274,3 @@ def _load_line_by_line(yaml_text: str) -> dict[str, Any]:
         if isinstance(loaded, (dict, list)) or loaded is None or isinstance(loaded, (str, int, float, bool)):
             data.setdefault(key, loaded)
     return data
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d", "%m/%d/%Y", "%d-%m-%Y", "%Y.%m.%d", "%d.%m.%Y")
-
-
-def parse_date(value: Any) -> _dt.date | None:
-    """Read a card date whatever its spelling (ISO, DD/MM/YYYY, a YAML date); None when it is no date."""
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if value is None:
-        return None
-    text = str(value).strip()
-    if not text:
-        return None
-    text = text.split("T")[0].split(" ")[0]
-    for fmt in _DATE_FORMATS:
-        try:
-            return _dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None

@@ -42,14 +42,3 @@ def model_index_benchmark(front_matter: dict[str, Any], line: int) -> Benchmark 
     return bench
 
 
-def model_index_name(front_matter: dict[str, Any]) -> str | None:
-    """The model's name as the README's metadata gives it: ``model_name``, else the first model-index entry's."""
-    name = front_matter.get("model_name")
-    if isinstance(name, str) and name.strip():
-        return name.strip()
-    index = front_matter.get("model-index")
-    if isinstance(index, list) and index and isinstance(index[0], dict):
-        value = index[0].get("name")
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None

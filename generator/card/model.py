@@ -233,8 +233,6 @@ class Card:
         found = self._str("name") or self._str("model_name") or self._str("id") or self._info("name")
         if found or self.dialect != "huggingface":
             return found
-        from .huggingface import model_index_name
-
         return model_index_name(self.front_matter) or self._folder_name()
 
     @property
@@ -254,8 +252,6 @@ class Card:
 
     @property
     def date(self) -> _dt.date | None:
-        from .frontmatter import parse_date
-
         return parse_date(self.front_matter.get("date"))
 
     @property
@@ -434,3 +430,39 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d", "%m/%d/%Y", "%d-%m-%Y", "%Y.%m.%d", "%d.%m.%Y")
+
+
+def parse_date(value: Any) -> _dt.date | None:
+    """Read a card date whatever its spelling (ISO, DD/MM/YYYY, a YAML date); None when it is no date."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    text = text.split("T")[0].split(" ")[0]
+    for fmt in _DATE_FORMATS:
+        try:
+            return _dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def model_index_name(front_matter: dict[str, Any]) -> str | None:
+    """The model's name as the README's metadata gives it: ``model_name``, else the first model-index entry's."""
+    name = front_matter.get("model_name")
+    if isinstance(name, str) and name.strip():
+        return name.strip()
+    index = front_matter.get("model-index")
+    if isinstance(index, list) and index and isinstance(index[0], dict):
+        value = index[0].get("name")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None

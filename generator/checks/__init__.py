@@ -2,8 +2,8 @@
 
 Rules live in one module per family, each declared with ``@rule`` (see ``registry``); the engine runs the
 ``RuleSet`` it is given (``CheckContext.rules``, ``RuleSelection.from_config(..., rules=)``), by default
-``generator.checks.rules.DEFAULT_RULES``. Nothing here knows a rule by name. What a run checks is decided by a ``RuleSelection`` built from the ``rules``
-table of the configuration::
+``generator.checks.rules.DEFAULT_RULES``. Nothing here knows a rule by name. What a run checks is decided by a
+``RuleSelection`` built from the ``rules`` table of the configuration::
 
     [tool.modelhub.rules]
     select = ["ALL"]                  # codes, code prefixes ("MH3") or family names ("snippets")

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..card import Card
+from ..card.declared import declared_sha256
 from ..records import ArtifactStatus, status_of
 from .registry import Finding, rule
 from .util import as_bool, key_line, plain, same_version
@@ -404,16 +405,6 @@ def _front_matter_size(card: Card) -> tuple[str, int] | None:
     if isinstance(artifact, dict) and artifact.get("size"):
         return str(artifact["size"]), card.key_lines.get("artifact", 1)
     return None
-
-
-def declared_sha256(card: Card) -> tuple[str | None, int]:
-    """The sha256 the card declares (front matter ``artifact.sha256`` or the info table, Markdown removed) and
-    its line; the artifacts stage verifies downloads against the same value this rule reports."""
-    artifact = card.front_matter.get("artifact")
-    if isinstance(artifact, dict) and artifact.get("sha256"):
-        return str(artifact["sha256"]).strip(), card.key_lines.get("artifact", 1)
-    row = _row(card, "sha256")
-    return (plain(row.value), row.line) if row and plain(row.value) else (None, 0)
 
 
 def _declared_case(card: Card) -> list[tuple[bool, int, str]]:

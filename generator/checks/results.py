@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from ..card import Card
-from .code import parse_python
+from ..card.code import parse_python
 from .registry import Finding, rule
 
 FAMILY = "results"

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from .. import vocab
 from ..card import Card, Snippet
-from .code import (
+from ..card.code import (
     STDLIB_MODULES,
     Chain,
     analyse_python,

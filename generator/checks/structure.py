@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..card import Card
 from ..card.tables import INFO_KEYS
-from .code import is_placeholder
+from ..card.code import is_placeholder
 from .registry import Finding, rule
 from .util import did_you_mean, split_url
 
@@ -23,8 +23,6 @@ CANONICAL_INFO_KEYS = {
     "framework": "Framework", "engine": "Engine", "architecture": "Architecture",
 }
 # Spellings the parser accepts (so the table still reads) that are misspellings all the same.
-MISSPELT_INFO_KEYS = {"max sentense length", "max sentence lenght", "max sentense lenght", "lenght", "sentense",
-                      "licence", "dimention", "compatability", "compatibilty", "sensitve", "labes"}
 _MISSPELT_WORDS = {"sentense": "sentence", "lenght": "length", "dimention": "dimension",
                    "compatability": "compatibility", "compatibilty": "compatibility", "sensitve": "sensitive",
                    "labes": "labels", "licence": "license"}

@@ -11,7 +11,8 @@ from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 from ..card import Card
-from ..card.frontmatter import parse_date
+from ..card.declared import plain
+from ..card.model import parse_date
 
 @lru_cache(maxsize=4096)
 def _date_from_text(text: str) -> dt.date | None:
@@ -55,14 +56,6 @@ def did_you_mean(value: str, choices: Iterable[str], cutoff: float = 0.75) -> st
 def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or (
         isinstance(value, (list, dict, tuple)) and not value)
-
-
-def plain(value: str | None) -> str:
-    """A table or front-matter value without Markdown emphasis, code ticks, brackets or a trailing '+'."""
-    text = (value or "").strip()
-    if text[:1] in "*_`" or text[-1:] in "*_`":
-        text = text.strip("*_`").strip()
-    return text
 
 
 def as_items(value: str | None) -> list[str]:

@@ -23,11 +23,14 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+from ..card import Card
+from ..config import Config
 from ..errors import ExecutionError
+from ..records import ArtifactStatus
 from . import sandbox
 
-KAGGLE = "kaggle://"
 # from_preset("name") / from_preset('name') with a literal first argument: the names a snippet loads.
 _FROM_PRESET = re.compile(r"\.from_preset\(\s*(?:preset\s*=\s*)?(['\"])([^'\"\n]+)\1")
 _HANDLE = re.compile(r"^kaggle://([\w.\-]+)/([\w.\-]+)/([\w.\-]+)/([\w.\-]+)/(\d+)$")
@@ -185,3 +188,26 @@ def _read_registry(python: str) -> dict[str, dict]:
 def _entries(data: dict[str, dict]) -> dict[str, PresetEntry]:
     return {name: PresetEntry(name, str(entry["handle"]), entry["parameters"], entry["description"] or "")
             for name, entry in data.items() if entry.get("handle")}
+
+
+def registry_facts(cards: list[Card], config: Config | None = None) -> dict[str, dict[str, dict[str, Any]]]:
+    """Keras API pages' presets tables against keras-hub's own registry (the installed package, read once into
+    ``config``'s cache folder when given): card path -> preset -> facts MH511 compares each row with. Nothing where
+    keras-hub is not installed."""
+    pages = [card for card in cards if card.presets and card.dialect == "keras"]
+    if not pages:
+        return {}
+    cache = config.cache_dir / "keras-hub" if config is not None else None
+    try:
+        registry, version = preset_registry(cache=cache), keras_hub_version()
+    except KerasHubError:
+        return {}
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for card in pages:
+        for preset in card.presets:
+            entry = registry.get(preset.name)
+            if entry is not None and entry.parameters is not None:
+                out.setdefault(card.path, {})[preset.name] = {
+                    "status": ArtifactStatus.OK, "parameters": entry.parameters, "url": entry.handle,
+                    "origin": {"parameters": f"keras-hub {version}'s preset registry (metadata params)"}}
+    return out

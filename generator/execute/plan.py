@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..card import Card, Snippet
-from ..checks.artifacts import declared_sha256
-from ..checks.code import analyse_python
+from ..card.declared import declared_sha256
+from ..card.code import analyse_python
 from ..settings import ExecuteSection
 from .runtimes import RUNTIMES, Runtime, choose_runtime
 

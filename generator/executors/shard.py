@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..card import Card
+from ..card.declared import artifact_url
 
 T = TypeVar("T")
 _SHARD = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
@@ -65,8 +66,6 @@ def assign(items: list[T], key: Callable[[T], str], count: int) -> list[int]:
 def artifact_key(card: Card) -> str:
     """What a card's shard is decided by: its artifact (the Download link, artifact URL or S3 URI; a relative path
     is taken relative to the card), or the card itself when it names none."""
-    from ..artifacts.stage import artifact_url
-
     url = artifact_url(card)
     if not url:
         return "card:" + os.path.normpath(card.path)

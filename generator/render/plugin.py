@@ -303,7 +303,7 @@ def _progress_factory(quiet: bool):
     """A rich progress bar (with an ETA) per pass on a terminal; nothing otherwise (CI logs, tests)."""
 
     def start(name: str, total: int):
-        if quiet or total < 200 or not os.isatty(2) or os.environ.get("MODELHUB_QUIET"):
+        if quiet or total < 200 or not os.isatty(2):
             return lambda count: None
         from rich.progress import Progress
 

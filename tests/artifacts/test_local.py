@@ -13,7 +13,8 @@ from generator.artifacts import store as artifact_store
 from generator.artifacts.digest import tree_digest
 from generator.artifacts.local import LocalArtifacts
 from generator.config import load_config
-from generator.pipeline import BuildContext, run_pipeline
+from generator.pipeline import BuildContext
+from generator.stages import run_pipeline
 from tests.builders import build_tiny_albert_classifier, zip_directory
 
 

@@ -5,7 +5,7 @@ a prompt quoted in the Description as text."""
 from __future__ import annotations
 
 from generator.card import parse_card
-from generator.checks.code import builder_chains
+from generator.card.code import builder_chains
 from tests.checks.conftest import broken, only
 
 

@@ -11,7 +11,7 @@ import pytest
 from generator import vocab
 from generator.card import read_card
 from generator.checks import check_card
-from generator.checks.code import analyse_scala, builder_chains, literal_values
+from generator.card.code import analyse_scala, builder_chains, literal_values
 from generator.execute.runtimes.keras_hub import KerasHubRuntime
 from generator.execute.runtimes.transformers import TransformersRuntime
 from tests.checks.conftest import CLEAN, broken, only, run

@@ -148,7 +148,7 @@ print({{"attempts": during_load, "loaded": loaded, "interfaces": interfaces, "re
 @needs_keras_hub
 @pytest.mark.slow
 def test_the_presets_table_is_checked_against_keras_hubs_registry(tmp_path):
-    from generator.artifacts.stage import registry_facts
+    from generator.execute.kerashub import registry_facts
     from generator.checks import CheckContext, check_card
 
     text = seed(3).read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Static analysis of example snippets, shared by the snippet and cross-field rules.
+"""Static analysis of example snippets, read by the snippet and cross-field rules and by the execute stage's plan.
 
 Python goes through ``ast`` and pyflakes; Scala through a small lexer (strings and comments removed) that is
 enough for what cards contain: ``val`` definitions, builder chains ``Class.pretrained(...).setX(...)`` and pipelines.
