@@ -197,18 +197,19 @@ def _run_stages(records: list[CardRecord]) -> None:
 
 
 def record_batch(items: Sequence[tuple[str, dict[str, Any] | None]]) -> list[tuple[CardSummary, bool]]:
-    """The record pass over ``(path, stage results or None)``: None runs the per-card stages here; stage results
-    come with the card the stages parsed, which is not parsed again. Returns each card's summary and whether it
-    was checked (False: its content key was in the cache)."""
+    """The record pass over ``(path, stage results or None)``: None parses the card and runs the per-card stages
+    here; given results carry the card the stages parsed. Returns each card's summary and whether it was checked
+    (False: its content key was in the cache)."""
     settings, cache = _settings(), _STATE["cache"]
     sources: dict[str, bytes] = {}
     records: list[CardRecord] = []
     to_stage: list[CardRecord] = []
     for path, given in items:
-        if given is not None and given.get("card") is not None:
-            card, source = given["card"], Path(path).read_bytes()
-        else:
+        card = given.get("card") if given is not None else None
+        if card is None:
             card, source = read_card_source(path)
+        else:
+            source = card.source
         sources[path] = source
         record = CardRecord(card)
         if given is not None:

@@ -100,7 +100,7 @@ class SiteWork:
     # ---- the record pass ---------------------------------------------------------------------------------------
     def settings(self) -> WorkSettings:
         if self._settings is None:
-            parts = [self.mode, self.offline, self.stage_names, self.checked, {}]
+            parts = [self.mode, self.offline, self.stage_names, self.checked]
             self._settings = WorkSettings(
                 config_root=str(self.config.root), config_data=self.config.data,
                 config_source=str(self.config.source) if self.config.source else None, mode=self.mode,
