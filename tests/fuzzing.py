@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.card import parse_card
-from generator.checks import CheckContext, RuleSelection, check_card, load_rules
+from generator.checks import CheckContext, RuleSelection, check_card
 from generator.config import Config
 from generator.pipeline import CardRecord
 from generator.render.cardwork import summarize
@@ -219,7 +219,6 @@ class Pipeline:
     """Parse, check, summarize and render cards in this process, as a build's workers do."""
 
     def __init__(self, root: Path = REPO) -> None:
-        load_rules()
         self.config = Config(root, {}, None)
         self.selection = RuleSelection.from_config(self.config)
         self.cache: dict = {}

@@ -7,7 +7,7 @@ import pytest
 
 from generator.artifacts.resolve import ResolveError, resolve
 from generator.artifacts.settings import ArtifactSettings
-from generator.checks.code import analyse_scala, builder_chains, literal_values
+from generator.card.code import analyse_scala, builder_chains, literal_values
 from generator.config import Config
 from tests.timing import assert_linear
 
