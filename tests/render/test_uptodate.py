@@ -11,15 +11,7 @@ from mkdocs.exceptions import MkDocsException
 
 from generator.render import cardwork
 
-from .test_incremental import build, catalog, snapshot, without_check_times
-
-
-@pytest.fixture
-def built(tmp_path):
-    cards = catalog(tmp_path)
-    site = tmp_path / "site"
-    first = build(cards, site)
-    return cards, site, first
+from .test_incremental import build, built, catalog, snapshot, without_check_times  # noqa: F401 (built: a fixture)
 
 
 def stamps(site):
