@@ -24,8 +24,6 @@ from typing import Any
 
 from .buildcache import FORMAT, CardScan, _write, file_stamp
 
-_OWN_VARIABLES = ("MODELHUB_QUIET",)  # environment variables that change the terminal output, not the site
-
 
 @dataclass
 class Outcome:
@@ -58,7 +56,7 @@ def input_stamp(*, raw_mkdocs: dict[str, Any], options: dict[str, Any], folders:
     ``fingerprint``: modelhub's code, settings and templates."""
     digest = hashlib.sha256()
     digest.update(json.dumps([FORMAT, fingerprint, raw_mkdocs, options], sort_keys=True, default=str).encode())
-    variables = {k: v for k, v in os.environ.items() if k.startswith("MODELHUB_") and k not in _OWN_VARIABLES}
+    variables = {k: v for k, v in os.environ.items() if k.startswith("MODELHUB_")}
     digest.update(json.dumps(variables, sort_keys=True).encode())
     for folder in folders:
         tree_stamps(folder, digest)
