@@ -1,4 +1,10 @@
-"""A content digest of an artifact (folder or file), remembered by file stamps so an unchanged model is hashed once."""
+"""A content digest of an artifact (folder or file), remembered by file stamps so an unchanged model is hashed once.
+
+A folder's ``sha256`` (what ``modelhub new --from DIR`` writes in a card, what ``check --artifacts`` and ``run``
+verify) is ``tree_digest``: the sha256 of one line per file, ``<relative path>\\0<sha256 of its bytes>\\n``, in
+walk order (a folder's own files by name, then each subfolder by name). A file's ``sha256`` is the plain sha256
+of its bytes.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,29 @@ from .cache import sha256_file
 from ..fileio import read_json, write_json_atomic
 
 
+MEMO = "digests.json"  # in the artifact cache folder: digests by file stamps
+
+
+def memo_file(cache_dir: str | Path) -> Path:
+    """Where the digests of a cache's local artifacts are remembered."""
+    return Path(cache_dir) / MEMO
+
+
 def _files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     found = []
+    seen = {os.path.realpath(path)}
     for folder, dirs, names in os.walk(path, followlinks=True):
-        dirs.sort()
+        # a linked folder is walked once: a link back up the tree (a loop) or two links to one folder would
+        # otherwise multiply the walk
+        kept = []
+        for name in sorted(dirs):
+            real = os.path.realpath(os.path.join(folder, name))
+            if real not in seen:
+                seen.add(real)
+                kept.append(name)
+        dirs[:] = kept
         found.extend(Path(folder, name) for name in sorted(names))
     return found
 

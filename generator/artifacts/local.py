@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config
-from .digest import tree_digest
+from .digest import memo_file, tree_digest
 from .settings import ArtifactSettings
 from .store import ArtifactError, ArtifactStore
 
@@ -87,4 +87,4 @@ class LocalArtifacts:
             path = Path(store.materialize(handle.url, handle.card_path, expected_sha256=handle.expected_sha256))
         finally:
             store.close()
-        return LocalArtifact(path, tree_digest(path, self.settings.cache_dir / "digests.json"))
+        return LocalArtifact(path, tree_digest(path, memo_file(self.settings.cache_dir)))

@@ -13,6 +13,7 @@ from ..errors import ArtifactsError
 from ..fileio import read_json, write_json_atomic
 from ..records import ArtifactStatus
 from .cache import ArtifactCache
+from .digest import memo_file, tree_digest
 from .facts import ArtifactFacts
 from .http import FetchError, Fetcher, RemoteInfo, Transfer
 from .inspectors import DirectoryTree, inspect_file, inspect_tree, sniff
@@ -89,6 +90,8 @@ class ArtifactStore:
             tree = DirectoryTree(path)
             facts.size = sum(tree.size_of(n) for n in tree.names())
             inspect_tree(tree, facts)
+            if checksum:
+                facts.sha256 = self._folder_digest(path)
         else:
             facts.size = path.stat().st_size
             with path.open("rb") as handle:
@@ -269,6 +272,11 @@ class ArtifactStore:
         if not path.exists():
             raise ArtifactError("not-found", f"{path} does not exist")
         if path.is_dir():
+            if expected_sha256:
+                digest = self._folder_digest(path)
+                if digest != expected_sha256.lower():
+                    raise ArtifactError("checksum", f"{path}: the folder's sha256 (digest of its files) is {digest}, "
+                                                    f"expected {expected_sha256}")
             return path
         if expected_sha256 or zipfile.is_zipfile(path):
             sha = self.cache.local_sha256(path)
@@ -277,6 +285,10 @@ class ArtifactStore:
             if zipfile.is_zipfile(path):
                 return self._extracted(sha, path)
         return path
+
+    def _folder_digest(self, path: Path) -> str:
+        """A folder artifact's sha256: ``digest.tree_digest``, remembered in the cache by file stamps."""
+        return tree_digest(path, memo_file(self.settings.cache_dir))
 
     def _unpacked(self, sha: str, blob: Path, name: str) -> Path:
         if zipfile.is_zipfile(blob):

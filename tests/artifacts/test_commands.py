@@ -114,3 +114,35 @@ def test_new_from_a_local_zip_writes_its_sha256_and_a_relative_url(built, tmp_pa
     assert artifact["sha256"] == hashlib.sha256(archive.read_bytes()).hexdigest()
     capsys.readouterr()
     assert main(["check", str(card_path.parent), "--strict", "--artifacts"]) == 0, capsys.readouterr().out
+
+
+def test_new_from_a_folder_writes_its_digest_which_check_and_run_verify(built, tmp_path, capsys):
+    import shutil
+
+    from generator.artifacts.digest import tree_digest
+
+    model = tmp_path / "models" / "tiny"
+    shutil.copytree(built["albert_dir"], model)
+    card_path = tmp_path / "cards" / "tiny.md"
+    card_path.parent.mkdir()
+    assert main(["new", "--from", str(model), "--license", "mit", "-o", str(card_path)]) == 0
+    declared = read_card(card_path).front_matter["artifact"]["sha256"]
+    assert declared == tree_digest(model)
+    capsys.readouterr()
+    assert main(["check", str(card_path.parent), "--strict", "--artifacts"]) == 0, capsys.readouterr().out
+    # a card that runs on the folder with that digest: run verifies it before executing anything
+    probe = card_path.parent / "probe.md"
+    probe.write_text(f"---\nname: probe\nruntime: python\nartifact: {{url: ../models/tiny, sha256: {declared}}}\n"
+                     "---\n\n# probe\n\n```python\nimport os\nprint(sorted(os.listdir('.')))\n```\n",
+                     encoding="utf-8")
+    assert main(["run", str(probe), "--mode", "force", "--strict", "--quiet"]) == 0, capsys.readouterr().out
+    assert "config.json" in json.loads(probe.with_suffix(".results.json").read_text())["cells"][0]["stdout"]
+    # the folder changes under the cards: check reports MH505 and run refuses to execute on it
+    with (model / "config.json").open("a") as handle:
+        handle.write(" ")
+    capsys.readouterr()
+    assert main(["check", str(card_path), "--artifacts", "--format", "json"]) == 1
+    assert "MH505" in [f["code"] for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert main(["run", str(probe), "--mode", "force", "--strict", "--quiet"]) == 1
+    out = capsys.readouterr().out
+    assert "probe.md: not executed: artifact refused" in out and f"expected {declared}" in out

@@ -73,6 +73,44 @@ def test_a_zip_that_is_not_what_the_card_declares_is_refused(tmp_path):
     assert refused.value.kind == "checksum" and archive.name in str(refused.value)
 
 
+def test_a_folder_that_is_not_what_the_card_declares_is_refused(tmp_path):
+    cards = _catalog(tmp_path)
+    model = cards / "model"
+    model.mkdir()
+    (model / "weights.bin").write_bytes(b"\x00\x01" * 100)
+    artifacts = LocalArtifacts(load_config(tmp_path))
+    declared = tree_digest(model)
+    assert artifacts.handle("model", cards / "a.md", declared).local().path == model
+    (model / "weights.bin").write_bytes(b"\x00\x02" * 100)  # the same size, other bytes
+    with pytest.raises(ArtifactError) as refused:
+        LocalArtifacts(load_config(tmp_path)).handle("model", cards / "a.md", declared).local()
+    assert refused.value.kind == "checksum" and f"expected {declared}" in str(refused.value)
+
+
+def test_the_digest_of_a_folder_is_its_files_names_and_sha256s(tmp_path):
+    model = tmp_path / "model"
+    (model / "sub").mkdir(parents=True)
+    # walk order: a folder's own files by name, then each subfolder by name
+    files = {"config.json": b"{}", "weights.bin": b"\x00" * 10, "sub/vocab.txt": b"a\nb\n"}
+    for name, data in files.items():
+        (model / name).write_bytes(data)
+    lines = "".join(f"{name}\0{hashlib.sha256(data).hexdigest()}\n" for name, data in files.items())
+    assert tree_digest(model) == hashlib.sha256(lines.encode()).hexdigest()
+    (model / "sub" / "vocab.txt").rename(model / "vocab.txt")  # a file moved: another digest
+    assert tree_digest(model) != hashlib.sha256(lines.encode()).hexdigest()
+
+
+def test_links_that_loop_back_up_a_folder_are_walked_once(tmp_path):
+    """A hostile folder artifact: links to itself would make a walk that follows links exponential."""
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "weights.bin").write_bytes(b"w")
+    plain = tree_digest(model)
+    for name in ("a", "b", "c"):
+        (model / name).symlink_to(".", target_is_directory=True)
+    assert tree_digest(model) == plain
+
+
 CARD = """---
 name: tiny_albert_sentiment
 runtime: transformers
