@@ -10,7 +10,9 @@ itself: a caller that wants other stages, rules or runtimes builds its own list 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .artifacts.stage import ArtifactsStage
 from .bench.record import BenchSettings
@@ -22,6 +24,9 @@ from .config import load_config
 from .execute.kerashub import registry_facts
 from .execute.stage import ExecuteStage
 from .pipeline import BuildContext, CardRecord, CardStage, Stage, run_stages
+
+if TYPE_CHECKING:
+    from .executors.shard import Shard
 
 ORDER = ("card", "artifacts", "execute", "bench", "check")
 
@@ -42,10 +47,32 @@ def default_stages(only: Iterable[str] | None = None, *, rules: RuleSet | None =
 
 
 def run_pipeline(paths: Iterable[str | Path], context: BuildContext | None = None,
-                 stages: Sequence[Stage] | None = None, only: Iterable[str] | None = None) -> list[CardRecord]:
+                 stages: Sequence[Stage] | None = None, only: Iterable[str] | None = None,
+                 shard: Shard | None = None) -> list[CardRecord]:
     """Parse the cards under ``paths`` once (the ``card`` stage) and run ``stages`` over them (default: the
-    default stages, or those named in ``only``)."""
+    default stages, or those named in ``only``). With ``shard``, only that shard's cards execute and benchmark
+    (see ``run_sharded``)."""
     paths = list(paths)
     context = context or BuildContext(load_config(paths[0] if paths else None))
     records = CardStage().load(paths, context.config)
-    return run_stages(records, context, default_stages(only) if stages is None else stages)
+    stages = default_stages(only) if stages is None else stages
+    if shard is None:
+        return run_stages(records, context, stages)
+    return run_sharded(records, context, stages, shard)
+
+
+def run_sharded(records: list[CardRecord], context: BuildContext, stages: Sequence[Stage],
+                shard: Shard) -> list[CardRecord]:
+    """``stages`` over ``records``, where the stages that execute (they write ``runs`` or ``bench``) run in
+    ``context.mode`` over ``shard``'s cards and read the stored results of the others (the frozen mode); the other
+    stages see every record. Returns ``records``."""
+    mine = {id(record) for record in shard.select_records(records)}
+    parts = [([r for r in records if id(r) in mine], context),
+             ([r for r in records if id(r) not in mine], replace(context, mode="frozen"))]
+    for stage in stages:
+        if {"runs", "bench"} & set(stage.writes):
+            for part, part_context in parts:
+                stage.process(part, part_context)
+        else:
+            stage.process(records, context)
+    return records

@@ -59,9 +59,7 @@ def run(args: argparse.Namespace) -> int:
     settings = BenchSettings.from_config(config, **overrides)  # configuration errors before measuring anything
     records = load_records(paths, config)
     if args.shard is not None:
-        from ..executors.shard import artifact_key
-
-        records = args.shard.select(records, lambda record: artifact_key(record.card))
+        records = args.shard.select_records(records)
     backend = executors.make_executor(args.executor, args.address)
     context = BuildContext(config, mode=args.mode, offline=args.offline, quiet=args.quiet, executor=backend)
     try:

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="ignore the build cache: parse, check and render every card again")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     parser.add_argument("--verbose", action="store_true", help="show mkdocs' own progress messages")
-    executors.add_arguments(parser, shard=False)
+    executors.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,11 +38,12 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: give a number of processes, 1 or more")
     executors.make_executor(args.executor, args.address).close()  # a usage error before anything is built
-    console.print(f"Building the catalog from {', '.join(map(str, paths))}…")
+    console.print(f"Building the catalog from {', '.join(map(str, paths))}"
+                  + (f", executing shard {args.shard}" if args.shard else "") + "…")
     # progress bars (cards, model pages) come from the plugin, on a terminal
     result = build_site(paths, args.site_dir, mode=args.mode, offline=args.offline, mkdocs_yml=args.config_file,
                         quiet=args.quiet, jobs=args.jobs, cache=not args.no_cache, executor=args.executor,
-                        address=args.address)
+                        address=args.address, shard=args.shard)
     counts = result.severities
     timings = result.timings
     console.print(

@@ -78,8 +78,8 @@ def make_executor(name: str = "local", address: str | None = None) -> GroupExecu
     raise ExecutorUnavailable(f"unknown executor {name!r}; use one of {', '.join(EXECUTORS)}")
 
 
-def add_arguments(parser: argparse.ArgumentParser, shard: bool = True) -> None:
-    """``--executor``, ``--address`` and (for ``run`` and ``bench``) ``--shard``, the same on every command."""
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--executor``, ``--address`` and ``--shard``, the same on ``run``, ``bench`` and ``build``."""
     from .shard import Shard
 
     parser.add_argument("--executor", choices=EXECUTORS, default="local",
@@ -88,7 +88,6 @@ def add_arguments(parser: argparse.ArgumentParser, shard: bool = True) -> None:
     parser.add_argument("--address", metavar="ADDRESS",
                         help="the Ray cluster to use (e.g. ray://head:10001 or auto); default: RAY_ADDRESS, "
                              "else a local Ray instance")
-    if shard:
-        parser.add_argument("--shard", type=Shard.parse, metavar="I/N",
-                            help="only the I-th of N shards (0 <= I < N); cards that share an artifact are in the "
-                                 "same shard, so a CI matrix runs each model once")
+    parser.add_argument("--shard", type=Shard.parse, metavar="I/N",
+                        help="execute only the I-th of N shards (0 <= I < N); cards that share an artifact are in "
+                             "the same shard, so a CI matrix runs each model once")

@@ -5,6 +5,10 @@ Artifact groups are spread over the shards largest first, each to the shard with
 the lowest index), in the order of their keys: every job of a matrix that is given the same cards computes the same
 split, and together the N shards hold every card exactly once. Stores are per card, so the shards' results merge by
 committing their files.
+
+``run`` and ``bench`` keep only their shard's cards. ``build --shard`` executes and benchmarks only its shard's cards
+(``--mode auto`` or ``force``) and renders every card, the others from their stored results (as ``--mode frozen``
+would): ``stages.run_pipeline(..., shard=...)``. A shard with nothing to execute (``frozen``, ``off``) is a usage error.
 """
 
 from __future__ import annotations
@@ -14,12 +18,17 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ..card import Card
 from ..card.declared import artifact_url
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..pipeline import CardRecord
 
 T = TypeVar("T")
+R = TypeVar("R", bound="CardRecord")
 _SHARD = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
 
 
@@ -44,8 +53,19 @@ class Shard:
         items = list(items)
         return [item for item, shard in zip(items, assign(items, key, self.count)) if shard == self.index]
 
+    def select_records(self, records: Iterable[R]) -> list[R]:
+        """The ``CardRecord``s of this shard, in their original order."""
+        return self.select(records, lambda record: artifact_key(record.card))
+
     def __str__(self) -> str:
         return f"{self.index}/{self.count}"
+
+    def require_execution(self, mode: str) -> None:
+        """A shard chooses the cards that execute: a UsageError when ``mode`` executes nothing."""
+        if mode not in ("auto", "force"):
+            raise UsageError(f"--shard {self} chooses which cards execute and benchmark, and mode {mode} executes "
+                             f"none; give --mode auto or force to each shard's job, then build the site once "
+                             f"without --shard (--mode frozen) from the stored results")
 
 
 def assign(items: list[T], key: Callable[[T], str], count: int) -> list[int]:

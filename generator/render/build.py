@@ -16,6 +16,7 @@ from typing import Any
 from ..cards_on_disk import no_cards_message
 from ..config import Config, ConfigError, load_config
 from ..errors import UsageError
+from ..executors.shard import Shard
 from . import uptodate
 from .buildcache import CardScan, scan_cards
 from .incremental import WorkStats
@@ -81,12 +82,13 @@ def plugin_options(yml: Path, **options: Any) -> dict[str, Any]:
 def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str | None = None, offline: bool = False,
                mkdocs_yml: str | Path | None = None, config: Config | None = None, quiet: bool = True,
                jobs: int | None = None, cache: bool = True, executor: str = "local",
-               address: str | None = None) -> SiteBuild:
+               address: str | None = None, shard: Shard | None = None) -> SiteBuild:
     """Build the site for the cards under ``paths`` into ``site_dir``: mkdocs with the modelhub plugin, which runs
     the pipeline over the cards (``mode``, default: the configuration's ``execute.mode``; ``offline``) with
     ``config``'s folder as the catalog root, in ``jobs`` processes (default: every core); ``cache=False`` ignores and
     keeps no build cache. Execution and benchmarks run on ``executor`` (``local`` or ``ray`` at ``address``, see
-    ``generator.executors``)."""
+    ``generator.executors``); with ``shard``, only that shard's cards execute and benchmark, and every card is
+    rendered (the others from their stored results)."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as load_mkdocs_config
     from mkdocs.exceptions import MkDocsException
@@ -100,13 +102,15 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str |
     site_dir = Path(site_dir).resolve()
     try:  # a broken modelhub.toml (read here, or by a stage's own table) is a message, not a traceback
         config = config or load_config(paths[0] if paths else None)
+        if shard is not None:  # a usage error before anything is built
+            shard.require_execution(mode or config.settings.execute.mode)
         scan = scan_cards(paths, config)  # read by the up-to-date check and by the record pass
         if not scan.paths:
             raise SiteBuildError(no_cards_message(paths, config.settings.cards.include))
         yml = find_mkdocs_yml(mkdocs_yml, config)
         plugins = plugin_options(yml, cards=[str(p) for p in paths], root=str(config.root), mode=mode,
                                  offline=offline, quiet=quiet, jobs=jobs, cache=cache, executor=executor,
-                                 address=address)
+                                 address=address, shard=str(shard) if shard else None)
         mk_config = load_mkdocs_config(config_file=str(yml), site_dir=str(site_dir), plugins=plugins)
     except ConfigError as error:
         raise SiteBuildError(str(error)) from error

@@ -32,6 +32,7 @@ from ..checks.catalog import duplicate_findings, identity_index
 from ..checks.registry import Finding
 from ..config import Config
 from ..executors import make_executor
+from ..executors.shard import Shard
 from ..pipeline import BuildContext
 from ..stages import default_stages, run_pipeline
 from .buildcache import BuildCache, CardScan, Entry, scan_cards
@@ -68,7 +69,7 @@ class SiteWork:
                  jobs: int | None = None, only: list[str] | None = None, templates: tuple[str, ...] = (),
                  cache: bool = True,
                  progress: Callable[[str, int], Callable[[int], None]] | None = None, executor: str = "local",
-                 address: str | None = None, scan: CardScan | None = None) -> None:
+                 address: str | None = None, shard: Shard | None = None, scan: CardScan | None = None) -> None:
         chosen = default_stages(only)
         self.scan = scan  # the build's card scan when its caller took it already (see build.build_site)
         self.paths = paths
@@ -79,6 +80,7 @@ class SiteWork:
         self.mode, self.offline = mode, offline
         self.templates = templates
         self.executor, self.address = executor, address  # where execution and benchmarks run (generator.executors)
+        self.shard = shard  # only its cards execute and benchmark; the others' stored results are read
         self.use_cache = cache
         self.cache_folder = config.cache_dir / "build"
         if not cache:
@@ -137,7 +139,7 @@ class SiteWork:
             try:
                 context = BuildContext(self.config, mode=self.mode, offline=self.offline, quiet=False,
                                        executor=executor)
-                records = run_pipeline(self.paths, context, only=self.stage_names)
+                records = run_pipeline(self.paths, context, only=self.stage_names, shard=self.shard)
             finally:
                 executor.close()
             given = {r.path: {"card": r.card, "facts": r.facts, "runs": r.runs, "bench": r.bench} for r in records}

@@ -13,6 +13,7 @@ added to it.
 
 from __future__ import annotations
 
+import argparse
 import html
 import json
 import logging
@@ -32,7 +33,9 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from ..config import ConfigError, load_config
+from ..errors import UsageError
 from ..executors import ExecutorUnavailable
+from ..executors.shard import Shard
 from .buildcache import CardScan
 from .incremental import SiteWork
 from .shell import CONTENT, Shell, shell_markdown, shell_source
@@ -59,6 +62,18 @@ class _CatalogPath(c.Type):
         return catalog_base(super().run_validation(value))
 
 
+class _ShardOption(c.BaseConfigOption["Shard | None"]):
+    """``shard: 0/2``: execute and benchmark only that shard's cards (see ``generator.executors.shard``)."""
+
+    def run_validation(self, value: object) -> Shard | None:
+        if value is None:
+            return None
+        try:
+            return Shard.parse(str(value))
+        except argparse.ArgumentTypeError as error:
+            raise ValidationError(str(error)) from None
+
+
 class ModelhubPluginConfig(base.Config):
     # Relative paths are relative to the folder mkdocs.yml is in.
     cards = c.ListOfItems(c.Type(str), default=["cards"])  # card files or folders
@@ -69,6 +84,7 @@ class ModelhubPluginConfig(base.Config):
     quiet = c.Type(bool, default=True)  # no pipeline progress on the terminal
     executor = c.Choice(("local", "ray"), default="local")  # where execution and benchmarks run (auto, force)
     address = c.Optional(c.Type(str))  # the Ray cluster, for executor: ray
+    shard = _ShardOption()  # "I/N": only that shard's cards execute and benchmark (auto, force); all are rendered
     edit_uri = c.Optional(c.Type(str))
     templates = c.Optional(c.Type(str))  # templates overriding modelhub's (same names); default: <root>/templates
     jobs = c.Optional(c.Type(int))  # processes for the per-card work; default: every core
@@ -117,10 +133,16 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         if jobs is not None and jobs < 1:
             raise ValidationError(f"plugins.modelhub.jobs: {jobs}: give a number of processes, 1 or more")
         mode = self.config.mode or self._modelhub_config.settings.execute.mode
+        if self.config.shard is not None:
+            try:
+                self.config.shard.require_execution(mode)
+            except UsageError as error:
+                raise PluginError(f"modelhub: {error}") from None
         scan, self.scan = self.scan, None  # taken for this build only: a serve rebuild scans again
         return SiteWork(paths, self._modelhub_config, mode=mode, offline=self.config.offline, jobs=jobs,
                         templates=self._templates, cache=self.config.cache, progress=_progress_factory(self.config.quiet),
-                        executor=self.config.executor, address=self.config.address, scan=scan)
+                        executor=self.config.executor, address=self.config.address, shard=self.config.shard,
+                        scan=scan)
 
     # ---- mkdocs events ------------------------------------------------------------------------------------
     def on_config(self, config):

@@ -112,3 +112,73 @@ def test_a_page_that_fails_to_render_is_reported_and_the_rest_of_the_site_is_bui
     assert "albert_base_sequence_classifier_imdb" in (
         result.site_dir / "models" / IMDB[:-3] / "index.html").read_text(encoding="utf-8")
     assert any("second.md: the model page could not be rendered" in r.getMessage() for r in caplog.records)
+
+
+def python_card(name: str, artifact: str | None) -> str:
+    front = f"artifact: {{url: {artifact}}}\n" if artifact else ""
+    return (f"---\nname: {name}\nruntime: python\n{front}---\n\n# {name}\n\n"
+            f"```python\nprint('hello', 'from', {name!r})\n```\n")
+
+
+def test_build_shards_execute_every_card_once_and_each_renders_the_whole_catalog(tmp_path, capsys):
+    """A CI matrix: each job builds with --shard I/2 --mode auto; the cards that share a model are executed by one
+    job, the two jobs together execute every card exactly once, and each job's site shows every card."""
+    from generator.card import read_card
+    from generator.executors.shard import Shard, artifact_key
+
+    cards = tmp_path / "cards"
+    (tmp_path / "models" / "a").mkdir(parents=True)
+    (tmp_path / "models" / "a" / "weights.txt").write_text("a")
+    (tmp_path / "models" / "b").mkdir()
+    (tmp_path / "models" / "b" / "weights.txt").write_text("b")
+    cards.mkdir()
+    (tmp_path / "modelhub.toml").write_text("[artifacts]\noffline = true\n", encoding="utf-8")
+    names = {"a1": "../models/a", "a2": "../models/a", "a3": "../models/a", "b1": "../models/b", "n1": None,
+             "n2": None}
+    for name, artifact in names.items():
+        (cards / f"{name}.md").write_text(python_card(name, artifact), encoding="utf-8")
+    executed: list[set[str]] = []
+    for index in range(2):
+        before = {path.name: path.read_bytes() for path in cards.glob("*.results.json")}
+        site = tmp_path / f"site-{index}"
+        assert main(["build", str(cards), "--site-dir", str(site), "--mode", "auto", "--shard", f"{index}/2",
+                     "--quiet"]) == 0, capsys.readouterr().err
+        after = {path.name: path.read_bytes() for path in cards.glob("*.results.json")}
+        assert all(after[name] == data for name, data in before.items())  # the other shard's results stay
+        executed.append({name.split(".")[0] for name in after if name not in before})
+        # the shard's site renders every card: its own with fresh results, the others from what is stored
+        for name in names:
+            page = (site / "models" / name / "index.html").read_text(encoding="utf-8")
+            assert (f"hello from {name}" in page) == (name in executed[0] or index == 1), (index, name)
+    assert executed[0] and executed[1] and not executed[0] & executed[1]
+    assert executed[0] | executed[1] == set(names)
+    assert {"a1", "a2", "a3"} <= executed[0] or {"a1", "a2", "a3"} <= executed[1]  # one job runs model a
+    shard0 = Shard(0, 2).select([read_card(cards / f"{name}.md") for name in names], artifact_key)
+    assert executed[0] == {card.name for card in shard0}
+
+
+def test_build_shard_misuse_is_a_usage_error_before_anything_is_built(tmp_path, capsys):
+    cards = small_catalog(tmp_path)
+    site = tmp_path / "site"
+    assert main(["build", str(cards), "--site-dir", str(site), "--shard", "3/2"]) == 2
+    assert "--shard 3/2: I must be 0 to N-1" in capsys.readouterr().err
+    # frozen (the default) executes nothing: a shard of it means a mistaken CI job
+    for mode in ([], ["--mode", "frozen"], ["--mode", "off"]):
+        assert main(["build", str(cards), "--site-dir", str(site), "--shard", "0/2", *mode]) == 2
+        err = capsys.readouterr().err
+        assert "--shard 0/2 chooses which cards execute" in err and "--mode auto or force" in err, err
+    assert not site.exists()
+
+
+def test_plain_mkdocs_takes_the_shard_as_a_plugin_option_and_refuses_a_bad_one(tmp_path):
+    small_catalog(tmp_path)
+    (tmp_path / "docs").mkdir()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    for shard, words in (("2/2", "I must be 0 to N-1"), ("0/2", "chooses which cards execute")):
+        (tmp_path / "mkdocs.yml").write_text(
+            "site_name: Plain\ntheme:\n  name: material\n  font: false\nplugins:\n  - modelhub:\n"
+            f"      cards: [cards]\n      shard: {shard}\n", encoding="utf-8")
+        done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 1 and words in done.stderr, done.stderr
+    assert not (tmp_path / "site" / "index.html").exists()
