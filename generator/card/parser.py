@@ -26,7 +26,9 @@ from .tables import (
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of each byte that is not UTF-8
 MAX_CARD_BYTES = 2 * 1024 * 1024  # beyond this only the head of the file is parsed (cards are a few KB)
 MAX_LINE_CHARS = 10_000  # a longer line is cut on the page (real cards' longest lines are a few hundred characters)
-LONG_LINE = re.compile(rf"[^\n]{{{MAX_LINE_CHARS + 1}}}[^\n]*+")  # a whole line, from its start
+# A whole line, tried at line starts only: tried at every position, each line under the limit was scanned once per
+# character (twenty lines of 9,999 characters took a second).
+LONG_LINE = re.compile(rf"^[^\n]{{{MAX_LINE_CHARS + 1}}}[^\n]*+", re.M)
 RESULTS_SECTIONS = {"results", "result", "output", "example output", "results:"}
 # A fence without a code language in the Description is quoted text (a prompt, a sample input), not an example.
 PROSE_SECTIONS = {"description", "overview", "model description", "predicted entities", "intended use"}

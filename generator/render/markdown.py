@@ -18,6 +18,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from ..card.parser import LONG_LINE, MAX_LINE_CHARS
+from .linkdest import use_fast_destinations
 from .markup import translate
 from .sanitize import clean_html
 
@@ -67,7 +68,8 @@ def _fence(md: MarkdownIt):
 
 
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable("table")
+    md = use_fast_destinations(MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}))
+    md.enable("table")
     md.enable("strikethrough")
     md.add_render_rule("fence", _fence(md))
     md.add_render_rule("code_block", lambda renderer, tokens, i, o, e: highlight_code(tokens[i].content) + "\n")
@@ -96,8 +98,10 @@ def inline_html(text: str) -> str:
     """Sanitised HTML for one line of Markdown (a table cell, a finding's message), without the ``<p>``.
 
     Most such lines are words and `code` only: those are escaped directly, without a parser or sanitiser run
-    (a page has dozens of them, and at ten thousand pages that is most of the rendering time).
+    (a page has dozens of them, and at ten thousand pages that is most of the rendering time). A line longer than
+    ``MAX_LINE_CHARS`` is cut as in ``markdown_html``: a 200,000 character table cell of link openers took seconds.
     """
+    text = cap_lines(text)
     if not _INLINE_SYNTAX.search(text):
         pieces, cursor = [], 0
         for match in _CODE_SPAN.finditer(text):

@@ -1,0 +1,68 @@
+"""Link destinations read by one regular expression give markdown-it's own answer for every input, and the shipped
+cards (and the corpus's, when MODELHUB_CORPUS is set) parse to the tokens a stock parser makes."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.helpers import parseLinkDestination
+
+from generator.render.linkdest import MAX_NESTING, parse_link_destination
+from generator.render.markdown import _MD, _parser
+from tests.conftest import corpus_files, seed_paths
+
+
+def reference(string: str, pos: int, maximum: int) -> tuple[bool, int, str]:
+    result = parseLinkDestination(string, pos, maximum)
+    return result.ok, result.pos, result.str
+
+
+def ours(string: str, pos: int, maximum: int) -> tuple[bool, int, str]:
+    result = parse_link_destination(string, pos, maximum)
+    return result.ok, result.pos, result.str
+
+
+# the characters a destination's reading turns on, and a few it passes over
+DESTINATION_TEXT = st.text(alphabet=st.sampled_from(list("a/.:()()<>\\ \n\t\x00\x7f\x85é[]\"'")), max_size=60)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(DESTINATION_TEXT, st.data())
+@example("a\\", None)  # a backslash that ends the text is a character of the destination
+@example("a\\ b", None)  # a backslash before a space ends it
+@example("<a\\>b>", None)  # an escaped ">" inside <...>
+@example("<a\nb>", None)  # no newline inside <...>
+@example("<>", None)  # an empty <...> is a destination, an empty bare one is not
+@example("a(b)c)d", None)  # the ")" that closes nothing ends it
+@example("a(b c)", None)  # a space inside a group: refused
+def test_every_destination_reads_as_markdown_it_reads_it(text, data):
+    pos, maximum = 0, len(text)
+    if data is not None:
+        pos = data.draw(st.integers(0, len(text)))
+        maximum = data.draw(st.integers(pos, len(text)))
+    assert ours(text, pos, maximum) == reference(text, pos, maximum)
+
+
+@pytest.mark.parametrize("depth", [MAX_NESTING - 1, MAX_NESTING, MAX_NESTING + 1])
+@pytest.mark.parametrize("tail", ["", ")", " title", "(", "\\("])
+def test_parentheses_nest_as_deep_as_markdown_it_allows_and_no_deeper(depth, tail):
+    text = "a" + "(b" * depth + ")" * depth + tail
+    assert ours(text, 0, len(text)) == reference(text, 0, len(text))
+    assert ours(text, 0, len(text))[0] == (depth <= MAX_NESTING and tail != "(")
+
+
+@pytest.mark.parametrize("unit", ["[a](b", "![a](", "[a](b{:", "[a](<b", "[a]((b)", "[a](" + "()" * 50])
+def test_repeated_unclosed_links_read_as_markdown_it_reads_them(unit):
+    text = unit * 300 + " [last](https://x.y/z) done"
+    assert _MD.renderInline(text) == MarkdownIt("commonmark", {"html": True}).renderInline(text)
+
+
+def test_the_shipped_and_corpus_cards_parse_as_with_markdown_its_own_reading():
+    stock = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable("table")
+    stock.enable("strikethrough")
+    fast = _parser()
+    for path in seed_paths() + corpus_files():  # the corpus when MODELHUB_CORPUS is set
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert fast.parse(text) == stock.parse(text), path.name
