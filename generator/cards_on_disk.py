@@ -55,12 +55,21 @@ def is_card(relative: str, include: Sequence[str] = DEFAULT_INCLUDE, exclude: Se
 def iter_card_paths(paths: Iterable[str | Path], include: Sequence[str] = DEFAULT_INCLUDE,
                     exclude: Sequence[str] = ()) -> Iterator[Path]:
     """Expand folders into the card files below them (sorted); files named explicitly are kept as given."""
+    for path in card_path_names(paths, include, exclude):
+        yield Path(path)
+
+
+def card_path_names(paths: Iterable[str | Path], include: Sequence[str] = DEFAULT_INCLUDE,
+                    exclude: Sequence[str] = ()) -> list[str]:
+    """``iter_card_paths`` as strings, in the same order (a catalog of many cards costs no path objects)."""
+    out: list[str] = []
     for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            yield from sorted(_cards_below(path, tuple(include), tuple(exclude)))
+        if os.path.isdir(path):
+            found = _cards_below(str(path), tuple(include), tuple(exclude))
+            out.extend(name for _, name in sorted(found))  # by path components, as paths sort
         else:
-            yield path
+            out.append(str(Path(path)))
+    return out
 
 
 def no_cards_message(paths: Iterable[str | Path], include: Sequence[str] = DEFAULT_INCLUDE) -> str:
@@ -69,11 +78,13 @@ def no_cards_message(paths: Iterable[str | Path], include: Sequence[str] = DEFAU
             "there (`modelhub new` writes one) or name the folder that holds them")
 
 
-def _cards_below(folder: Path, include: tuple[str, ...], exclude: tuple[str, ...]) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
+def _cards_below(folder: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> Iterator[tuple[tuple, str]]:
+    """(path components below ``folder``, path) of every card file below it."""
+    top = str(Path(folder))
+    for root, dirs, files in os.walk(top):
         dirs[:] = [d for d in dirs if not d.startswith(".")]  # never descend into .git, .venv, caches
-        base = Path(root).relative_to(folder).as_posix()
+        base = "" if root == top else os.path.relpath(root, top).replace(os.sep, "/") + "/"
         for name in files:
-            relative = name if base == "." else f"{base}/{name}"
+            relative = base + name
             if not name.startswith(".") and is_card(relative, include, exclude):
-                yield Path(root, name)
+                yield tuple(relative.split("/")), os.path.join(root, name)

@@ -14,7 +14,7 @@ from typing import Any
 
 from .settings import ConfigError, Settings, parse_settings
 
-__all__ = ["Config", "ConfigError", "load_config"]
+__all__ = ["Config", "ConfigError", "environment_cache_dir", "load_config"]
 
 
 @dataclass
@@ -40,6 +40,15 @@ class Config:
     @property
     def cache_dir(self) -> Path:
         return self.path(self.settings.cache_dir)
+
+
+def environment_cache_dir() -> Path:
+    """Where facts of the installed environment (not of a catalog) are kept for every catalog built with it:
+    ``$XDG_CACHE_HOME/modelhub``, by default ``~/.cache/modelhub``."""
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "modelhub"
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

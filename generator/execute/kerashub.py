@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..card import Card
-from ..config import Config
+from ..config import Config, environment_cache_dir
 from ..errors import ExecutionError
 from ..records import ArtifactStatus
 from . import sandbox
@@ -191,13 +191,15 @@ def _entries(data: dict[str, dict]) -> dict[str, PresetEntry]:
 
 
 def registry_facts(cards: list[Card], config: Config | None = None) -> dict[str, dict[str, dict[str, Any]]]:
-    """Keras API pages' presets tables against keras-hub's own registry (the installed package, read once into
-    ``config``'s cache folder when given): card path -> preset -> facts MH511 compares each row with. Nothing where
-    keras-hub is not installed."""
+    """Keras API pages' presets tables against keras-hub's own registry: card path -> preset -> facts MH511
+    compares each row with. Nothing where keras-hub is not installed. The registry is a fact of the installed
+    package, not of a catalog: with ``config`` given it is read once per interpreter and keras-hub version into the
+    environment cache (``config.environment_cache_dir``), shared by every catalog built here, so a new catalog does
+    not pay seconds of ``import keras_hub`` again."""
     pages = [card for card in cards if card.presets and card.dialect == "keras"]
     if not pages:
         return {}
-    cache = config.cache_dir / "keras-hub" if config is not None else None
+    cache = environment_cache_dir() / "keras-hub" if config is not None else None
     try:
         registry, version = preset_registry(cache=cache), keras_hub_version()
     except KerasHubError:

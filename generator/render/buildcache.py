@@ -33,9 +33,8 @@ from typing import Any
 
 FORMAT = 1
 SIDECARS = (".results.json", ".bench.json")  # stored results read by the frozen stages, beside each card
-# Folders of the cache directory that hold what builds derive, not what they read: this cache, and keras-hub's preset
-# registry (``execute.kerashub.preset_registry``; the installed keras-hub it comes from is stamped already)
-DERIVED = ("build", "keras-hub")
+# Folders of the cache directory that hold what builds derive, not what they read: this cache
+DERIVED = ("build",)
 
 
 @dataclass
@@ -111,9 +110,9 @@ class CardScan:
 
 def scan_cards(card_roots: list[Path], config: Any) -> CardScan:
     """The ``CardScan`` of the cards under ``card_roots`` (``config``: the catalog's ``Config``)."""
-    from ..cards_on_disk import iter_card_paths
+    from ..cards_on_disk import card_path_names
 
-    paths = [str(p) for p in iter_card_paths(card_roots, **config.settings.cards.globs())]
+    paths = card_path_names(card_roots, **config.settings.cards.globs())
     return CardScan(tuple(map(str, card_roots)), paths, {path: card_stamp(path) for path in paths},
                     environment_stamp(card_roots, set(paths), config.cache_dir))
 
@@ -169,7 +168,7 @@ class BuildCache:
         return self._load(key, body=True)
 
     def has_record(self, key: str) -> bool:
-        return self._record_path(key).is_file()
+        return os.path.isfile(os.path.join(self.records, key[:2], key + ".bin"))  # asked of every card: no Path
 
     def prune_records(self, keep: set[str]) -> int:
         """Delete the records no current entry refers to; returns how many."""
@@ -182,6 +181,27 @@ class BuildCache:
                     path.unlink(missing_ok=True)
                     removed += 1
         return removed
+
+    # ---- pages the catalog renders (family pages) -------------------------------------------------------------
+    def _page_path(self, key: str) -> Path:
+        return self.folder / "pages" / f"{key}.pickle"
+
+    def load_page(self, key: str) -> Any:
+        try:
+            return pickle.loads(self._page_path(key).read_bytes())
+        except Exception:  # noqa: BLE001 - missing or damaged: render it again
+            return None
+
+    def store_page(self, key: str, page: Any) -> None:
+        _write(self._page_path(key), pickle.dumps(page, pickle.HIGHEST_PROTOCOL))
+
+    def prune_pages(self, keep: set[str]) -> None:
+        """Delete the stored pages of families that changed or went away."""
+        folder = self.folder / "pages"
+        if folder.is_dir():
+            for path in folder.glob("*.pickle"):
+                if path.stem not in keep:
+                    path.unlink(missing_ok=True)
 
     # ---- entries -------------------------------------------------------------------------------------------
     def load_entries(self, environment: str) -> dict[str, Entry]:

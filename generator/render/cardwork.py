@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -33,7 +34,8 @@ from ..config import Config
 from ..pipeline import BuildContext, CardRecord, run_stages
 from ..stages import default_stages
 from .buildcache import BuildCache
-from .catalog_index import card_terms
+from .collection import relax_in_worker
+from .catalog_index import Terms, card_terms
 from .facets import facet_values
 from .markup import plain_text
 from .model_page import (DESCRIPTION_TITLES, build_model_page, display_name, example_outcomes, normalize_title,
@@ -70,7 +72,7 @@ class CardSummary:
     description: str  # plain text of the description sections, for the search index
     identity: Identity
     suppressed: tuple[str, ...]
-    terms: tuple[list[str], list[str]] = ((), ())  # strong and weak search terms of the card's own text
+    terms: Terms = ("", "")  # strong and weak search terms of the card's own text (catalog_index.card_terms)
     facets: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # facet_values of ``data``
 
 
@@ -117,6 +119,8 @@ _STATE: dict[str, Any] = {}
 
 def init_worker(settings: WorkSettings, shells: dict[int, Shell] | None = None) -> None:
     """Per-process setup: configuration, rules, cache; shells for the page pass."""
+    if multiprocessing.parent_process() is not None:  # a pool worker, not the building process doing the work
+        relax_in_worker()
     config = settings.config()
     _STATE.clear()
     _STATE.update(settings=settings, config=config, cache=BuildCache(Path(settings.cache_dir)), shells=shells or {},
@@ -335,8 +339,6 @@ def run_passes(function: Callable[..., list], items: list, settings: WorkSetting
                 progress(len(batch))
             yield from results
         return
-    import multiprocessing
-
     # fork where there is one: workers start in milliseconds with modelhub already imported, and a caller's
     # script needs no ``if __name__ == "__main__"`` guard (spawn and forkserver run it again in every worker)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")

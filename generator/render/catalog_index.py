@@ -22,6 +22,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .facets import FACETS
@@ -59,7 +60,7 @@ def shard_key(term: str) -> str:
 
 @dataclass
 class Entry:
-    """What the index needs of one card: display fields, facet values, and its text in two weights."""
+    """What the index needs of one card: display fields, facet values, and its terms in two weights."""
 
     url: str
     name: str
@@ -67,31 +68,42 @@ class Entry:
     summary: str
     date: str | None
     facets: dict[str, list[tuple[str, str]]]
-    strong: list[str] = field(default_factory=list)  # tokens
-    weak: list[str] = field(default_factory=list)
+    strong: set[str] = field(default_factory=set)  # terms, stopwords left out
+    weak: set[str] = field(default_factory=set)
 
 
-def card_terms(record: dict[str, Any], name: str, description: str) -> tuple[list[str], list[str]]:
+Terms = tuple[str, str]  # strong and weak terms, each space-separated, once each, in first-seen order
+
+
+def card_terms(record: dict[str, Any], name: str, description: str) -> Terms:
     """The terms of a card's own text, strong (name, title, tags, labels) and weak (description): what the index
-    needs of a card besides its facets, computed once where the card is read."""
+    needs of a card besides its facets, computed once where the card is read. Only which terms a card has counts
+    for the index, so each is kept once, in one string (a build cache of many cards keeps and loads them fast)."""
     strong = name_tokens(name) + tokens(record.get("title") or "")
     for tag in record.get("tags") or []:
         strong += name_tokens(str(tag))
     for label in record.get("labels") or []:
         strong += name_tokens(str(label))
-    return strong, tokens(description)[:MAX_WEAK_TOKENS]
+    weak = tokens(description)[:MAX_WEAK_TOKENS]
+    return " ".join(dict.fromkeys(strong)), " ".join(dict.fromkeys(weak))
+
+
+@lru_cache(maxsize=4096)
+def _display_terms(display: str) -> frozenset[str]:
+    """The terms of a facet value's display name (a few hundred distinct ones in a whole catalog)."""
+    return frozenset(name_tokens(display))
 
 
 def entry_for(record: dict[str, Any], *, url: str, name: str, summary: str, description: str,
-              facets: dict[str, list[tuple[str, str]]], terms: tuple[list[str], list[str]] | None = None) -> Entry:
+              facets: dict[str, list[tuple[str, str]]], terms: Terms | None = None) -> Entry:
     """``terms`` are ``card_terms`` of the record when already known."""
     strong, weak = terms if terms is not None else card_terms(record, name, description)
-    weak = list(weak)
+    weak_terms = set(weak.split())
     for values in facets.values():
-        for key, display in values:
-            weak += name_tokens(display)
+        for _key, display in values:
+            weak_terms |= _display_terms(display)
     return Entry(url, as_text(name), as_text(record.get("title") or name), as_text(summary), record.get("date"), facets,
-                 strong=[t for t in strong if t not in STOPWORDS], weak=[t for t in weak if t not in STOPWORDS])
+                 strong=set(strong.split()) - STOPWORDS, weak=weak_terms - STOPWORDS)
 
 
 def _deltas(ids: Iterable[int]) -> list[int]:
@@ -152,17 +164,16 @@ def build_index(entries: list[Entry], facet_names: dict[str, dict[str, str]] | N
         chunk = [[e.title if e.title != e.name else "", e.summary] for e in entries[start:start + CHUNK]]
         files[f"docs/{start // CHUNK}.json"] = _dump(chunk)
 
-    postings: dict[str, tuple[list[int], list[int]]] = {}
+    strong_postings: dict[str, list[int]] = defaultdict(list)
+    weak_postings: dict[str, list[int]] = defaultdict(list)
     for doc, entry in enumerate(entries):
-        for weight, words in ((0, entry.strong), (1, entry.weak)):
-            for term in set(words):
-                lists = postings.get(term)
-                if lists is None:
-                    lists = postings[term] = ([], [])
-                lists[weight].append(doc)
+        for term in entry.strong:
+            strong_postings[term].append(doc)
+        for term in entry.weak:
+            weak_postings[term].append(doc)
     shards: dict[str, dict[str, list]] = defaultdict(lambda: {"t": [], "s": [], "w": []})
-    for term in sorted(postings):
-        strong, weak = postings[term]
+    for term in sorted(strong_postings.keys() | weak_postings.keys()):
+        strong, weak = strong_postings.get(term, []), weak_postings.get(term, [])
         if strong and weak:
             in_strong = set(strong)
             weak = [d for d in weak if d not in in_strong]

@@ -18,7 +18,6 @@ builds byte for byte).
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import shutil
@@ -39,6 +38,7 @@ from .buildcache import BuildCache, CardScan, Entry, scan_cards
 from .cardwork import (CardSummary, PageJob, WorkSettings, default_jobs, fingerprint, page_batch, pool_size,
                        record_batch, run_passes)
 from .facets import status_values
+from .families import Family
 from .shell import Shell
 from .site import INDEX_DIR, MODELS_DIR, Catalog, dest_path
 
@@ -98,6 +98,7 @@ class SiteWork:
         self._settings: WorkSettings | None = None
         self._kept: list[str] = list(KEPT)
         self._previous_index = self._index = ""
+        self._family_pages: set[str] = set()  # the stored family pages this build used
 
     # ---- the record pass ---------------------------------------------------------------------------------------
     def settings(self) -> WorkSettings:
@@ -222,6 +223,7 @@ class SiteWork:
         """Every model page and model JSON of ``catalog`` in ``site_dir``: kept when unchanged, written otherwise;
         pages of cards no longer in the catalog removed. Returns (display path, error) of pages that failed."""
         site_dir = Path(site_dir)
+        site = str(site_dir)
         self._restore(site_dir)
         shell_keys = {number: hashlib.sha256((shell.head + "\0" + shell.tail + "\0" + shell.url).encode()
                                              ).hexdigest() for number, shell in shells.items()}
@@ -236,13 +238,13 @@ class SiteWork:
             json_extra = catalog.json_extra(index)
             dest = "" if api else dest_path(url)
             json_dest = catalog.json_dest(index)
-            described = json.dumps([summary.key, catalog.slugs[index], url, dest, context, json_extra,
-                                    [f.to_dict() for f in extra], shell_keys.get(shell, "")],
-                                   sort_keys=True, default=str)
+            # repr, not JSON: the same values built by the same code in the same order give the same text
+            described = repr((summary.key, catalog.slugs[index], url, dest, context, json_extra,
+                              [f.to_dict() for f in extra], shell_keys.get(shell, "")))
             page_key = hashlib.sha256(described.encode("utf-8", "surrogateescape")).hexdigest()
             pages[json_dest] = [page_key, dest]
-            if self._previous.get(json_dest) == [page_key, dest] and (site_dir / json_dest).is_file() and \
-                    (not dest or (site_dir / dest).is_file()):
+            if self._previous.get(json_dest) == [page_key, dest] and os.path.isfile(os.path.join(site, json_dest)) \
+                    and (not dest or os.path.isfile(os.path.join(site, dest))):
                 self.stats.pages_kept += 1
                 continue
             jobs.append(PageJob(summary.path, summary.key, catalog.slugs[index], url, dest, json_dest, json_extra,
@@ -269,6 +271,19 @@ class SiteWork:
         self._pages = pages
         return failed
 
+    def family_page(self, catalog: Catalog, family: Family) -> tuple[str, list[tuple[str, str]]]:
+        """The content and table of contents of a family page: rendered again only when one of its members, or
+        its place in the catalog, changed (``Catalog.family_inputs``)."""
+        inputs = self.settings().fingerprint + "\0" + catalog.family_inputs(family)
+        key = hashlib.sha256(inputs.encode("utf-8", "surrogateescape")).hexdigest()
+        self._family_pages.add(key)
+        page = self.cache.load_page(key) if self.use_cache else None
+        if page is None:
+            page = catalog.family_html(family)
+            if self.use_cache:
+                self.cache.store_page(key, page)
+        return page
+
     def index_unchanged(self, site_dir: Path, base: str = "") -> bool:
         """Whether the catalog index and models.json the last build wrote still describe this catalog: every
         card's page key (record, place in the catalog) is the same, in the same order."""
@@ -285,6 +300,7 @@ class SiteWork:
         self.cache.save_manifest(Path(site_dir), self._pages, self._index)
         if self.stats.parsed:  # records nobody refers to any more: older versions of edited or deleted cards
             self.cache.prune_records({entry.key for entry in self._entries.values()})
+        self.cache.prune_pages(self._family_pages)
 
 
 def _remove_page(site_dir: Path, relative: str) -> None:

@@ -37,11 +37,12 @@ from ..errors import UsageError
 from ..executors import ExecutorUnavailable
 from ..executors.shard import Shard
 from .buildcache import CardScan
+from .collection import Collection
 from .incremental import SiteWork
 from .shell import CONTENT, Shell, shell_markdown, shell_source
 from .site import (INDEX_DIR, Catalog, SiteOptions, copy_artifacts, dest_path, models_json, page_url, write_atomic,
                    write_index, write_sitemap)
-from .templates import DEFAULT_TEMPLATES, search_path
+from .templates import DEFAULT_TEMPLATES, bytecode_cache, search_path
 
 log = logging.getLogger("mkdocs.plugins.modelhub")
 
@@ -117,6 +118,7 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         self.scan: CardScan | None = None  # the cards as build.build_site found them, for the next build  # (card, error) of model pages that could not be rendered
         self._documentation_pages: list[File] = []
         self._templates: tuple[str, ...] = search_path()
+        self._collection = Collection()
 
     def _path(self, value: str) -> Path:
         path = Path(value).expanduser()
@@ -192,6 +194,7 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
 
     def on_pre_build(self, config) -> None:
         """Before mkdocs empties the site folder: keep the model pages the last build wrote (see ``incremental``)."""
+        self._collection.pause()
         self.work = self._new_work()
         self.work.stash(Path(config.site_dir), self._catalog_base)
 
@@ -254,7 +257,8 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
             page.toc = _toc([])
             return self.catalog.families_html()
         if kind == "family":
-            content, toc = self.catalog.family_html(payload)
+            content, toc = self.work.family_page(self.catalog, payload) if self.work else \
+                self.catalog.family_html(payload)
             page.toc = _toc(toc)
             return content
         if kind == "shell":
@@ -270,6 +274,15 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         return output
 
     def on_post_build(self, config) -> None:
+        try:
+            self._post_build(config)
+        finally:
+            self._collection.resume()
+
+    def on_build_error(self, error) -> None:
+        self._collection.resume()
+
+    def _post_build(self, config) -> None:
         if self.catalog is None or self.work is None:
             return
         site_dir = Path(config.site_dir)
@@ -307,6 +320,8 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
 
     def on_env(self, env, config, files: Files):
         self._documentation_pages = [f for f in files.documentation_pages()]
+        if env.bytecode_cache is None:  # the theme's templates, compiled once for every later build
+            env.bytecode_cache = bytecode_cache()
         return env
 
     def on_serve(self, server, config, builder):

@@ -75,7 +75,7 @@ def relative_root(url: str) -> str:
 
 def page_stem(record: dict) -> str:
     """The page's file name: the card's, except a Hub-style README.md, which is named after its model."""
-    stem = Path(record.get("path") or "card").stem
+    stem = os.path.splitext(os.path.basename(record.get("path") or "card"))[0]
     if stem.lower() in {"readme", "index"}:
         return str(record.get("name") or Path(record.get("path") or "card").parent.name or stem)
     return stem
@@ -92,6 +92,7 @@ class Catalog:
     def __init__(self, summaries: list[CardSummary], options: SiteOptions):
         self.options = options
         self._root = options.root.resolve()
+        self._root_prefix = os.path.join(str(self._root), "")  # "/catalog/" (the root "/" stays "/")
         self.summaries = sorted(summaries, key=lambda s: (display_name(s.data).lower(), s.data.get("path") or ""))
         self.light = [summary.data for summary in self.summaries]
         self.families: dict[str, Family] = group_families(self.light)
@@ -164,11 +165,9 @@ class Catalog:
         path = self.light[index].get("path")
         if not path:
             return None
-        absolute = Path(os.path.abspath(path))  # no file system calls: most cards are plainly under the root
-        try:
-            return absolute.relative_to(self._root).as_posix()
-        except ValueError:
-            pass
+        absolute = os.path.abspath(path)  # no file system calls: most cards are plainly under the root
+        if absolute.startswith(self._root_prefix):
+            return absolute[len(self._root_prefix):].replace(os.sep, "/")
         try:  # a symbolic link on the way
             return Path(path).resolve().relative_to(self._root).as_posix()
         except (ValueError, OSError):
@@ -195,7 +194,7 @@ class Catalog:
     def _find_local_artifact(self, index: int) -> tuple[Path, str] | None:
         url = self.light[index].get("download_url")
         card_path = self.light[index].get("path")
-        if not url or not card_path:
+        if not url or not card_path or url.startswith(("https://", "http://")):  # most cards: nothing to look up
             return None
         try:
             if is_relative(url):
@@ -279,6 +278,15 @@ class Catalog:
                 "language": data.get("language") or "",
             })
         return rows
+
+    def family_inputs(self, family: Family) -> str:
+        """Everything ``family_html`` reads of the catalog, as text: each member's record key (its card and
+        results) and place in the catalog. With modelhub's code, settings and templates (the build's fingerprint),
+        the same text means the same page."""
+        members = [(self.summaries[i].key, self.slugs[i], self.model_url(i), self.edit_url(i), self.display_path(i),
+                    i in family.api_pages) for i in family.members]
+        return repr((family.key, family.name, members, self.catalog_root(self.family_url(family)),
+                     self.options.directory_urls))
 
     def family_html(self, family: Family) -> tuple[str, list[tuple[str, str]]]:
         """The content of a family page and its table of contents."""
@@ -425,13 +433,47 @@ def write_atomic(path: Path, data: bytes | str | Iterator[bytes]) -> None:
 
 
 def write_index(site_dir: Path, files: dict[str, bytes]) -> None:
+    """The index files in ``site_dir``'s index folder, exactly: a file whose bytes are already there is left alone
+    (an edited card changes a few of hundreds), a file the index no longer has is removed."""
     target = site_dir / INDEX_DIR
-    if target.exists():
-        shutil.rmtree(target)
+    present = _plain_files(target)
+    if present is None:  # not a plain folder of ours (a link, a file): start it afresh
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
+        present = {}
     for relative, data in files.items():
         path = target / relative
+        old = present.pop(relative, None)
+        if old is not None and os.path.getsize(old) == len(data) and Path(old).read_bytes() == data:
+            continue
         path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)  # a hard link left there is replaced, never written through
         path.write_bytes(data)
+    for path in present.values():
+        os.unlink(path)
+
+
+def _plain_files(folder: Path) -> dict[str, str] | None:
+    """Every regular file below ``folder`` by relative path; None when ``folder`` or anything in it is a symbolic
+    link or something else than a folder or a regular file ({} when there is no ``folder``)."""
+    if not os.path.lexists(folder):
+        return {}
+    if folder.is_symlink() or not folder.is_dir():
+        return None
+    out: dict[str, str] = {}
+    top = str(folder)
+    for base, dirs, names in os.walk(top):
+        prefix = "" if base == top else os.path.relpath(base, top).replace(os.sep, "/") + "/"
+        if any(os.path.islink(os.path.join(base, d)) for d in dirs):
+            return None
+        for name in names:
+            path = os.path.join(base, name)
+            if os.path.islink(path) or not os.path.isfile(path):
+                return None
+            out[prefix + name] = path
+    return out
 
 
 def copy_artifacts(catalog: Catalog, site_dir: Path) -> list[str]:

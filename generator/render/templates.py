@@ -4,6 +4,9 @@ The defaults are the package ``generator.templates`` (the repository's top-level
 with the wheel): ``theme/`` holds the material overrides and static assets, ``docs/`` the hand-written pages and
 ``mkdocs.yml`` the default site configuration. Autoescaping is on: card values are escaped unless a view already
 made them safe HTML (sanitised Markdown).
+
+Compiled templates are kept between builds in jinja's per-user bytecode cache (a private folder in the temporary
+directory, keyed by each template's source): a rebuild does not compile the model page and theme templates again.
 """
 
 from __future__ import annotations
@@ -24,6 +27,12 @@ def search_path(custom: str | Path | None = None) -> tuple[str, ...]:
     return tuple(folders + [str(DEFAULT_TEMPLATES)])
 
 
+@lru_cache(maxsize=1)
+def bytecode_cache() -> jinja2.BytecodeCache:
+    """The bytecode cache of every template environment of a build, modelhub's and mkdocs' theme."""
+    return jinja2.FileSystemBytecodeCache()
+
+
 @lru_cache(maxsize=4)
 def environment(folders: tuple[str, ...] | str = (str(DEFAULT_TEMPLATES),)) -> jinja2.Environment:
     if isinstance(folders, str):
@@ -35,6 +44,7 @@ def environment(folders: tuple[str, ...] | str = (str(DEFAULT_TEMPLATES),)) -> j
         trim_blocks=False,
         lstrip_blocks=False,
         auto_reload=False,
+        bytecode_cache=bytecode_cache(),
     )
     return env
 

@@ -67,13 +67,30 @@ def input_stamp(*, raw_mkdocs: dict[str, Any], options: dict[str, Any], folders:
 
 
 def site_files(site_dir: Path) -> dict[str, tuple]:
-    """Every file in the site folder (hidden ones included) with its file stamp."""
+    """Every file in the site folder (hidden ones included) with its file stamp, by path relative to it (folders
+    behind symbolic links are not entered)."""
     out: dict[str, tuple] = {}
-    root = str(site_dir)
-    for base, _dirs, files in os.walk(root):
-        for name in files:
-            path = os.path.join(base, name)
-            out[os.path.relpath(path, root)] = file_stamp(path)
+
+    def walk(folder: str, prefix: str) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                try:
+                    status = entry.stat()
+                    out[prefix + entry.name] = (status.st_size, status.st_mtime_ns, status.st_ino)
+                except OSError:
+                    out[prefix + entry.name] = ()
+            elif not entry.is_symlink():
+                walk(entry.path, prefix + entry.name + "/")
+
+    walk(str(site_dir), "")
     return out
 
 

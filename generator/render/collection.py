@@ -1,0 +1,42 @@
+"""Python's cyclic garbage collector during a site build: off in the building process, relaxed in its workers.
+
+A build holds every card's summary (tens of thousands of small dicts, lists and strings) for its whole length and
+loads them at once (from the build cache, or as the workers send them back). Each collection walks that heap, and
+allocating it triggers hundreds of collections: measured on 10,000 cards, unpickling the cache's summaries took
+2.1 s with the collector on and 0.38 s with it off, and 1,505 collections took 2.9 s of a 7.6 s one-edit rebuild;
+none of what they walked was garbage. The building process makes little cyclic garbage besides (the catalog-wide
+pages are few), so ``pause`` turns the collector off for the length of a build and ``resume`` turns it back on (a
+long-lived ``serve`` frees each build's cycles after it). Workers render thousands of pages, whose template and
+Markdown objects do form cycles: ``relax_in_worker`` keeps their collector on, with fewer young collections.
+"""
+
+from __future__ import annotations
+
+import gc
+
+WORKER_THRESHOLD = 50_000  # allocations between a worker's young collections (Python's default: 700)
+
+
+class Collection:
+    """``pause()`` at the start of a build and ``resume()`` at its end (both idempotent)."""
+
+    def __init__(self) -> None:
+        self._was_enabled: bool | None = None
+
+    def pause(self) -> None:
+        if self._was_enabled is None:
+            self._was_enabled = gc.isenabled()
+            gc.disable()
+
+    def resume(self) -> None:
+        if self._was_enabled is not None:
+            if self._was_enabled:
+                gc.enable()
+            self._was_enabled = None
+
+
+def relax_in_worker() -> None:
+    """In a worker process forked from a paused build: the collector on, young collections rarer."""
+    gc.enable()
+    first, *rest = gc.get_threshold()
+    gc.set_threshold(max(first, WORKER_THRESHOLD), *rest)
