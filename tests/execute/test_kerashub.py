@@ -120,3 +120,33 @@ def test_the_registry_is_read_once_per_interpreter_and_version_into_the_cache(tm
     kerashub.preset_registry.cache_clear()
     kerashub.preset_registry(str(fake), tmp_path / "cache")
     assert calls.read_text().count("x") == 2
+
+
+
+def test_every_catalog_shares_one_registry_read_in_the_environment_cache(tmp_path, monkeypatch):
+    from generator.card import parse_card
+    from generator.config import Config
+
+    from ..conftest import seed
+
+    reads: list[str] = []
+
+    def read(python):
+        reads.append(python)
+        return {"albert_base_en_uncased": {"handle": "kaggle://keras/albert/keras/albert_base_en_uncased/2",
+                                           "parameters": 11683584, "description": "base"}}
+
+    monkeypatch.setattr(kerashub, "_read_registry", read)
+    monkeypatch.setattr(kerashub, "keras_hub_version", lambda: "0.17.0")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    text = seed(3).read_bytes()  # the Keras API page of ALBERT, with its presets table
+    for catalog in ("one", "two"):  # two catalogs built with this interpreter
+        kerashub.preset_registry.cache_clear()
+        path = tmp_path / catalog / "albert-text-classifier.md"
+        card = parse_card(text, str(path))
+        assert card.dialect == "keras" and card.presets
+        facts = kerashub.registry_facts([card], Config(tmp_path / catalog))
+        assert facts[str(path)]["albert_base_en_uncased"]["parameters"] == 11683584
+    assert len(reads) == 1  # read once, for both
+    assert len(list((tmp_path / "xdg" / "modelhub" / "keras-hub").glob("keras-hub-presets-*.json"))) == 1
+    assert not (tmp_path / "one" / ".modelhub-cache").exists()  # not a fact of either catalog

@@ -180,3 +180,82 @@ def test_a_build_that_executes_parses_each_card_once(tmp_path, monkeypatch):
     runs = {name: json.loads(path.read_text())["runs"] for name in ("square", "cube")
             for path in site.rglob(f"{name}.json")}
     assert runs["square"]["results_text"] == "9" and runs["cube"]["results_text"] == "16"
+
+
+def test_a_family_page_is_rendered_again_only_when_one_of_its_members_changed(built, monkeypatch):
+    cards, site, _ = built
+    from generator.render.site import Catalog
+
+    rendered: list[str] = []
+    original = Catalog.family_html
+
+    def counting(self, family):
+        rendered.append(family.key)
+        return original(self, family)
+
+    monkeypatch.setattr(Catalog, "family_html", counting)
+    pages = sorted(p.name for p in (site / "families").glob("*/index.html"))
+    assert len(pages) >= 2
+    card = cards / "variant-03.md"
+    card.write_text(card.read_text(encoding="utf-8").replace("title:", "title: Renamed", 1), encoding="utf-8")
+    build(cards, site)
+    assert len(rendered) == 1  # the edited card's family, not the others
+    family_page = site / "families" / rendered[0] / "index.html"
+    assert "Renamed" in family_page.read_text(encoding="utf-8")
+    rendered.clear()
+    build(cards, site, cache=False)  # no cache: every family page is rendered, with the same bytes
+    assert len(rendered) == len(pages)
+    assert "Renamed" in family_page.read_text(encoding="utf-8")
+
+
+def test_the_index_folder_is_rewritten_only_where_its_bytes_change(built, tmp_path):
+    cards, site, _ = built
+    index = site / "catalog-index"
+    stamps = {p: p.stat().st_mtime_ns for p in index.rglob("*.json")}
+    planted = index / "terms" / "zz-left-over.json"
+    planted.write_text("{}", encoding="utf-8")
+    card = cards / "variant-03.md"
+    card.write_text(card.read_text(encoding="utf-8").replace("title:", "title: Edited", 1), encoding="utf-8")
+    build(cards, site)
+    kept = [p for p, stamp in stamps.items() if p.is_file() and p.stat().st_mtime_ns == stamp]
+    assert kept and len(kept) < len(stamps)  # most files kept, the edited card's rewritten
+    assert not planted.exists()  # a file the index does not have is removed
+    fresh = tmp_path / "fresh"
+    build(cards, fresh, cache=False)
+    assert snapshot(index) == snapshot(fresh / "catalog-index")
+
+
+def test_an_index_folder_replaced_by_a_link_is_rebuilt_without_writing_through_it(built, tmp_path):
+    cards, site, _ = built
+    outside = tmp_path / "outside"
+    (outside / "terms").mkdir(parents=True)
+    (outside / "terms" / "al.json").write_text("keep me", encoding="utf-8")
+    shutil.rmtree(site / "catalog-index")
+    (site / "catalog-index").symlink_to(outside, target_is_directory=True)
+    card = cards / "variant-03.md"
+    card.write_text(card.read_text(encoding="utf-8") + "\nMore text.\n", encoding="utf-8")
+    build(cards, site)
+    assert (outside / "terms" / "al.json").read_text(encoding="utf-8") == "keep me"
+    index = site / "catalog-index"
+    assert index.is_dir() and not index.is_symlink() and (index / "meta.json").is_file()
+
+
+def test_the_collector_is_off_while_a_build_runs_and_on_after_it(built, monkeypatch):
+    import gc
+
+    from generator.render import plugin
+
+    seen: list[bool] = []
+    original = plugin.write_index
+
+    def watching(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(plugin, "write_index", watching)
+    cards, site, _ = built
+    card = cards / "variant-03.md"
+    card.write_text(card.read_text(encoding="utf-8").replace("title:", "title: Edited", 1), encoding="utf-8")
+    assert gc.isenabled()
+    build(cards, site)
+    assert seen == [False] and gc.isenabled()
