@@ -19,7 +19,8 @@ class ArtifactFacts:
     source: str | None = None  # "http" | "cache" | "file" | "mirror:<prefix>"
     status: ArtifactStatus = ArtifactStatus.OK
     error: str | None = None
-    error_kind: str | None = None  # not-found | unreachable | timeout | http | truncated | too-large | offline | ...
+    error_kind: str | None = None  # not-found | unreachable | timeout | http | truncated | too-large | offline |
+    # unreadable | ...
     size: int | None = None
     sha256: str | None = None
     etag: str | None = None

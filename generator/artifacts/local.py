@@ -87,4 +87,8 @@ class LocalArtifacts:
             path = Path(store.materialize(handle.url, handle.card_path, expected_sha256=handle.expected_sha256))
         finally:
             store.close()
-        return LocalArtifact(path, tree_digest(path, memo_file(self.settings.cache_dir)))
+        try:
+            return LocalArtifact(path, tree_digest(path, memo_file(self.settings.cache_dir)))
+        except PermissionError as error:  # without root: a file this user may not read, so no snippet may either
+            raise ArtifactError("unreadable", f"{error.filename or path} is not readable by this user: nothing of "
+                                "it is handed to snippets (chmod o+r it if it is meant to be)") from error

@@ -39,9 +39,9 @@ import os
 import random
 import re
 import resource
-import shutil
 import signal
 import socket
+import stat
 import sys
 import time
 import traceback
@@ -187,23 +187,40 @@ def isolate_filesystem(plan: dict, in_user_namespace: bool) -> list:
 
 def wipe_scratch(folders: list) -> None:
     """Remove what the sandbox user wrote in its scratch folders (between cards: the next card starts empty).
-    Entries of other owners are the bound-back paths and are left alone."""
+
+    Paths bound back into a scratch folder (this worker's own folder, Python) are other file systems: never
+    entered, whoever owns them. Owners could not tell them apart without root: the sandbox user is then us, and
+    the worker's folder, its lock and the next card's folder were removed with what the card wrote."""
     me = os.getuid()
     for folder in folders:
         try:
-            entries = list(os.scandir(folder))
+            device = os.stat(folder).st_dev
         except OSError:
             continue
-        for entry in entries:
+        pending, emptied = [folder], []  # a loop, not recursion: a card may nest folders thousands deep
+        while pending:
             try:
-                if entry.stat(follow_symlinks=False).st_uid != me:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path, ignore_errors=True)
-                else:
-                    os.unlink(entry.path)
+                entries = list(os.scandir(pending.pop()))
             except OSError:
                 continue
+            for entry in entries:
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                    if info.st_dev != device:
+                        continue
+                    if stat.S_ISDIR(info.st_mode):
+                        pending.append(entry.path)
+                        if info.st_uid == me:
+                            emptied.append(entry.path)
+                    elif info.st_uid == me:
+                        os.unlink(entry.path)
+                except OSError:
+                    continue
+        for path in reversed(emptied):  # each folder after those inside it
+            try:
+                os.rmdir(path)
+            except OSError:
+                continue  # it holds a bound-back path or another owner's file
 
 
 def _blocked_families() -> set[int]:

@@ -1,0 +1,144 @@
+"""The sandbox without root, run for real: as root, this test starts a process as ``nobody`` and lets it run cards.
+
+Without root there is no user per sandbox: the sandbox runs as the invoking user, in an unprivileged user namespace
+that gives it its own network and mount namespaces. The cards must still get nothing that user could not read,
+nothing a card writes in /tmp, /var/tmp or /dev/shm may reach the next card, and the worker's own folder (bound
+back into the private /tmp) must survive the wipe between cards: it did not, so no card ran without root.
+
+The other user needs a Python it may run: the one running the tests if it is outside folders only root may enter,
+else the system's interpreter of the same version (the packages are the same: this checkout and its
+site-packages, read where they are).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.execute import sandbox
+
+REPO = Path(__file__).resolve().parents[2]
+SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"])
+
+
+def _reachable_by_others(path: Path) -> bool:
+    """Every folder above ``path`` may be entered, and ``path`` read (and run), by any user."""
+    path = path.resolve()
+    return all(os.stat(folder).st_mode & 0o001 for folder in path.parents) and os.stat(path).st_mode & 0o005 == 0o005
+
+
+def _interpreter() -> Path | None:
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    for candidate in (Path(sys.executable), Path(f"/usr/bin/python{version}")):
+        if candidate.exists() and _reachable_by_others(candidate):
+            return candidate
+    return None
+
+
+def _nobody() -> pwd.struct_passwd | None:
+    try:
+        return pwd.getpwnam("nobody")
+    except KeyError:
+        return None
+
+
+INTERPRETER, NOBODY = _interpreter(), _nobody()
+pytestmark = [
+    pytest.mark.skipif(not sandbox.is_root(), reason="switching to another user needs root (without root, the "
+                                                     "whole suite runs the sandbox's unprivileged path)"),
+    pytest.mark.skipif(NOBODY is None, reason="no user 'nobody' on this machine"),
+    pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv (util-linux) is not installed"),
+    pytest.mark.skipif(INTERPRETER is None, reason="no Python interpreter of this version that another user may run"),
+    pytest.mark.skipif(not (os.stat("/tmp").st_mode & 0o001), reason="other users may not enter /tmp"),
+    pytest.mark.skipif(not (_reachable_by_others(REPO) and _reachable_by_others(SITE_PACKAGES)),
+                       reason="this checkout or its site-packages is not readable by other users"),
+]
+
+# What runs as nobody: cards through the real Executor, in a catalog that user owns, beside a root-only file.
+DRIVER = textwrap.dedent("""
+    import json, os, sys
+    from pathlib import Path
+    from generator.execute import sandbox
+    from tests.execute.test_security import card_text, make_catalog, run_cards
+
+    root = Path(sys.argv[1])
+    catalog = make_catalog(root / "catalog")
+    leave = ("import os\\n"
+             "for folder in ('/tmp', '/var/tmp', '/dev/shm', os.environ['HOME']):\\n"
+             "    open(os.path.join(folder, 'left-behind'), 'w').write('x')\\n"
+             "print(os.getuid())")
+    look = ("import os\\n"
+            "print(sorted(folder for folder in ('/tmp', '/var/tmp', '/dev/shm', os.environ['HOME'])\\n"
+            "             if os.path.exists(os.path.join(folder, 'left-behind'))))")
+    runs = run_cards(catalog, {
+        "a-writer": card_text("a-writer", leave),
+        "b-looker": card_text("b-looker", look),
+        "c-thief": card_text("c-thief", "print(open('secret.bin').read())", "artifact:\\n  url: ../private\\n"),
+    })
+    print(json.dumps({"uid": os.getuid(), "network": sandbox.network_isolation(),
+                      "runs": {name: {key: str(run.get(key)) for key in ("status", "reason", "results_text")}
+                               for name, run in runs.items()}}))
+""")
+
+
+@pytest.fixture(scope="module")
+def unprivileged_run() -> Iterator[dict]:
+    # pytest's temporary folders are root's alone (0700): nobody's catalog goes in the shared /tmp instead
+    base = Path(tempfile.mkdtemp(prefix="modelhub-unprivileged-", dir="/tmp"))
+    base.chmod(0o755)
+    try:
+        home = base / "nobody"
+        home.mkdir()
+        catalog = home / "work"
+        catalog.mkdir()
+        private = catalog / "catalog" / "private"
+        private.mkdir(parents=True)
+        (private / "secret.bin").write_text("root only")
+        (private / "secret.bin").chmod(0o600)  # root's: nobody may not read it
+        for path in (home, catalog, catalog / "catalog"):
+            os.chown(path, NOBODY.pw_uid, NOBODY.pw_gid)
+        env = {"HOME": str(home), "TMPDIR": str(home), "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1",
+               "OMP_NUM_THREADS": "1", "PYTHONPATH": f"{REPO}:{SITE_PACKAGES}"}
+        result = subprocess.run(
+            ["setpriv", f"--reuid={NOBODY.pw_uid}", f"--regid={NOBODY.pw_gid}", "--clear-groups",
+             str(INTERPRETER), "-c", DRIVER, str(catalog)],
+            cwd=home, env=env, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+        report = json.loads(result.stdout.strip().splitlines()[-1])
+        report["secret"] = private / "secret.bin"
+        yield report
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_cards_run_as_the_invoking_user_in_their_own_namespaces(unprivileged_run):
+    assert unprivileged_run["uid"] == NOBODY.pw_uid
+    assert unprivileged_run["runs"]["a-writer"]["status"] == "ok", unprivileged_run["runs"]["a-writer"]
+    assert unprivileged_run["runs"]["a-writer"]["results_text"] == str(NOBODY.pw_uid)
+    assert unprivileged_run["network"] == "namespace"
+
+
+def test_nothing_a_card_writes_reaches_the_next_card(unprivileged_run):
+    looker = unprivileged_run["runs"]["b-looker"]
+    assert looker["status"] == "ok", looker
+    assert looker["results_text"] == "[]"
+
+
+def test_a_file_the_invoking_user_may_not_read_is_not_handed_over(unprivileged_run):
+    thief = unprivileged_run["runs"]["c-thief"]
+    assert thief["status"] == "not_executed", thief
+    assert "secret.bin is not readable by this user" in thief["reason"]
+    assert "root only" not in json.dumps(thief)
+    secret = unprivileged_run["secret"]
+    assert (secret.stat().st_uid, secret.stat().st_mode & 0o777) == (0, 0o600)
