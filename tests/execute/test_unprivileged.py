@@ -77,10 +77,10 @@ DRIVER = textwrap.dedent("""
     leave = ("import os\\n"
              "for folder in ('/tmp', '/var/tmp', '/dev/shm', os.environ['HOME']):\\n"
              "    open(os.path.join(folder, 'left-behind'), 'w').write('x')\\n"
-             "print(os.getuid())")
+             "print(os.getuid(), os.getppid())")
     look = ("import os\\n"
             "print(sorted(folder for folder in ('/tmp', '/var/tmp', '/dev/shm', os.environ['HOME'])\\n"
-            "             if os.path.exists(os.path.join(folder, 'left-behind'))))")
+            "             if os.path.exists(os.path.join(folder, 'left-behind'))), os.getppid())")
     runs = run_cards(catalog, {
         "a-writer": card_text("a-writer", leave),
         "b-looker": card_text("b-looker", look),
@@ -116,6 +116,8 @@ def unprivileged_run() -> Iterator[dict]:
             cwd=home, env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr[-3000:]
         report = json.loads(result.stdout.strip().splitlines()[-1])
+        if report["network"] != "namespace":
+            pytest.skip("this kernel refuses unprivileged user namespaces: without root no card runs here (by design)")
         report["secret"] = private / "secret.bin"
         yield report
     finally:
@@ -125,14 +127,15 @@ def unprivileged_run() -> Iterator[dict]:
 def test_cards_run_as_the_invoking_user_in_their_own_namespaces(unprivileged_run):
     assert unprivileged_run["uid"] == NOBODY.pw_uid
     assert unprivileged_run["runs"]["a-writer"]["status"] == "ok", unprivileged_run["runs"]["a-writer"]
-    assert unprivileged_run["runs"]["a-writer"]["results_text"] == str(NOBODY.pw_uid)
-    assert unprivileged_run["network"] == "namespace"
+    assert unprivileged_run["runs"]["a-writer"]["results_text"].split()[0] == str(NOBODY.pw_uid)
 
 
 def test_nothing_a_card_writes_reaches_the_next_card(unprivileged_run):
     looker = unprivileged_run["runs"]["b-looker"]
     assert looker["status"] == "ok", looker
-    assert looker["results_text"] == "[]"
+    left, warm_parent = looker["results_text"].rsplit(" ", 1)
+    assert left == "[]"
+    assert warm_parent == unprivileged_run["runs"]["a-writer"]["results_text"].split()[1]  # the same worker
 
 
 def test_a_file_the_invoking_user_may_not_read_is_not_handed_over(unprivileged_run):
