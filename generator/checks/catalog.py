@@ -46,14 +46,14 @@ def identity_of(card: Card) -> Identity:
 
 
 def identity_index(identities: Iterable[Identity]) -> dict[str, list[Identity]]:
-    """'key:...' and 'url:...' -> the identities sharing it (only groups of two or more are kept)."""
+    """'key:...' and 'url:...' -> the identities sharing it, by path (only groups of two or more are kept)."""
     groups: dict[str, list[Identity]] = {}
     for identity in identities:
         if identity.key is not None:
             groups.setdefault("key:" + "|".join(identity.key), []).append(identity)
         if identity.artifact:
             groups.setdefault("url:" + identity.artifact, []).append(identity)
-    return {k: v for k, v in groups.items() if len({i.path for i in v}) > 1}
+    return {k: sorted(v, key=lambda i: i.path) for k, v in groups.items() if len({i.path for i in v}) > 1}
 
 
 def _index(context) -> dict[str, list[Identity]]:
@@ -79,9 +79,9 @@ def duplicate_findings(identity: Identity, index: dict[str, list[Identity]], rul
     if identity.artifact:
         keys.append(("url:" + identity.artifact, "download file"))
     for key, what in keys:
-        others = [i for i in index.get(key, []) if i.path != identity.path and i.path not in reported]
+        others = [i.path for i in index.get(key, ()) if i.path != identity.path and i.path not in reported]
         if not others:
             continue
-        reported.update(i.path for i in others)
-        listed = ", ".join(sorted(i.path for i in others)[:3]) + (" ..." if len(others) > 3 else "")
+        reported.update(others)
+        listed = ", ".join(others[:3]) + (" ..." if len(others) > 3 else "")  # the group is sorted by path
         yield rule_.finding(identity.path, identity.line, f"the same {what} is also described by {listed}")

@@ -7,10 +7,14 @@ Under ``<cache_dir>/build/``:
   zlib-compressed pickles, named by the record's content key (the card's bytes, its facts, runs and bench record,
   and the build's fingerprint: modelhub's code, settings, templates, mode). Written by the record pass, read by the
   page pass.
-- ``entries.pickle``: per card path, the file stamps (size, mtime, inode of the card and its stored results) seen
-  when its record was made, its content key and its summary. When the stamps and the environment (installed
+- ``entries/<nn>.pickle``: per card path, the file stamps (size, mtime, inode of the card and its stored results)
+  seen when its record was made, its content key and its summary. When the stamps and the environment (installed
   libraries, artifact cache, other files under the card folders, the fingerprint) are unchanged, the card is not
-  even parsed: its summary is taken as it is.
+  even parsed: its summary is taken as it is. The entries are spread over ``ENTRY_SHARDS`` files by a hash of the
+  card's path, and a build writes only the files whose entries changed: one edited card rewrites one file, not the
+  whole catalog's entries.
+- ``pages/<key>.pickle``: a family page's content, named by a hash of everything it shows (see
+  ``incremental.SiteWork.family_page``).
 - ``sites/<hash of site folder>.json``: the key of every model page in that site folder, so a page whose record,
   place in the catalog and page shell did not change is kept instead of written again.
 
@@ -134,6 +138,7 @@ class BuildCache:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self.records = self.folder / "records"
+        self._loaded: dict[str, dict[str, tuple]] = {}  # shard file -> signature, as load_entries read it
 
     # ---- records -------------------------------------------------------------------------------------------
     def _record_path(self, key: str) -> Path:
@@ -205,18 +210,45 @@ class BuildCache:
 
     # ---- entries -------------------------------------------------------------------------------------------
     def load_entries(self, environment: str) -> dict[str, Entry]:
-        """The entries of the last build, or none when it ran in another environment (or the file is unusable)."""
+        """The entries of the last build, or none when it ran in another environment (a shard file that is
+        missing, unusable or from another environment loses its cards' entries only)."""
+        self._loaded = {}
+        entries: dict[str, Entry] = {}
+        folder = self.folder / "entries"
         try:
-            data = pickle.loads((self.folder / "entries.pickle").read_bytes())
-        except Exception:  # noqa: BLE001 - missing, damaged or from another version: start afresh
-            return {}
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("environment") != environment:
-            return {}
-        return data.get("entries", {})
+            names = [name for name in os.listdir(folder) if name.endswith(".pickle")]
+        except OSError:
+            return entries
+        for name in names:
+            try:
+                data = pickle.loads((folder / name).read_bytes())
+            except Exception:  # noqa: BLE001 - damaged or from another version: those cards start afresh
+                continue
+            if isinstance(data, dict) and data.get("format") == FORMAT and data.get("environment") == environment:
+                shard = data.get("entries", {})
+                entries.update(shard)
+                self._loaded[name] = _signature(shard)
+        return entries
 
     def save_entries(self, environment: str, entries: dict[str, Entry]) -> None:
-        data = {"format": FORMAT, "environment": environment, "entries": entries}
-        _write(self.folder / "entries.pickle", pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
+        """Write the shard files whose entries differ from the ones ``load_entries`` read; remove the others."""
+        shards: dict[str, dict[str, Entry]] = {}
+        for path, entry in entries.items():
+            shards.setdefault(entry_shard(path), {})[path] = entry
+        folder = self.folder / "entries"
+        for name, shard in shards.items():
+            if self._loaded.get(name) != _signature(shard):
+                _write(folder / name, pickle.dumps({"format": FORMAT, "environment": environment, "entries": shard},
+                                                   pickle.HIGHEST_PROTOCOL))
+        try:
+            present = os.listdir(folder)
+        except OSError:
+            present = []
+        for name in present:
+            if name.endswith(".pickle") and name not in shards:
+                (folder / name).unlink(missing_ok=True)
+        (self.folder / "entries.pickle").unlink(missing_ok=True)  # where earlier versions kept every entry in one file
+        self._loaded = {name: _signature(shard) for name, shard in shards.items()}
 
     # ---- site manifests ------------------------------------------------------------------------------------
     def _manifest_path(self, site_dir: Path) -> Path:
@@ -238,3 +270,17 @@ class BuildCache:
         """``pages``: model JSON file -> [page key, page file]; ``index``: the key of the catalog index."""
         text = json.dumps({"format": FORMAT, "pages": pages, "index": index}, separators=(",", ":"), sort_keys=True)
         _write(self._manifest_path(site_dir), text.encode("utf-8"))
+
+
+ENTRY_SHARDS = 64
+
+
+def entry_shard(path: str) -> str:
+    """The file of the entries a card's entry is kept in."""
+    number = int.from_bytes(hashlib.sha256(path.encode("utf-8", "surrogateescape")).digest()[:4], "little")
+    return f"{number % ENTRY_SHARDS:02d}.pickle"
+
+
+def _signature(shard: dict[str, Entry]) -> dict[str, tuple]:
+    """What makes a shard's entries the same: each card's stamps and content key (the key decides the summary)."""
+    return {path: (entry.stamp, entry.key) for path, entry in shard.items()}

@@ -198,7 +198,10 @@ class Catalog:
             return None
         try:
             if is_relative(url):
-                source = (Path(card_path).parent / unquote(urlsplit(url).path)).resolve()
+                joined = os.path.join(os.path.dirname(card_path), unquote(urlsplit(url).path))
+                if not os.path.isfile(joined):  # one stat call; most such links name no file of the catalog
+                    return None
+                source = Path(joined).resolve()
             elif url_scheme(url) == "file":
                 source = Path(unquote(urlsplit(url).path)).resolve()
             else:

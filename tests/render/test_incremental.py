@@ -259,3 +259,18 @@ def test_the_collector_is_off_while_a_build_runs_and_on_after_it(built, monkeypa
     assert gc.isenabled()
     build(cards, site)
     assert seen == [False] and gc.isenabled()
+
+
+def test_an_edited_card_rewrites_one_file_of_the_entries(built):
+    cards, site, _ = built
+    folder = cards.parent / ".modelhub-cache" / "build" / "entries"
+    stamps = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.pickle")}
+    assert len(stamps) > 4
+    card = cards / "variant-03.md"
+    card.write_text(card.read_text(encoding="utf-8").replace("title:", "title: Edited", 1), encoding="utf-8")
+    build(cards, site)
+    changed = [name for name, stamp in stamps.items() if (folder / name).stat().st_mtime_ns != stamp]
+    assert len(changed) == 1
+    card.unlink()  # a deleted card's entry goes with it; the next build reads the others from the cache
+    result = build(cards, site)
+    assert result.stats.parsed == 0 and result.stats.pages_removed == 1
