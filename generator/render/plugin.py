@@ -163,9 +163,12 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
             custom = own if own.is_dir() and own.resolve() != DEFAULT_TEMPLATES.resolve() else None
         self._templates = search_path(custom)
         dirs = config.theme.dirs
-        # after a user's custom_dir (theirs wins), before material's own templates
+        # after a user's custom_dir (theirs wins), before material's own templates. theme/ styles the catalog's
+        # pages; theme_root/ holds the files at the site's root (404.html), which are the catalog's only when the
+        # catalog is the whole site: under a catalog_path the host site's stay its own
         position = 1 if config.theme.custom_dir else 0
-        for theme in reversed([str(Path(folder) / "theme") for folder in self._templates]):
+        names = ("theme",) if self._catalog_base else ("theme", "theme_root")
+        for theme in reversed([str(Path(folder) / name) for folder in self._templates for name in names]):
             if theme not in dirs and Path(theme).is_dir():
                 dirs.insert(position, theme)
         self._add_to_nav(config)
@@ -308,15 +311,25 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
             write_atomic(site_dir / self._catalog_base / "models.json", models_json(catalog))
         self.timings["index"] = time.perf_counter() - step
         copied = copy_artifacts(catalog, site_dir)
-        extra = [page_url(f.src_uri, config.use_directory_urls) for f in self._documentation_pages
-                 if f.src_uri not in self.generated]
-        write_sitemap(site_dir, sorted(set(urls + extra)), config.site_url or None)
+        if self._catalog_base:  # the site's own sitemap.xml stays mkdocs' (see on_template_context); ours beside it
+            write_sitemap(site_dir, sorted(set(urls)), config.site_url or None, self._catalog_base)
+        else:  # the catalog is the site: one sitemap of every page, the site's own documentation pages too
+            extra = [page_url(f.src_uri, config.use_directory_urls) for f in self._documentation_pages
+                     if f.src_uri not in self.generated]
+            write_sitemap(site_dir, sorted(set(urls + extra)), config.site_url or None)
         work.finish(site_dir)
         stats = work.stats
         log.info("modelhub: %d cards (%d read, %d checked), %d model pages written, %d kept, %d removed (%d could not "
                  "be rendered), %d families, %d shells, %d artifacts copied, index in %s/", stats.cards, stats.parsed,
                  stats.checked, stats.pages_written, stats.pages_kept, stats.pages_removed, stats.pages_failed,
                  len(catalog.families), len(self.shells), len(copied), INDEX_DIR)
+
+    def on_template_context(self, context, template_name: str, config):
+        """mkdocs' own sitemap.xml lists no model page shells: they are removed after the build."""
+        if template_name == "sitemap.xml" and self.generated:
+            context["pages"] = [file for file in context["pages"]
+                                if self.generated.get(file.src_uri, ("",))[0] != "shell"]
+        return context
 
     def on_env(self, env, config, files: Files):
         self._documentation_pages = [f for f in files.documentation_pages()]

@@ -505,8 +505,10 @@ def sitemap_xml(urls: list[str], site_url: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_sitemap(site_dir: Path, urls: list[str], site_url: str | None) -> None:
+def write_sitemap(site_dir: Path, urls: list[str], site_url: str | None, base: str = "") -> None:
+    """``sitemap.xml`` (and ``.gz``) of the site-relative ``urls`` in the site's folder ``base``; each ``<loc>`` is
+    absolute with a ``site_url``, else site-relative like the URLs."""
     text = sitemap_xml(urls, site_url)
-    write_atomic(site_dir / "sitemap.xml", text)
-    write_atomic(site_dir / "sitemap.xml.gz", gzip.compress(text.encode("utf-8"), mtime=0))
+    write_atomic(site_dir / base / "sitemap.xml", text)
+    write_atomic(site_dir / base / "sitemap.xml.gz", gzip.compress(text.encode("utf-8"), mtime=0))
 

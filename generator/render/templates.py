@@ -1,7 +1,8 @@
 """The jinja2 environment for the page templates: a catalog's own folder first, then modelhub's defaults.
 
 The defaults are the package ``generator.templates`` (the repository's top-level ``templates/`` folder, installed
-with the wheel): ``theme/`` holds the material overrides and static assets, ``docs/`` the hand-written pages and
+with the wheel): ``theme/`` holds the material overrides and static assets, ``theme_root/`` the theme files at the
+site's root that only a catalog which is the whole site uses (its 404 page), ``docs/`` the hand-written pages and
 ``mkdocs.yml`` the default site configuration. Autoescaping is on: card values are escaped unless a view already
 made them safe HTML (sanitised Markdown).
 

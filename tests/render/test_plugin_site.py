@@ -79,8 +79,46 @@ def test_the_catalog_joins_an_existing_site_at_its_path_with_the_sites_own_pages
     assert f"models/models/{IMDB}/" in urls and all((site / url / "index.html").is_file() for url in urls)
     # a model page leads back to the catalog (badges, "back"), not to the site's home page
     assert 'href="../../../models/?task=text_classification"' in page
-    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
-    assert "<loc>guide/</loc>" in sitemap and f"<loc>models/models/{IMDB}/</loc>" in sitemap
+    sitemap = (site / "models" / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>models/models/{IMDB}/</loc>" in sitemap and "<loc>models/families/albert/</loc>" in sitemap
+
+
+def test_a_catalog_at_a_path_leaves_the_sitemap_and_404_page_at_the_sites_root_to_the_site(tmp_path):
+    import gzip
+    from xml.etree import ElementTree
+
+    def locs(path: Path) -> list[str]:
+        tree = ElementTree.fromstring(path.read_bytes())
+        return [node.text for node in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+
+    root = existing_site(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text("site_url: https://acme.example/docs/\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    # the host site alone, as mkdocs builds it: its own root files
+    alone = root / "alone.yml"
+    alone.write_text(config.read_text(encoding="utf-8").split("  - modelhub:")[0], encoding="utf-8")
+    done = mkdocs(root, "build", "-f", str(alone), "-d", str(root / "site-alone"))
+    assert done.returncode == 0, done.stderr
+    done = mkdocs(root, "build")
+    assert done.returncode == 0, done.stderr
+    site, before = root / "site", root / "site-alone"
+    # sitemap.xml is mkdocs' own: the site's pages and the catalog's mkdocs pages, no shell, no model page
+    host = locs(site / "sitemap.xml")
+    assert set(locs(before / "sitemap.xml")) <= set(host)
+    assert {"https://acme.example/docs/", "https://acme.example/docs/guide/", "https://acme.example/docs/models/",
+            "https://acme.example/docs/models/families/albert/"} <= set(host)
+    assert not [url for url in host if "mh-shell" in url or "/models/models/" in url]
+    assert gzip.decompress((site / "sitemap.xml.gz").read_bytes()) == (site / "sitemap.xml").read_bytes()
+    # the catalog's own sitemap, inside the catalog: every catalog page, model pages included, absolute
+    catalog = locs(site / "models" / "sitemap.xml")
+    assert f"https://acme.example/docs/models/models/{IMDB}/" in catalog
+    assert all(url.startswith("https://acme.example/docs/models/") for url in catalog)
+    assert gzip.decompress((site / "models" / "sitemap.xml.gz").read_bytes()) == \
+        (site / "models" / "sitemap.xml").read_bytes()
+    # 404.html is the theme's, as without the catalog: not the catalog's "search the catalog" page
+    page = (site / "404.html").read_text(encoding="utf-8")
+    assert "404 - Not found" in page and "404 - Not found" in (before / "404.html").read_text(encoding="utf-8")
+    assert "There is no page at this address" not in page
 
 
 @pytest.mark.browser
