@@ -247,7 +247,8 @@ VocabWords = dict[str, str | VocabTerm]
 
 
 class VocabSection(Section):
-    """``[vocab]``: the catalog's own words, added to the shipped vocabularies (id = name, or {name, aliases})."""
+    """``[vocab]``: the catalog's own words, added to the shipped vocabularies (id = name, or {name, aliases}); the
+    name is what the site's facets and badges show, and a shipped id given here gets that name (its aliases stay)."""
 
     languages: VocabWords = key({}, "language codes the catalog uses beyond ISO 639: code = name",
                                 example={"bho-x": "Bhojpuri (transliterated)"})
@@ -256,6 +257,8 @@ class VocabSection(Section):
     licenses: VocabWords = key({}, "licenses: id = name or {name, aliases}", example={"acme-rl": "Acme License"})
     editions: VocabWords = key({}, "products (editions): id = name or {name, aliases}",
                                example={"acme_nlp": {"name": "Acme NLP", "aliases": ["acme"]}})
+    engines: VocabWords = key({}, "inference engines: id = name or {name, aliases}",
+                              example={"acme-rt": "Acme Runtime"})
     annotators: dict[str, list[str]] = key({}, "annotator classes: group = [class names]",
                                            example={"Acme": ["AcmeTokenClassifier"]})
 

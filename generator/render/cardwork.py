@@ -33,6 +33,7 @@ from ..checks.registry import Finding
 from ..config import Config
 from ..pipeline import BuildContext, CardRecord, run_stages
 from ..stages import default_stages
+from ..vocab import Vocabulary
 from .buildcache import BuildCache
 from .collection import relax_in_worker
 from .catalog_index import Terms, card_terms
@@ -124,7 +125,7 @@ def init_worker(settings: WorkSettings, shells: dict[int, Shell] | None = None) 
     config = settings.config()
     _STATE.clear()
     _STATE.update(settings=settings, config=config, cache=BuildCache(Path(settings.cache_dir)), shells=shells or {},
-                  selection=RuleSelection.from_config(config), rule_cache={})
+                  selection=RuleSelection.from_config(config), rule_cache={}, words=Vocabulary.from_config(config))
 
 
 def _settings() -> WorkSettings:
@@ -184,7 +185,7 @@ def summarize(record: CardRecord, key: str, data: dict[str, Any]) -> CardSummary
     light = slim(data)
     terms = card_terms(light, display_name(light), description or summary)
     return CardSummary(record.path, key, light, toc, summary[:300], description or summary, identity_of(card),
-                       suppressed_codes(card), terms, facet_values(light))
+                       suppressed_codes(card), terms, facet_values(light, _STATE["words"]))
 
 
 def _check(record: CardRecord) -> None:
@@ -267,7 +268,7 @@ def render_page(job: PageJob, record: CardRecord, data: dict[str, Any]) -> str:
     settings, context = _settings(), job.context
     page = build_model_page(record.card, data, slug=job.slug, local_download=context.get("local_download"),
                             edit_url=context.get("edit_url"), family=context.get("family"),
-                            checked=settings.checked)
+                            checked=settings.checked, words=_STATE["words"])
     page.record = {**data, "path": context.get("display_path") or data.get("path")}
     content = render("model.html.j2", settings.templates, page=page, catalog_url=context["catalog_url"])
     shell = _STATE["shells"][job.shell]

@@ -2,7 +2,8 @@
 
 Keys come from the controlled vocabularies in ``generator.vocab`` when a value is known there (so ``token
 classification`` and ``ner`` land in one facet value), else from the value as written; display names always come
-from the vocabulary functions, which fall back to the value itself.
+from the vocabulary, which falls back to the value itself. The vocabulary is passed in: the build gives the
+catalog's (``Vocabulary.from_config``: the shipped words plus ``[vocab]`` of modelhub.toml, with their names).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .. import vocab
+from ..vocab import DEFAULT, Vocabulary
 from ..records import RunStatus, status_of
 from .families import family_key, family_of
 
@@ -23,38 +24,37 @@ FacetValue = tuple[str, str]  # (key, display name)
 class Facet:
     id: str  # the URL parameter
     label: str
-    values: Callable[[dict[str, Any]], list[FacetValue]]
+    values: Callable[[dict[str, Any], Vocabulary], list[FacetValue]]
 
 
 def _slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "unknown"
 
 
-def _known(kind: str, value: Any, display: Callable[[Any], str]) -> FacetValue | None:
+def _known(words: Vocabulary, kind: str, value: Any) -> FacetValue | None:
     if value is None or not str(value).strip():
         return None
-    key = vocab.lookup(kind, value) or _slug(str(value))
-    return key, display(value) or str(value)
+    key = words.lookup(kind, value) or _slug(str(value))
+    return key, words.name(kind, value) or str(value)
 
 
-def task_values(record: dict[str, Any]) -> list[FacetValue]:
-    found = [_known("tasks", task, vocab.task_name) for task in record.get("task") or []]
-    return _unique(found)
+def task_values(record: dict[str, Any], words: Vocabulary = DEFAULT) -> list[FacetValue]:
+    return _unique([_known(words, "tasks", task) for task in record.get("task") or []])
 
 
-def language_values(record: dict[str, Any]) -> list[FacetValue]:
+def language_values(record: dict[str, Any], words: Vocabulary = DEFAULT) -> list[FacetValue]:
     value = record.get("language")
     if value is None:
         return []
     code = str(value).strip().strip("[]").strip()
-    return _unique([_known("languages", code, vocab.language_name)])
+    return _unique([_known(words, "languages", code)])
 
 
-def edition_values(record: dict[str, Any]) -> list[FacetValue]:
+def edition_values(record: dict[str, Any], words: Vocabulary = DEFAULT) -> list[FacetValue]:
     """The product a model ships in (JSL edition) or, for other dialects, the framework it is written for."""
     edition = record.get("edition")
     if edition:
-        return _unique([_known("editions", edition, vocab.edition_name)])
+        return _unique([_known(words, "editions", edition)])
     front = record.get("front_matter") or {}
     library = front.get("library_name") if isinstance(front, dict) else None
     if library:
@@ -64,24 +64,24 @@ def edition_values(record: dict[str, Any]) -> list[FacetValue]:
     return []
 
 
-def annotator_values(record: dict[str, Any]) -> list[FacetValue]:
+def annotator_values(record: dict[str, Any], words: Vocabulary = DEFAULT) -> list[FacetValue]:
     annotator = record.get("annotator")
     if not annotator:
         return []
-    name = vocab.canonical_annotator(annotator) or str(annotator).strip()
+    name = words.canonical_annotator(annotator) or str(annotator).strip()
     return [(name.lower(), name)]
 
 
-def engine_values(record: dict[str, Any]) -> list[FacetValue]:
-    return _unique([_known("engines", record.get("engine"), vocab.engine_name)])
+def engine_values(record: dict[str, Any], words: Vocabulary = DEFAULT) -> list[FacetValue]:
+    return _unique([_known(words, "engines", record.get("engine"))])
 
 
-def license_values(record: dict[str, Any]) -> list[FacetValue]:
+def license_values(record: dict[str, Any], words: Vocabulary = DEFAULT) -> list[FacetValue]:
     value = record.get("license") or (record.get("info") or {}).get("license")
-    return _unique([_known("licenses", value, vocab.license_name)])
+    return _unique([_known(words, "licenses", value)])
 
 
-def status_values(record: dict[str, Any]) -> list[FacetValue]:
+def status_values(record: dict[str, Any], words: Vocabulary = DEFAULT) -> list[FacetValue]:
     """Supported or deprecated, as the card says; and whether its checks pass."""
     values: list[FacetValue] = []
     front = record.get("front_matter") or {}
@@ -102,7 +102,7 @@ def status_values(record: dict[str, Any]) -> list[FacetValue]:
     return values
 
 
-def family_values(record: dict[str, Any]) -> list[FacetValue]:
+def family_values(record: dict[str, Any], words: Vocabulary = DEFAULT) -> list[FacetValue]:
     family = family_of(record)
     return [(family_key(family), family)] if family else []
 
@@ -127,6 +127,6 @@ def _unique(values: list[FacetValue | None]) -> list[FacetValue]:
     return list(seen.values())
 
 
-def facet_values(record: dict[str, Any]) -> dict[str, list[FacetValue]]:
-    """Every facet's values for one record, by facet id."""
-    return {facet.id: facet.values(record) for facet in FACETS}
+def facet_values(record: dict[str, Any], words: Vocabulary = DEFAULT) -> dict[str, list[FacetValue]]:
+    """Every facet's values for one record, by facet id, named by ``words``."""
+    return {facet.id: facet.values(record, words) for facet in FACETS}

@@ -16,6 +16,7 @@ from ..card.model import Card
 from ..card.parser import MAX_CARD_BYTES
 from ..checks.artifacts import count_agrees, size_agrees
 from ..records import RunStatus, status_of
+from ..vocab import DEFAULT, Vocabulary
 from .facets import facet_values
 from .markdown import highlight_code, inline_html, markdown_html
 from .markup import plain_text
@@ -154,8 +155,9 @@ def agrees(name: str, card_value: str, fact: Any) -> bool | None:
 
 
 # ---- pieces of the page -------------------------------------------------------------------------------------
-def badges_of(record: dict[str, Any], family: dict[str, str] | None = None) -> list[dict[str, str]]:
-    facets = facet_values(record)
+def badges_of(record: dict[str, Any], family: dict[str, str] | None = None,
+              words: Vocabulary = DEFAULT) -> list[dict[str, str]]:
+    facets = facet_values(record, words)
     badges: list[dict[str, str]] = []
     for facet, kind in (("task", "task"), ("language", "language"), ("edition", "edition"),
                         ("license", "license"), ("engine", "engine"), ("annotator", "annotator")):
@@ -576,15 +578,15 @@ def _shipped_links(record: dict[str, Any], local_download: str | None) -> dict[s
 
 def build_model_page(card: Card, record: dict[str, Any], *, slug: str, local_download: str | None = None,
                      edit_url: str | None = None, family: dict[str, str] | None = None,
-                     checked: bool = True) -> ModelPage:
-    """The whole view of one model page."""
+                     checked: bool = True, words: Vocabulary = DEFAULT) -> ModelPage:
+    """The whole view of one model page; ``words`` names its badges (the catalog's vocabulary)."""
     name = display_name(record)
     return ModelPage(
         slug=slug,
         title=record.get("title") or name,
         name=name,
         record=record,
-        badges=badges_of(record, family),
+        badges=badges_of(record, family, words),
         checks=checks_of(record, checked),
         download=download_of(record, local_download),
         buttons=buttons_of(card),

@@ -4,7 +4,7 @@ The words live in data files next to this module (``data/<kind>.yaml``); a catal
 table of modelhub.toml (``Vocabulary.from_config``) without touching the installed package. Languages also accept
 every ISO 639-2/639-3 code and ISO 639-5 family code (``yue``, ``zle``) from pycountry's ISO 639 tables, the
 retired ISO 639-1 ``bh`` (Bihari, still used by published models), ``xx`` and ``multilingual``. The checks use the
-vocabulary of their run's configuration; the site uses the ``*_name`` functions for facet display names. Every
+vocabulary of their run's configuration, and so do the site's facets and badges (``Vocabulary.name``). Every
 lookup is case-insensitive and falls back to the value as written, so an unknown value still displays (and the
 checks, not the site, complain about it).
 """
@@ -65,6 +65,7 @@ class Vocabulary:
             bho-x = "Bhojpuri (transliterated)"                # id = display name
             [vocab.tasks]
             icd-coding = { name = "ICD Coding", aliases = ["icd-10 coding"] }
+            ner = "NER"                                        # a shipped id: its display name (aliases kept)
             [vocab.annotators]
             Acme = ["AcmeTokenClassifier"]                     # group = [class names]
 
@@ -74,7 +75,7 @@ class Vocabulary:
         if table is None:
             return DEFAULT
         extra: dict[str, dict[str, dict[str, Any]]] = {}
-        for kind in ("languages", "tasks", "licenses", "editions"):
+        for kind in ("languages", "tasks", "licenses", "editions", "engines"):
             for key, value in getattr(table, kind).items():
                 name, aliases = (value, []) if isinstance(value, str) else (value.name or key, list(value.aliases))
                 extra.setdefault(kind, {})[key.strip()] = {"name": name, "aliases": aliases}
@@ -91,7 +92,17 @@ class Vocabulary:
         if kind not in KINDS:
             raise KeyError(f"unknown vocabulary {kind!r}; known: {', '.join(KINDS)}")
         if kind not in self._loaded:
-            self._loaded[kind] = {**_shipped(kind), **self.extra.get(kind, {})}
+            shipped = _shipped(kind)
+            words = dict(shipped)
+            for key, entry in self.extra.get(kind, {}).items():
+                # a shipped word given again (by its id or any spelling) takes the new name and keeps its spellings
+                target = key if key in shipped else DEFAULT.lookup(kind, key) or key
+                before = words.get(target) or {}
+                spellings = [before["name"]] if "name" in before else []
+                spellings += [key] if target != key else []
+                words[target] = {**before, **entry,
+                                 "aliases": [*spellings, *before.get("aliases", ()), *entry.get("aliases", ())]}
+            self._loaded[kind] = words
         return self._loaded[kind]
 
     def _index(self, kind: str) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -182,3 +183,17 @@ def test_plain_mkdocs_takes_the_shard_as_a_plugin_option_and_refuses_a_bad_one(t
                               capture_output=True, text=True, timeout=300)
         assert done.returncode == 1 and words in done.stderr, done.stderr
     assert not (tmp_path / "site" / "index.html").exists()
+
+
+def test_the_catalogs_vocabulary_names_the_facets_and_badges_of_the_site(tmp_path, capsys):
+    cards = small_catalog(tmp_path)
+    (tmp_path / "modelhub.toml").write_text(
+        '[artifacts]\noffline = true\n[vocab.tasks]\ntext_classification = "Sentiment & topics"\n'
+        '[vocab.languages]\nen = { name = "English (US)" }\n', encoding="utf-8")
+    site = tmp_path / "site"
+    assert main(["build", str(cards), "--site-dir", str(site), "--offline", "--quiet"]) == 0, capsys.readouterr().err
+    meta = json.loads((site / "catalog-index" / "meta.json").read_text(encoding="utf-8"))
+    names = {facet["id"]: {key: name for key, name, _ in facet["values"]} for facet in meta["facets"]}
+    assert names["task"]["text_classification"] == "Sentiment & topics" and names["language"]["en"] == "English (US)"
+    page = (site / "models" / IMDB[:-3] / "index.html").read_text(encoding="utf-8")
+    assert "Sentiment &amp; topics" in page and "English (US)" in page

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.card import read_card
+from generator.config import Config
 from generator.render.facets import facet_values
+from generator.render.model_page import badges_of
+from generator.vocab import Vocabulary
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -46,3 +49,22 @@ def test_framework_for_other_dialects():
     assert facet_values({"dialect": "keras"})["edition"] == [("keras-hub", "Keras Hub")]
     assert facet_values({"front_matter": {"library_name": "transformers"}})["edition"] == [
         ("transformers", "transformers")]
+
+
+def test_the_catalogs_vocabulary_names_facets_and_badges():
+    words = Vocabulary.from_config(Config(REPO, {"vocab": {
+        "languages": {"bho-x": "Bhojpuri (transliterated)"},
+        "tasks": {"icd-coding": {"name": "ICD Coding", "aliases": ["icd-10 coding"]}, "ner": "NER"},
+        "licenses": {"acme-rl": "Acme Research License"}, "engines": {"acme-rt": "Acme Runtime"}}}))
+    card = {"task": ["ICD-10 coding", "token-classification"], "language": "[bho-x]", "license": "acme-rl",
+            "engine": "acme-rt"}
+    facets = facet_values(card, words)
+    assert facets["task"] == [("icd-coding", "ICD Coding"), ("named_entity_recognition", "NER")]
+    assert facets["language"] == [("bho-x", "Bhojpuri (transliterated)")]
+    assert facets["license"] == [("acme-rl", "Acme Research License")]
+    assert facets["engine"] == [("acme-rt", "Acme Runtime")]
+    assert {b["label"] for b in badges_of(card, words=words)} == {
+        "ICD Coding", "NER", "Bhojpuri (transliterated)", "Acme Research License", "Acme Runtime"}
+    # without the catalog's words the values still show, as written
+    assert facet_values(card)["language"] == [("bho-x", "bho-x")]
+    assert facet_values(card)["task"][1] == ("named_entity_recognition", "Named Entity Recognition")

@@ -90,3 +90,17 @@ def test_a_malformed_extension_is_a_configuration_error(tmp_path: Path, toml: st
     with pytest.raises(ConfigError, match="modelhub.toml") as error:
         load_config(tmp_path)
     assert complaint in str(error.value)
+
+
+def test_a_shipped_word_given_again_takes_the_new_name_and_keeps_its_spellings(tmp_path: Path):
+    (tmp_path / "modelhub.toml").write_text('[vocab.tasks]\nner = "NER"\n[vocab.engines]\n'
+                                            'onnx = { name = "ONNX Runtime", aliases = ["ort"] }\n'
+                                            'acme-rt = "Acme Runtime"\n', encoding="utf-8")
+    words = Vocabulary.from_config(load_config(tmp_path))
+    for spelling in ("ner", "token-classification", "Named Entity Recognition", "named_entity_recognition"):
+        assert words.lookup("tasks", spelling) == "named_entity_recognition"
+        assert words.name("tasks", spelling) == "NER"
+    assert [words.lookup("engines", s) for s in ("onnxruntime", "ort", "ONNX")] == ["onnx"] * 3
+    assert words.name("engines", "onnxruntime") == "ONNX Runtime" and words.name("engines", "acme-rt") == "Acme Runtime"
+    # the shipped vocabulary itself is untouched
+    assert DEFAULT.name("tasks", "ner") == "Named Entity Recognition" and DEFAULT.lookup("engines", "ort") is None
