@@ -291,13 +291,13 @@ def unreplicated_estimate(site: Path, load: dict) -> dict:
     index = site / "catalog-index"
     listed = json.loads((index / "list.json").read_text(encoding="utf-8"))
     columns = json.loads((index / "columns.json").read_text(encoding="utf-8"))
-    rows = [i for i, (_, name) in enumerate(listed) if name.endswith("_v0")] or list(range(len(listed)))
-    count = len(listed)
+    rows = [i for i, name in enumerate(listed["n"]) if name.endswith("_v0")] or list(range(len(listed["n"])))
+    count = len(listed["n"])
 
     def per_row(data) -> float:
         return len(gzip.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"), 6)) / len(rows)
 
-    list_each = per_row([listed[i] for i in rows])
+    list_each = per_row({key: [values[i] for i in rows] for key, values in listed.items()})
     columns_each = per_row({key: [values[i] for i in rows] for key, values in columns.items()})
     measured_index = sum(len(gzip.compress((index / name).read_bytes(), 6)) for name in ("list.json", "columns.json"))
     estimate = load["gzip_bytes"] - measured_index + (list_each + columns_each) * count

@@ -2,9 +2,12 @@
 
 Layout (all JSON, under ``catalog-index/``):
 
-- ``meta.json``     counts, facet vocabularies (key, display name, count), date vocabulary, the term shards that exist
+- ``meta.json``     counts, facet vocabularies (key, display name, count), date vocabulary, the term shards that exist,
+  ``url``: the ``[folder, ending]`` most records' URLs share
 - ``columns.json``  one array per facet (and dates): the value ids of every record, record ids in name order
-- ``list.json``     ``[url, name]`` of every record, so any page of results renders at once, whatever its order
+- ``list.json``     ``{"u": [...], "n": [...]}``: the URL of every record (``short_urls``: without the shared folder
+  and ending) and its name, so any page of results renders at once, whatever its order (one array per field
+  compresses better than one pair per record)
 - ``docs/<n>.json`` ``[title, summary]`` of records ``n*CHUNK`` .. ``(n+1)*CHUNK-1``, filled in after the list
 - ``terms/<key>.json`` the terms starting with the two characters ``key`` and their postings, split into strong
   fields (name, title, tags, predicted entities) and weak ones (description), delta-encoded
@@ -19,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -128,6 +131,22 @@ def as_text(value: str | None) -> str:
     return " ".join(_TAG.sub(" ", value or "").split())
 
 
+def short_urls(urls: list[str]) -> tuple[str, str, list[str]]:
+    """The folder and the ending most URLs share (``models/`` and ``/``), written once in ``meta.json``, and each
+    URL without them. A URL elsewhere (a Keras API page's family page) stays whole; a whole URL has a ``/`` and a
+    short one never does, which is how the client tells them apart."""
+    ends = Counter(next((end for end in ("/", ".html") if url.endswith(end)), "") for url in urls)
+    suffix = ends.most_common(1)[0][0] if urls else ""
+    stems = [url[:len(url) - len(suffix)] if url.endswith(suffix) else None for url in urls]
+    folders = Counter(stem[:stem.rfind("/") + 1] for stem in stems if stem is not None)
+    prefix = folders.most_common(1)[0][0] if folders else ""
+    short = []
+    for url, stem in zip(urls, stems):
+        middle = stem[len(prefix):] if stem is not None and stem.startswith(prefix) else ""
+        short.append(middle if middle and "/" not in middle else url if "/" in url else "./" + url)
+    return prefix, suffix, short
+
+
 def build_index(entries: list[Entry], facet_names: dict[str, dict[str, str]] | None = None) -> dict[str, bytes]:
     """The index files (relative path -> bytes) for ``entries``, which must already be in display order.
 
@@ -159,7 +178,8 @@ def build_index(entries: list[Entry], facet_names: dict[str, dict[str, str]] | N
     columns["date"] = [date_position.get(entry.date, -1) if entry.date else -1 for entry in entries]
     files["columns.json"] = _dump(columns)
 
-    files["list.json"] = _dump([[e.url, e.name] for e in entries])
+    prefix, suffix, urls = short_urls([e.url for e in entries])
+    files["list.json"] = _dump({"u": urls, "n": [e.name for e in entries]})
     for start in range(0, len(entries), CHUNK):
         chunk = [[e.title if e.title != e.name else "", e.summary] for e in entries[start:start + CHUNK]]
         files[f"docs/{start // CHUNK}.json"] = _dump(chunk)
@@ -192,6 +212,7 @@ def build_index(entries: list[Entry], facet_names: dict[str, dict[str, str]] | N
         "version": digest.hexdigest()[:16],
         "count": len(entries),
         "chunk": CHUNK,
+        "url": [prefix, suffix],
         "facets": facets_meta,
         "dates": dates,
         "shards": sorted(shards),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from generator.render.catalog_index import CHUNK, build_index, entry_for, name_tokens, shard_key, tokens
+from generator.render.catalog_index import (CHUNK, build_index, entry_for, name_tokens, shard_key, short_urls,
+                                            tokens)
 from generator.render.facets import facet_values
 
 
@@ -52,9 +53,24 @@ def test_index_layout_and_facet_columns():
     assert [doc for doc, value in enumerate(columns["task"]) if value == ner] == list(range(1, 250, 2))
     assert sum(v[2] for v in task["values"]) == 250
     assert meta["dates"][0] == "2024-01-01" and len(columns["date"]) == 250
-    assert json.loads(files["list.json"])[100] == ["models/m100/", "model_0100"]
+    listed = json.loads(files["list.json"])
+    assert meta["url"] == ["models/", "/"] and (listed["u"][100], listed["n"][100]) == ("m100", "model_0100")
     assert json.loads(files["docs/1.json"])[0] == ["Model 100", "summary 100"]
     assert meta["dates"][columns["date"][100]] == "2024-01-17"
+
+
+def test_urls_are_listed_without_the_folder_and_ending_most_of_them_share():
+    def expand(prefix, suffix, short):  # what catalog.js does
+        return [url if "/" in url else prefix + url + suffix for url in short]
+
+    urls = ["models/a/", "families/albert/", "models/b-2/", "models/c.d_e/"]
+    prefix, suffix, short = short_urls(urls)
+    assert (prefix, suffix, short) == ("models/", "/", ["a", "families/albert/", "b-2", "c.d_e"])
+    for urls in (["m/models/a.html", "m/models/b.html", "m/families/x.html"], ["a.html", "b.html", "c/"], [],
+                 ["models/a/"], ["x/models/a/", "models/b/", "models/c/"]):
+        prefix, suffix, short = short_urls(urls)
+        assert [url.removeprefix("./") for url in expand(prefix, suffix, short)] == urls, urls
+    assert short_urls(["m/models/a.html", "m/models/b.html"])[:2] == ("m/models/", ".html")
 
 
 def test_postings_split_strong_and_weak_fields():

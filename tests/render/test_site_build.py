@@ -163,8 +163,9 @@ def test_hostile_card_content_cannot_run_script(built_site):
     index_files = list((site / "catalog-index").rglob("*.json"))
     assert index_files and not any(b"<" in p.read_bytes() for p in index_files)
     listed = json.loads((site / "catalog-index" / "list.json").read_text())
-    number = [name for _, name in listed].index("hostile_card")
-    assert listed[number][0] == "models/hostile/"
+    prefix, suffix = json.loads((site / "catalog-index" / "meta.json").read_text())["url"]
+    number = listed["n"].index("hostile_card")
+    assert prefix + listed["u"][number] + suffix == "models/hostile/"
     title, _ = json.loads((site / "catalog-index" / "docs" / "0.json").read_text())[number]
     assert title.startswith("Hostile card") and "script" not in title
 

@@ -1,5 +1,6 @@
 /* modelhub catalog: faceted search over a chunked static index (see generator/render/catalog_index.py).
-   First load: meta.json + columns.json + list.json (url and name of every card). Each query word loads one term
+   First load: meta.json + columns.json + list.json (url and name of every card; a url without "/" is short for
+   meta.url[0] + url + meta.url[1]). Each query word loads one term
    shard, once; the titles and summaries of the shown page come from docs chunks, filled in when they arrive.
    Filter state lives in the URL query string (?q=&task=a,b&sort=&page=), so a reload or a shared link restores it.
    Card text is untrusted: everything is inserted with textContent, never as HTML. */
@@ -254,12 +255,12 @@
     list_.textContent = "";
     var dates = columns.date;
     ids.forEach(function (id) {
-      var entry = list[id];
+      var url = list.u[id].indexOf("/") < 0 ? meta.url[0] + list.u[id] + meta.url[1] : list.u[id];
       var item = el("li", "mh-result");
       item.setAttribute("data-doc", id);
       var head = el("div", "mh-result__head");
-      var link = el("a", "mh-result__name", entry[1]);
-      if (SAFE_URL.test(entry[0])) link.href = BASE + entry[0];
+      var link = el("a", "mh-result__name", list.n[id]);
+      if (SAFE_URL.test(url)) link.href = BASE + url;
       head.appendChild(link);
       if (dates[id] >= 0) head.appendChild(el("time", "mh-result__date", meta.dates[dates[id]]));
       item.appendChild(head);
