@@ -248,7 +248,8 @@ VocabWords = dict[str, str | VocabTerm]
 
 class VocabSection(Section):
     """``[vocab]``: the catalog's own words, added to the shipped vocabularies (id = name, or {name, aliases}); the
-    name is what the site's facets and badges show, and a shipped id given here gets that name (its aliases stay)."""
+    name is what the site's facets and badges show; a shipped word given here (by id or any spelling) takes that
+    name and keeps its spellings."""
 
     languages: VocabWords = key({}, "language codes the catalog uses beyond ISO 639: code = name",
                                 example={"bho-x": "Bhojpuri (transliterated)"})

@@ -65,7 +65,7 @@ class Vocabulary:
             bho-x = "Bhojpuri (transliterated)"                # id = display name
             [vocab.tasks]
             icd-coding = { name = "ICD Coding", aliases = ["icd-10 coding"] }
-            ner = "NER"                                        # a shipped id: its display name (aliases kept)
+            ner = "NER"                                        # a shipped word (any spelling): new name, spellings kept
             [vocab.annotators]
             Acme = ["AcmeTokenClassifier"]                     # group = [class names]
 
