@@ -438,6 +438,14 @@ def network_isolation() -> str:
     return _ISOLATION
 
 
+def _user_name(uid: int) -> str:
+    """The login name of ``uid``, or the number itself when it has no passwd entry (containers, CI runners)."""
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
 def describe(limits: SandboxLimits | None = None) -> str:
     """One line on what confines snippets on this machine under ``limits`` (printed by ``modelhub run``)."""
     wanted = (limits or SandboxLimits()).network
@@ -447,8 +455,7 @@ def describe(limits: SandboxLimits | None = None) -> str:
         network = "no network from Python code (audit hook; namespaces are not permitted here)"
     else:
         network = "no network (own network namespace)"
-    who = ("a dedicated user per sandbox, private folders covered" if is_root()
-           else f"user {pwd.getpwuid(os.getuid()).pw_name}")
+    who = "a dedicated user per sandbox, private folders covered" if is_root() else f"user {_user_name(os.getuid())}"
     return (f"sandbox: {network}; {who}; private /tmp, /var/tmp, /dev/shm; a fresh process per card; "
             "memory, CPU, process and output caps")
 

@@ -145,3 +145,17 @@ def test_a_file_the_invoking_user_may_not_read_is_not_handed_over(unprivileged_r
     assert "root only" not in json.dumps(thief)
     secret = unprivileged_run["secret"]
     assert (secret.stat().st_uid, secret.stat().st_mode & 0o777) == (0, 0o600)
+
+
+def test_the_run_banner_names_a_user_without_a_passwd_entry_by_number():
+    # CI runners and containers start processes as uids no passwd file lists: the banner crashed with KeyError
+    uid = 4000000
+    with pytest.raises(KeyError):
+        pwd.getpwuid(uid)
+    result = subprocess.run(
+        ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", str(INTERPRETER), "-c",
+         "from generator.execute.sandbox import describe; print(describe())"],
+        cwd="/", env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": f"{REPO}:{SITE_PACKAGES}"},
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"; user {uid};" in result.stdout
