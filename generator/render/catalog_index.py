@@ -23,7 +23,6 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -109,12 +108,9 @@ def entry_for(record: dict[str, Any], *, url: str, name: str, summary: str, desc
                  strong=set(strong.split()) - STOPWORDS, weak=weak_terms - STOPWORDS)
 
 
-def _deltas(ids: Iterable[int]) -> list[int]:
-    out, previous = [], 0
-    for value in ids:
-        out.append(value - previous)
-        previous = value
-    return out
+def _deltas(ids: list[int]) -> list[int]:
+    """``[3, 5, 9]`` -> ``[3, 2, 4]``: each id as the step from the one before (the first from 0)."""
+    return [value - previous for previous, value in zip([0, *ids], ids)]
 
 
 def _dump(data: Any) -> bytes:

@@ -167,11 +167,14 @@ class SiteWork:
         if not index:
             return summaries
         severity = selection.severity_of(rule_)
+        everywhere = selection.enabled(rule_) and not selection.per_file_ignores  # asked once, not per card
         out = []
         for summary in summaries:
             extra = []
-            if selection.enabled(rule_, summary.path) and not _is_suppressed(rule_.code, summary.suppressed):
-                extra = [replace(f, severity=severity) for f in duplicate_findings(summary.identity, index, rule_)]
+            if (everywhere or selection.enabled(rule_, summary.path)) and \
+                    not _is_suppressed(rule_.code, summary.suppressed):
+                extra = [f if f.severity == severity else replace(f, severity=severity)
+                         for f in duplicate_findings(summary.identity, index, rule_)]
             if extra:
                 self._extra[summary.path] = extra
                 findings = summary.data["findings"] + [{"code": f.code, "severity": f.severity} for f in extra]

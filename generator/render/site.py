@@ -100,6 +100,7 @@ class Catalog:
         self._cards: dict[int, Card] = {}
         self._relative: dict[int, str | None] = {}
         self._local: dict[int, tuple[Path, str] | None] = {}
+        self._urls: dict[int, str] = {}
         self._card_bases = [root.resolve() if root.resolve().is_dir() else root.resolve().parent
                             for root in options.card_roots]
         taken: set[str] = set()
@@ -147,9 +148,14 @@ class Catalog:
         return page_url(self.family_src(family), self.options.directory_urls)
 
     def model_url(self, index: int) -> str:
-        if self.is_api_page(index):
-            return self.family_url(self.family_of[index])
-        return page_url(f"{self.options.base}{MODELS_DIR}/{self.slugs[index]}.md", self.options.directory_urls)
+        url = self._urls.get(index)
+        if url is None:  # asked of every card by its page key, JSON, the index and models.json: worked out once
+            if self.is_api_page(index):
+                url = self.family_url(self.family_of[index])
+            else:
+                url = page_url(f"{self.options.base}{MODELS_DIR}/{self.slugs[index]}.md", self.options.directory_urls)
+            self._urls[index] = url
+        return url
 
     def model_indexes(self) -> list[int]:
         return [i for i in range(len(self.summaries)) if not self.is_api_page(i)]
