@@ -7,7 +7,8 @@ allocating it triggers hundreds of collections: measured on 10,000 cards, unpick
 none of what they walked was garbage. The building process makes little cyclic garbage besides (the catalog-wide
 pages are few), so ``pause`` turns the collector off for the length of a build and ``resume`` turns it back on (a
 long-lived ``serve`` frees each build's cycles after it). Workers render thousands of pages, whose template and
-Markdown objects do form cycles: ``relax_in_worker`` keeps their collector on, with fewer young collections.
+Markdown objects do form cycles: ``relax_in_worker`` keeps their collector on, with fewer young collections, and
+out of what they inherited from the building process.
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ class Collection:
 
 
 def relax_in_worker() -> None:
-    """In a worker process forked from a paused build: the collector on, young collections rarer."""
+    """In a worker process forked from a paused build: what it inherited moved out of the collector's sight (a
+    collection walking it would also copy every page of it the fork shares), then the collector on, with young
+    collections rarer."""
+    gc.freeze()
     gc.enable()
     first, *rest = gc.get_threshold()
     gc.set_threshold(max(first, WORKER_THRESHOLD), *rest)
