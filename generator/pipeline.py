@@ -4,7 +4,8 @@ A build reads the cards (the ``card`` stage, ``CardStage``) and hands the list o
 turn: card -> artifacts -> execute -> bench -> check; the renderer reads the finished records. A stage is an object
 with a ``name``, the ``reads`` and ``writes`` it declares (``CardRecord`` fields) and ``process(records, context)``;
 it fills its own field on each record from the card and the fields of earlier stages, and imports nothing of a later
-one. The ordered list of stage objects is built in one place, ``generator.stages``; ``run_stages`` is the one way to
+one. The fields are typed records (``generator.records``: ``ArtifactRecord``, ``RunRecord``, ``BenchRecord``; the
+check stage's ``Finding``s); JSON appears only where a record is stored or rendered (``CardRecord.to_dict``). The ordered list of stage objects is built in one place, ``generator.stages``; ``run_stages`` is the one way to
 run a selection of them.
 """
 
@@ -18,9 +19,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .card import Card, read_card
 from .cards_on_disk import iter_card_paths
 from .config import Config
+from .records import ArtifactRecord, BenchRecord, RunRecord, to_json
 
 if TYPE_CHECKING:
     from .artifacts.local import ArtifactHandle
+    from .checks.registry import Finding
     from .executors import GroupExecutor
 
 MODES = ("off", "frozen", "auto", "force")
@@ -31,10 +34,10 @@ class CardRecord:
     """Everything known about one card; the renderer needs nothing else."""
 
     card: Card
-    findings: list[Any] = field(default_factory=list)  # checks.registry.Finding
-    facts: dict[str, Any] | None = None  # artifact facts, JSON-able
-    runs: dict[str, Any] | None = None  # execution results, JSON-able
-    bench: dict[str, Any] | None = None  # benchmark record, JSON-able
+    findings: list[Finding] = field(default_factory=list)
+    facts: ArtifactRecord | None = None  # the artifacts stage's
+    runs: RunRecord | None = None  # the execute stage's
+    bench: BenchRecord | None = None  # the bench stage's
     artifact: ArtifactHandle | None = None  # the card's artifact as this build resolved it; never stored
 
     def __getstate__(self) -> dict[str, Any]:
@@ -47,9 +50,9 @@ class CardRecord:
     def to_dict(self) -> dict[str, Any]:
         data = self.card.to_record()
         data["findings"] = [f.to_dict() for f in self.findings]
-        data["facts"] = self.facts
-        data["runs"] = self.runs
-        data["bench"] = self.bench
+        data["facts"] = to_json(self.facts)
+        data["runs"] = to_json(self.runs)
+        data["bench"] = to_json(self.bench)
         return data
 
 

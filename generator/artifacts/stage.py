@@ -18,6 +18,7 @@ from ..card.declared import artifact_url
 from ..card.declared import declared_sha256 as declared_sha256_and_line
 from ..config import Config
 from ..pipeline import BuildContext, CardRecord
+from ..records import ArtifactRecord
 from .facts import ArtifactFacts
 from .local import LocalArtifacts
 from .settings import ArtifactSettings
@@ -115,7 +116,7 @@ class ArtifactsStage:
                               quiet=context.quiet, presets=self.presets)
         for record in records:
             if record.path in found:
-                record.facts = found[record.path]
+                record.facts = ArtifactRecord.from_json(found[record.path])
         attach_artifacts(records, context.config, context.offline or None)
 
 

@@ -25,7 +25,7 @@ from ..config import Config
 from ..execute.progress import run_progress
 from ..executors import LocalExecutor
 from ..pipeline import BuildContext, CardRecord
-from ..records import BenchStatus, status_of
+from ..records import BenchRecord, BenchStatus, status_of
 from .evalset import EvalSetError, display_path, load_eval_set
 from .hardware import versions
 from .record import BenchSettings, not_measured, refresh_claims
@@ -127,7 +127,8 @@ class BenchStage:
         settings = self.settings or BenchSettings.from_config(config)
         if mode == "frozen":
             for record in records:
-                record.bench = _guarded(record.card, lambda card: frozen_record(card, config, settings))
+                record.bench = BenchRecord.from_json(_guarded(record.card,
+                                                              lambda card: frozen_record(card, config, settings)))
             return
         attach_artifacts(records, config, context.offline or None)
         executor = context.executor or LocalExecutor()
@@ -176,6 +177,6 @@ class BenchStage:
         if changed and measured:
             result["card"] = display_path(record.path, config)
             write_record(record.path, result)
-        record.bench = result
+        record.bench = BenchRecord.from_json(result)
         on_card(record.path, result)
 

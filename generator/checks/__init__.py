@@ -27,6 +27,7 @@ from typing import Any
 from ..card import Card
 from .. import vocab
 from ..config import Config, ConfigError
+from ..records import ArtifactRecord, BenchRecord, RunRecord, from_json
 from ..settings import RulesSection
 from ..vocab import Vocabulary
 from .registry import Finding, Rule, RuleSet, rule
@@ -53,14 +54,20 @@ class CheckContext:
 
     config: Config | None = None
     catalog: list[Card] = field(default_factory=list)  # every card of the run, for cross-card rules
-    facts: dict[str, Any] | None = None  # artifact facts of this card (artifacts stage)
-    runs: dict[str, Any] | None = None  # execution results of this card (execute stage)
-    bench: dict[str, Any] | None = None  # benchmark record of this card (bench stage)
+    facts: ArtifactRecord | None = None  # artifact facts of this card (artifacts stage)
+    runs: RunRecord | None = None  # execution results of this card (execute stage)
+    bench: BenchRecord | None = None  # benchmark record of this card (bench stage)
     selection: RuleSelection | None = None
     cache: dict[Any, Any] = field(default_factory=dict)  # per-run memo shared by rules (e.g. catalog indexes)
 
     vocabulary: Vocabulary | None = None  # read from the configuration's [vocab] on first use
     rules: RuleSet | None = None  # the rules to run; None: the selection's, else the default rules
+
+    def __post_init__(self) -> None:
+        # A stage's JSON (a sidecar file's content, a test's literal) is read into its record here, once.
+        self.facts = from_json(ArtifactRecord, self.facts)
+        self.runs = from_json(RunRecord, self.runs)
+        self.bench = from_json(BenchRecord, self.bench)
 
     @property
     def rule_set(self) -> RuleSet:
@@ -80,8 +87,9 @@ class CheckContext:
             return bool(self.catalog) or "identities" in self.cache
         return getattr(self, key, None) is not None
 
-    def for_card(self, facts: dict | None = None, runs: dict | None = None, bench: dict | None = None
-                 ) -> CheckContext:
+    def for_card(self, facts: ArtifactRecord | Mapping[str, Any] | None = None,
+                 runs: RunRecord | Mapping[str, Any] | None = None,
+                 bench: BenchRecord | Mapping[str, Any] | None = None) -> CheckContext:
         """The same run-wide context with one card's stage results."""
         return CheckContext(self.config, self.catalog, facts, runs, bench, self.selection, self.cache, self.vocab,
                             self.rules)

@@ -1,18 +1,17 @@
 """Artifact rules (MH5xx): the card's numbers against the artifact its Download link serves.
 
-Every rule reads ``context.facts`` (the artifacts stage's ArtifactFacts as a dict) and names both values and where
-each came from: the card line, and the file inside the artifact (``facts["origin"]``) plus the URL.
+Every rule reads ``context.facts`` (the artifacts stage's ``records.ArtifactRecord``) and names both values and
+where each came from: the card line, and the file inside the artifact (``facts.origin``) plus the URL.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from ..card import Card
 from ..card.declared import declared_sha256
-from ..records import ArtifactStatus, status_of
+from ..records import ArtifactRecord, ArtifactStatus
 from .registry import Finding, rule
 from .util import as_bool, key_line, plain, same_version
 
@@ -31,15 +30,14 @@ _SET_LENGTH = re.compile(r"setMaxSentenceLength\(\s*(\d+)\s*\)")
 
 
 # ---- helpers: reading both sides --------------------------------------------------------------------------------
-def _ok(facts: dict[str, Any] | None) -> bool:
-    return status_of(facts, ArtifactStatus) is ArtifactStatus.OK
+def _ok(facts: ArtifactRecord | None) -> bool:
+    return facts is not None and facts.ok
 
 
-def _from(facts: dict[str, Any], name: str) -> str:
+def _from(facts: ArtifactRecord, name: str) -> str:
     """Where the artifact's value came from, e.g. 'config.json (id2label) in http://host/model.zip'."""
-    origin = facts.get("origin", {}).get(name)
-    where = facts.get("resolved_url") or facts.get("url")
-    return f"{origin} in {where}" if origin else f"{where}"
+    origin = facts.origin.get(name)
+    return f"{origin} in {facts.where}" if origin else f"{facts.where}"
 
 
 def _row(card: Card, key: str):
@@ -119,17 +117,17 @@ def _human(size: int) -> str:
       needs=("facts",))
 def artifact_not_verified(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
-    if status_of(facts, ArtifactStatus) is ArtifactStatus.NOT_CHECKED:
-        yield artifact_not_verified.rule.finding(card.path, _url_line(card), facts.get("error"))
+    if facts.status is ArtifactStatus.NOT_CHECKED:
+        yield artifact_not_verified.rule.finding(card.path, _url_line(card), facts.error)
 
 
 @rule("MH501", "artifact-not-found", FAMILY, "error", "the Download link points at nothing",
       "fix the Download link (or the mirror folder), or publish the artifact at that URL", needs=("facts",))
 def artifact_not_found(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
-    if status_of(facts, ArtifactStatus) is ArtifactStatus.ERROR and facts.get("error_kind") in {"not-found", "bad-url"}:
+    if facts.status is ArtifactStatus.ERROR and facts.error_kind in {"not-found", "bad-url"}:
         yield artifact_not_found.rule.finding(card.path, _url_line(card), f"Download artifact not found: "
-                                                                          f"{facts.get('error')}")
+                                                                          f"{facts.error}")
 
 
 @rule("MH502", "artifact-unreachable", FAMILY, "warning", "the artifact's server could not be reached",
@@ -137,17 +135,17 @@ def artifact_not_found(card: Card, context) -> Iterator[Finding]:
       needs=("facts",))
 def artifact_unreachable(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
-    if status_of(facts, ArtifactStatus) is ArtifactStatus.ERROR and facts.get("error_kind") in UNREACHABLE:
+    if facts.status is ArtifactStatus.ERROR and facts.error_kind in UNREACHABLE:
         yield artifact_unreachable.rule.finding(card.path, _url_line(card), f"artifact not verified: "
-                                                                            f"{facts.get('error')}")
+                                                                            f"{facts.error}")
 
 
 @rule("MH503", "artifact-unreadable", FAMILY, "error", "the artifact was reached but could not be read",
       "re-upload the artifact (it is truncated, corrupt or not the format its name says)", needs=("facts",))
 def artifact_unreadable(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
-    if status_of(facts, ArtifactStatus) is ArtifactStatus.ERROR and facts.get("error_kind") in UNREADABLE:
-        yield artifact_unreadable.rule.finding(card.path, _url_line(card), str(facts.get("error")))
+    if facts.status is ArtifactStatus.ERROR and facts.error_kind in UNREADABLE:
+        yield artifact_unreadable.rule.finding(card.path, _url_line(card), str(facts.error))
 
 
 # ---- numbers and names --------------------------------------------------------------------------------------
@@ -157,21 +155,21 @@ def size_mismatch(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
     row = _row(card, "size")
     declared = (row.value, row.line) if row is not None else _front_matter_size(card)
-    if not _ok(facts) or declared is None or not facts.get("size"):
+    if not _ok(facts) or declared is None or not facts.size:
         return
     text, line = declared
-    actual = int(facts["size"])
+    actual = int(facts.size)
     verdict = size_agrees(text, actual)
     if text.strip().isdigit():  # a byte count (the native artifact.size): exact
         if not verdict:
             yield size_mismatch.rule.finding(
                 card.path, line, f"artifact.size says {int(text):,} bytes (line {line}) but the artifact is "
-                                 f"{actual:,} bytes (from {facts.get('resolved_url') or facts.get('url')})")
+                                 f"{actual:,} bytes (from {facts.where})")
         return
     if verdict is None:
         return
     convention = size_matches(text, actual)
-    source = f"{facts.get('resolved_url') or facts.get('url')}"
+    source = f"{facts.where}"
     if not verdict:
         yield size_mismatch.rule.finding(
             card.path, line, f"Size says {plain(text)} (line {line}) but the artifact is {_human(actual)} "
@@ -189,12 +187,12 @@ def size_mismatch(card: Card, context) -> Iterator[Finding]:
 def checksum_mismatch(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
     declared, line = declared_sha256(card)
-    if not declared or not facts.get("sha256"):  # also when the bytes were fetched but could not be parsed
+    if not declared or not facts.sha256:  # also when the bytes were fetched but could not be parsed
         return
-    if declared.lower() != facts["sha256"].lower():
+    if declared.lower() != facts.sha256.lower():
         yield checksum_mismatch.rule.finding(
             card.path, line, f"card declares sha256 {declared} (line {line}) but "
-                             f"{facts.get('resolved_url') or facts.get('url')} has sha256 {facts['sha256']}")
+                             f"{facts.where} has sha256 {facts.sha256}")
 
 
 @rule("MH506", "class-mismatch", FAMILY, "error", "the card's annotator/class differs from the artifact's class",
@@ -202,9 +200,9 @@ def checksum_mismatch(card: Card, context) -> Iterator[Finding]:
 def class_mismatch(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
     declared = card.annotator
-    if not _ok(facts) or not declared or not facts.get("class_name"):
+    if not _ok(facts) or not declared or not facts.class_name:
         return
-    actual = [facts["class_name"], *facts.get("architectures", [])]
+    actual = [facts.class_name, *facts.architectures]
     line = card.key_lines.get("annotator") or card.key_lines.get("class") or _info_line(card, "model_class")
     if plain(declared) in actual:
         return
@@ -212,11 +210,11 @@ def class_mismatch(card: Card, context) -> Iterator[Finding]:
     if plain(declared).lower() in {a.lower() for a in actual}:
         yield class_mismatch.rule.finding(
             card.path, line, f"annotator {plain(declared)} (line {line}) differs only in letter case from the "
-                             f"artifact's class {facts['class_name']} ({where})", severity="info",
-            hint=f"write {facts['class_name']}, the class name the code uses")
+                             f"artifact's class {facts.class_name} ({where})", severity="info",
+            hint=f"write {facts.class_name}, the class name the code uses")
         return
     yield class_mismatch.rule.finding(card.path, line, f"card says annotator {plain(declared)} (line {line}) but "
-                                                       f"the artifact is a {facts['class_name']} ({where})")
+                                                       f"the artifact is a {facts.class_name} ({where})")
 
 
 @rule("MH507", "labels-mismatch", FAMILY, "error", "the card's labels differ from the artifact's id2label",
@@ -224,9 +222,9 @@ def class_mismatch(card: Card, context) -> Iterator[Finding]:
       needs=("facts",))
 def labels_mismatch(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
-    if not _ok(facts) or not card.labels or not facts.get("labels"):
+    if not _ok(facts) or not card.labels or not facts.labels:
         return
-    declared, actual = [plain(x) for x in card.labels], [str(x) for x in facts["labels"]]
+    declared, actual = [plain(x) for x in card.labels], [str(x) for x in facts.labels]
     line = card.labels_line or card.body_line
     where = _from(facts, "labels")
     missing = [label for label in actual if label not in declared]
@@ -251,9 +249,9 @@ def labels_mismatch(card: Card, context) -> Iterator[Finding]:
       "the card's case sensitivity differs from the artifact's", "state what the artifact does", needs=("facts",))
 def case_sensitivity_mismatch(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
-    if not _ok(facts) or facts.get("case_sensitive") is None:
+    if not _ok(facts) or facts.case_sensitive is None:
         return
-    actual = bool(facts["case_sensitive"])
+    actual = facts.case_sensitive
     for value, line, place in _declared_case(card):
         if value != actual:
             yield case_sensitivity_mismatch.rule.finding(
@@ -267,10 +265,10 @@ def case_sensitivity_mismatch(card: Card, context) -> Iterator[Finding]:
       needs=("facts",))
 def max_sentence_length_mismatch(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
-    if not _ok(facts) or not facts.get("max_sentence_length"):
+    if not _ok(facts) or not facts.max_sentence_length:
         return
-    actual = int(facts["max_sentence_length"])
-    exact = facts.get("format") == "spark-nlp"  # a saved parameter, not a model limit
+    actual = int(facts.max_sentence_length)
+    exact = facts.format == "spark-nlp"  # a saved parameter, not a model limit
     for value, line, place in _declared_length(card):
         if (exact and value != actual) or (not exact and value > actual):
             relation = "" if exact else "more than the model accepts: "
@@ -284,13 +282,13 @@ def max_sentence_length_mismatch(card: Card, context) -> Iterator[Finding]:
 def dimension_mismatch(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
     row = _row(card, "dimension")
-    if not _ok(facts) or row is None or not facts.get("dimension"):
+    if not _ok(facts) or row is None or not facts.dimension:
         return
     match = re.search(r"\d+", row.value)
-    if match and int(match.group(0)) != int(facts["dimension"]):
+    if match and int(match.group(0)) != int(facts.dimension):
         yield dimension_mismatch.rule.finding(
             card.path, row.line, f"Dimension says {match.group(0)} (line {row.line}) but the artifact has "
-                                 f"{facts['dimension']} ({_from(facts, 'dimension')})")
+                                 f"{facts.dimension} ({_from(facts, 'dimension')})")
 
 
 @rule("MH511", "parameter-count-mismatch", FAMILY, "warning",
@@ -298,16 +296,16 @@ def dimension_mismatch(card: Card, context) -> Iterator[Finding]:
       needs=("facts",))
 def parameter_count_mismatch(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
-    claims: list[tuple[str, int, str, dict[str, Any]]] = []
+    claims: list[tuple[str, int, str, ArtifactRecord]] = []
     row = _row(card, "parameters")
     if row is not None and _ok(facts):
         claims.append((row.value, row.line, "Parameters", facts))
     for preset in card.presets:
-        preset_facts = (facts.get("presets") or {}).get(preset.name)
+        preset_facts = facts.presets.get(preset.name)
         if _ok(preset_facts):
             claims.append((preset.parameters, preset.line, f"preset {preset.name}", preset_facts))
     for text, line, place, source in claims:
-        actual = source.get("parameters")
+        actual = source.parameters
         if actual is not None and count_agrees(text, actual) is False:
             yield parameter_count_mismatch.rule.finding(
                 card.path, line, f"{place} claims {plain(text)} parameters (line {line}) but the artifact has "
@@ -321,19 +319,19 @@ def spark_version_mismatch(card: Card, context) -> Iterator[Finding]:
     facts = context.facts
     if not _ok(facts):
         return
-    declared, actual = card.spark_version, facts.get("spark_version")
+    declared, actual = card.spark_version, facts.spark_version
     line = key_line(card, "spark_version")
     if declared and actual and not _same_minor(declared, actual):
         yield spark_version_mismatch.rule.finding(
             card.path, line, f"spark_version says {declared} (line {line}) but the artifact was saved with Spark "
                              f"{actual} ({_from(facts, 'spark_version')})")
-    from_name = (facts.get("versions") or {}).get("spark_nlp_from_name")
+    from_name = facts.versions.get("spark_nlp_from_name")
     edition = card.edition
     if from_name and edition and re.search(r"\d", edition) and not same_version(edition, from_name):
         eline = key_line(card, "edition")
         yield spark_version_mismatch.rule.finding(
             card.path, eline, f"edition says {edition} (line {eline}) but the artifact's file name says Spark NLP "
-                              f"{from_name} ({facts.get('resolved_url') or facts.get('url')})")
+                              f"{from_name} ({facts.where})")
 
 
 # ---- where local paths lead --------------------------------------------------------------------------------

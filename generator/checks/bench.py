@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from ..card import Card
-from ..records import BenchStatus, status_of
+from ..records import BenchRecord, BenchStatus
 from .registry import Finding, rule
 from .util import key_line
 
@@ -28,8 +27,8 @@ def _bench_line(card: Card) -> int:
     return key_line(card, "benchmark")
 
 
-def _where(record: dict[str, Any]) -> str:
-    data = ((record.get("quality") or {}).get("dataset") or {})
+def _where(record: BenchRecord) -> str:
+    data = record.quality.get("dataset") or {}
     if not data:
         return ""
     return f" on {data.get('source', data.get('dataset'))} ({data.get('used')} rows)"
@@ -67,15 +66,15 @@ def benchmark_placeholder(card: Card, context) -> Iterator[Finding]:
       needs=("bench",))
 def claim_differs(card: Card, context) -> Iterator[Finding]:
     record = context.bench
-    for claim in record.get("claims") or []:
-        if claim.get("kind") != "quality" or claim.get("within"):
+    for claim in record.claims:
+        if claim.kind != "quality" or claim.within:
             continue
-        name = f"{claim['metric']} of {claim['label']!r}" if claim.get("label") else claim["metric"]
-        written = f" ({claim['claimed_as']})" if claim.get("claimed_as") not in (None, claim["metric"]) else ""
+        name = f"{claim.metric} of {claim.label!r}" if claim.label else claim.metric
+        written = f" ({claim.claimed_as})" if claim.claimed_as not in (None, claim.metric) else ""
         yield claim_differs.rule.finding(
-            card.path, claim.get("line") or _bench_line(card),
-            f"card claims {name}{written} {claim['claimed']:.4f}; measured {claim['measured']:.4f}{_where(record)}"
-            f": off by {claim['measured'] - claim['claimed']:+.4f}, beyond ±{claim['tolerance']:g}")
+            card.path, claim.line or _bench_line(card),
+            f"card claims {name}{written} {claim.claimed:.4f}; measured {claim.measured:.4f}{_where(record)}"
+            f": off by {claim.measured - claim.claimed:+.4f}, beyond ±{claim.tolerance:g}")
 
 
 @rule("MH703", "speed-claim-differs", FAMILY, "info",
@@ -84,14 +83,14 @@ def claim_differs(card: Card, context) -> Iterator[Finding]:
       needs=("bench",))
 def speed_claim_differs(card: Card, context) -> Iterator[Finding]:
     record = context.bench
-    cpu = (record.get("hardware") or {}).get("cpu", "this machine")
-    cores = (record.get("hardware") or {}).get("cores")
-    for claim in record.get("claims") or []:
-        if claim.get("kind") != "speed" or claim.get("within"):
+    cpu = record.hardware.get("cpu", "this machine")
+    cores = record.hardware.get("cores")
+    for claim in record.claims:
+        if claim.kind != "speed" or claim.within:
             continue
         yield speed_claim_differs.rule.finding(
-            card.path, claim.get("line") or _bench_line(card),
-            f"card claims {claim['claimed_as']} {claim['claimed']:g} samples/s; measured {claim['measured']:g} "
+            card.path, claim.line or _bench_line(card),
+            f"card claims {claim.claimed_as} {claim.claimed:g} samples/s; measured {claim.measured:g} "
             f"samples/s on {cpu}{f' ({cores} cores)' if cores else ''}")
 
 
@@ -101,24 +100,24 @@ def speed_claim_differs(card: Card, context) -> Iterator[Finding]:
       needs=("bench",))
 def not_measured(card: Card, context) -> Iterator[Finding]:
     record = context.bench
-    if status_of(record, BenchStatus) is BenchStatus.NOT_MEASURED and not record.get("error"):
+    if record.status is BenchStatus.NOT_MEASURED and not record.error:
         yield not_measured.rule.finding(card.path, key_line(card, "runtime"),
-                                        f"not benchmarked: {record.get('reason') or 'no reason given'}")
+                                        f"not benchmarked: {record.reason or 'no reason given'}")
 
 
 @rule("MH705", "benchmark-missing", FAMILY, "info",
       "no stored benchmark for this card",
       "run `modelhub bench --mode auto` and commit the card's .bench.json file", needs=("bench",))
 def benchmark_missing(card: Card, context) -> Iterator[Finding]:
-    if status_of(context.bench, BenchStatus) is BenchStatus.MISSING:
-        yield benchmark_missing.rule.finding(card.path, 1, context.bench.get("reason") or None)
+    if context.bench.status is BenchStatus.MISSING:
+        yield benchmark_missing.rule.finding(card.path, 1, context.bench.reason or None)
 
 
 @rule("MH706", "benchmark-stale", FAMILY, "warning",
       "the stored benchmark was measured for a different version of the card, model or evaluation set",
       "run `modelhub bench --mode auto` to measure again and commit the new .bench.json", needs=("bench",))
 def benchmark_stale(card: Card, context) -> Iterator[Finding]:
-    stale = context.bench.get("stale")
+    stale = context.bench.stale
     if stale:
         yield benchmark_stale.rule.finding(card.path, 1, f"stored benchmark is stale: {stale}")
 
@@ -127,7 +126,7 @@ def benchmark_stale(card: Card, context) -> Iterator[Finding]:
       "the evaluation set the card declares cannot be read",
       "fix the `benchmark:` entry or the data file it names", needs=("bench",))
 def evaluation_set_unusable(card: Card, context) -> Iterator[Finding]:
-    quality = context.bench.get("quality") or {}
+    quality = context.bench.quality
     if quality.get("error"):
         yield evaluation_set_unusable.rule.finding(card.path, quality.get("line") or key_line(card, "benchmark"),
                                                    f"quality not measured: {quality['error']}",
@@ -140,16 +139,16 @@ def evaluation_set_unusable(card: Card, context) -> Iterator[Finding]:
       needs=("bench",))
 def measurement_failed(card: Card, context) -> Iterator[Finding]:
     record = context.bench
-    if record.get("error"):
+    if record.error:
         yield measurement_failed.rule.finding(card.path, key_line(card, "runtime"),
-                                              f"benchmark failed: {record.get('reason') or record['error']}")
+                                              f"benchmark failed: {record.reason or record.error}")
 
 
 @rule("MH709", "evaluation-labels-disagree", FAMILY, "warning",
       "the evaluation set's labels are not the model's labels, so its metrics are meaningless",
       "add `label_map:` to the card's benchmark entry", needs=("bench",))
 def evaluation_labels_disagree(card: Card, context) -> Iterator[Finding]:
-    warning = (context.bench.get("quality") or {}).get("warning")
+    warning = context.bench.quality.get("warning")
     if warning:
         yield evaluation_labels_disagree.rule.finding(card.path, key_line(card, "benchmark"), warning)
 
@@ -162,7 +161,7 @@ def claims_unverified(card: Card, context) -> Iterator[Finding]:
     from ..bench.claims import claimed_metrics
 
     record = context.bench
-    if status_of(record, BenchStatus) is not BenchStatus.MEASURED or record.get("quality") or card.benchmark is None:
+    if record.status is not BenchStatus.MEASURED or record.quality or card.benchmark is None:
         return
     quality_claims = [written for name, (written, _) in claimed_metrics(card.benchmark).items()
                       if name != "samples_per_second"]

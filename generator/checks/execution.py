@@ -10,14 +10,14 @@ from typing import Any
 
 from ..card import Card
 from ..execute.compare import fresh_output, normalize_results, results_diff
-from ..records import RunStatus, status_of
+from ..records import RunRecord, RunStatus
 from .registry import Finding, rule
 
 FAMILY = "execution"
 WRITE_HINT = "run `modelhub run --mode auto --write {path}` to put the real output in the card"
 
 
-def _runs(context: Any) -> dict[str, Any] | None:
+def _runs(context: Any) -> RunRecord | None:
     return getattr(context, "runs", None)
 
 
@@ -35,16 +35,17 @@ def results_differ(card: Card, context: Any) -> Iterator[Finding]:
     changed = sum(1 for line in diff[2:] if line[:1] in "+-")
     yield results_differ.rule.finding(
         card.path, card.results.line,
-        f"the Results block differs from the output of the example run on {run.get('date')} ({changed} lines)",
+        f"the Results block differs from the output of the example run on {run.date} ({changed} lines)",
         hint=_hint(card))
 
 
 @rule("MH621", "results-block-missing", FAMILY, "info", "the example runs but the card shows no Results block",
       "run `modelhub run --mode auto --write CARD` to add a Results block with the real output", needs=("runs",))
 def results_block_missing(card: Card, context: Any) -> Iterator[Finding]:
-    output = fresh_output(_runs(context))
+    run = _runs(context)
+    output = fresh_output(run)
     if card.results is None and output is not None and normalize_results(output):
-        line = _runs(context)["cells"][0]["line"] if _runs(context).get("cells") else card.body_line
+        line = run.cells[0].line if run.cells else card.body_line
         yield results_block_missing.rule.finding(card.path, line, hint=_hint(card))
 
 
@@ -53,28 +54,28 @@ def results_block_missing(card: Card, context: Any) -> Iterator[Finding]:
       needs=("runs",))
 def example_fails(card: Card, context: Any) -> Iterator[Finding]:
     run = _runs(context)
-    if status_of(run, RunStatus) is not RunStatus.FAILED:
+    if run.status is not RunStatus.FAILED:
         return
     line = card.body_line
-    for cell in run.get("cells", []):
-        if cell.get("error"):
-            line = cell["error"].get("line") or cell.get("line") or line
-    yield example_fails.rule.finding(card.path, line, f"the example fails when run: {run.get('reason')}")
+    for cell in run.cells:
+        if cell.error:
+            line = cell.error_line or cell.line or line
+    yield example_fails.rule.finding(card.path, line, f"the example fails when run: {run.reason}")
 
 
 @rule("MH623", "results-outdated", FAMILY, "warning", "the stored run no longer matches the card",
       "run `modelhub run --mode auto CARD` to run the example again", needs=("runs",))
 def results_outdated(card: Card, context: Any) -> Iterator[Finding]:
     run = _runs(context)
-    if status_of(run, RunStatus) is RunStatus.STALE:
-        yield results_outdated.rule.finding(card.path, _first_cell_line(card, run), str(run.get("reason")))
+    if run.status is RunStatus.STALE:
+        yield results_outdated.rule.finding(card.path, _first_cell_line(card, run), str(run.reason))
 
 
 @rule("MH624", "results-not-stored", FAMILY, "info", "the example has never been run: no stored results",
       "run `modelhub run --mode auto CARD` and commit the .results.json beside the card", needs=("runs",))
 def results_not_stored(card: Card, context: Any) -> Iterator[Finding]:
     run = _runs(context)
-    if status_of(run, RunStatus) is RunStatus.MISSING:
+    if run.status is RunStatus.MISSING:
         yield results_not_stored.rule.finding(card.path, _first_cell_line(card, run))
 
 
@@ -83,17 +84,17 @@ def results_not_stored(card: Card, context: Any) -> Iterator[Finding]:
       needs=("runs",))
 def example_not_executed(card: Card, context: Any) -> Iterator[Finding]:
     run = _runs(context)
-    if status_of(run, RunStatus) is not RunStatus.NOT_EXECUTED:
+    if run.status is not RunStatus.NOT_EXECUTED:
         return
     from ..execute.plan import not_meant_to_run
 
     if not_meant_to_run(card):
         return  # nothing to run, by design
     yield example_not_executed.rule.finding(card.path, _first_cell_line(card, run),
-                                            f"the example was not executed: {run.get('reason') or ''}")
+                                            f"the example was not executed: {run.reason or ''}")
 
 
-def _first_cell_line(card: Card, run: dict[str, Any]) -> int:
+def _first_cell_line(card: Card, run: RunRecord) -> int:
     from ..execute.plan import runnable_snippets
 
     snippets = runnable_snippets(card)

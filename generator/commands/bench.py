@@ -10,7 +10,7 @@ import sys
 
 from .. import executors
 from ..pipeline import MODES, BuildContext, load_records, run_stages
-from ..records import BenchStatus, status_of
+from ..records import BenchStatus, status_of, to_json
 from .common import EXIT_FINDINGS, EXIT_OK, add_paths, config_for, existing_paths
 
 DEFAULT_PATHS = ("cards",)
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     claims = CheckStage(selection=RuleSelection(select=("MH7",)))  # the benchmark rules (MH7xx)
     failed = warned = 0
     for record in records:
-        bench = record.bench or {}
+        bench = to_json(record.bench) or {}
         if args.write and status_of(bench, BenchStatus) is BenchStatus.MEASURED:
             _write_block(record, bench, settings)
         findings = run_stages([record], context, [claims])[0].findings  # the card as it now reads

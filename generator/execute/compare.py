@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..card import Card
-from ..records import RunStatus, status_of
+from ..records import RunRecord, RunStatus, from_json
 
 
 def normalize_results(text: str | None) -> str:
@@ -18,14 +18,15 @@ def normalize_results(text: str | None) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def fresh_output(run: dict[str, Any] | None) -> str | None:
+def fresh_output(run: RunRecord | Mapping[str, Any] | None) -> str | None:
     """The output a successful run puts in the Results block, or None when the run has none to offer."""
-    if status_of(run, RunStatus) is not RunStatus.OK or run.get("results_text") is None:
+    run = from_json(RunRecord, run)
+    if run is None or run.status is not RunStatus.OK:
         return None
-    return run["results_text"]
+    return run.results_text
 
 
-def results_diff(card: Card, run: dict[str, Any] | None) -> list[str] | None:
+def results_diff(card: Card, run: RunRecord | Mapping[str, Any] | None) -> list[str] | None:
     """Unified diff lines from the card's Results block to the run's output; None when they agree or the run has
     nothing to compare (failed, not executed) or the card has no Results block."""
     fresh = fresh_output(run)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..artifacts.stage import attach_artifacts
 from ..pipeline import BuildContext, CardRecord
+from ..records import RunRecord, from_json
 from .progress import run_progress
 from .runner import Executor
 
@@ -33,5 +34,5 @@ class ExecuteStage:
             runs = executor.run((record.card for record in records),
                                 artifacts={r.path: r.artifact for r in records if r.artifact is not None})
         for record in records:
-            record.runs = runs.get(record.path)
+            record.runs = from_json(RunRecord, runs.get(record.path))
 

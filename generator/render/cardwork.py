@@ -32,6 +32,7 @@ from ..checks.catalog import Identity, identity_of
 from ..checks.registry import Finding
 from ..config import Config
 from ..pipeline import BuildContext, CardRecord, run_stages
+from ..records import ArtifactRecord, BenchRecord, RunRecord, to_json
 from ..stages import default_stages
 from ..vocab import Vocabulary
 from .buildcache import BuildCache
@@ -145,14 +146,15 @@ def _stable_facts(facts: Any) -> Any:
     return out
 
 
-def record_key(fingerprint: str, path: str, source: bytes, facts: Any, runs: Any, bench: Any) -> str:
+def record_key(fingerprint: str, path: str, source: bytes, facts: ArtifactRecord | None, runs: RunRecord | None,
+               bench: BenchRecord | None) -> str:
     """The content key of a record: the card's bytes, what the stages found (not when the artifact was looked at,
     nor how many bytes that took), and the build's fingerprint."""
     digest = hashlib.sha256()
     for part in (fingerprint.encode(), path.encode("utf-8", "surrogateescape"), source):
         digest.update(len(part).to_bytes(8, "little"))
         digest.update(part)
-    digest.update(json.dumps([_stable_facts(facts), runs, bench], sort_keys=True, default=str).encode("utf-8"))
+    digest.update(json.dumps([_stable_facts(to_json(facts)), to_json(runs), to_json(bench)], sort_keys=True, default=str).encode("utf-8"))
     return digest.hexdigest()
 
 

@@ -149,9 +149,9 @@ def test_execute_and_bench_run_on_the_artifact_the_artifacts_stage_resolved(tmp_
     monkeypatch.setattr("generator.artifacts.local.tree_digest", counting_digest)
     (record,) = run_pipeline([card], BuildContext(load_config(tmp_path), mode="force", quiet=True),
                              only=["artifacts", "execute", "bench"])
-    assert record.facts["status"] == "ok"
-    assert record.runs["status"] == "ok", record.runs["reason"]
-    assert record.bench["status"] == "measured", record.bench.get("reason")
+    assert record.facts.to_json()["status"] == "ok"
+    assert record.runs.to_json()["status"] == "ok", record.runs.to_json()["reason"]
+    assert record.bench.to_json()["status"] == "measured", record.bench.to_json().get("reason")
     assert counted == {"model.zip": 1}
     assert len(digests) == 1
-    assert record.runs["inputs"]["artifact"] == record.bench["inputs"]["artifact"] == record.artifact.local().digest
+    assert record.runs.to_json()["inputs"]["artifact"] == record.bench.to_json()["inputs"]["artifact"] == record.artifact.local().digest

@@ -52,17 +52,17 @@ def test_stage_puts_facts_and_findings_on_each_record(artifact_server, tmp_path,
     cards = write_cards(tmp_path, url, artifact_server.url("/models/gone.zip"))
     records = build(cards, tmp_path)
     spark = records["spark.md"]
-    assert spark.facts["format"] == "spark-nlp" and spark.facts["bytes_transferred"] > 0
+    assert spark.facts.to_json()["format"] == "spark-nlp" and spark.facts.to_json()["bytes_transferred"] > 0
     assert "MH508" in [f.code for f in spark.findings]  # table says case sensitive, artifact says not
-    assert records["gone.md"].facts["error_kind"] == "not-found"
+    assert records["gone.md"].facts.to_json()["error_kind"] == "not-found"
     assert "MH501" in [f.code for f in records["gone.md"].findings]
-    assert records["local.md"].facts["labels"] == ["neg", "pos"]
+    assert records["local.md"].facts.to_json()["labels"] == ["neg", "pos"]
     assert records["none.md"].facts is None
 
     artifact_server.reset_log()
     again = build(cards, tmp_path)  # a rebuild asks nothing of the server for what it already knows
     assert [r.path for r in artifact_server.log] == ["/models/gone.zip"]  # only the 404 is asked again
-    assert again["spark.md"].facts["source"] == "cache" and again["spark.md"].facts["bytes_transferred"] == 0
+    assert again["spark.md"].facts.to_json()["source"] == "cache" and again["spark.md"].facts.to_json()["bytes_transferred"] == 0
 
 
 def test_offline_build_reports_not_verified_instead_of_errors(artifact_server, tmp_path, built):
@@ -70,7 +70,7 @@ def test_offline_build_reports_not_verified_instead_of_errors(artifact_server, t
     cards = write_cards(tmp_path, url, artifact_server.url("/gone.zip"))
     records = build(cards, tmp_path, offline=True)
     assert artifact_server.log == []
-    facts = records["spark.md"].facts
+    facts = records["spark.md"].facts.to_json()
     assert facts["status"] == "not-checked" and facts["error"].startswith("not checked: offline, no mirror")
     (finding,) = [f for f in records["spark.md"].findings if f.code.startswith("MH5")]
     assert finding.code == "MH500" and finding.severity == "info"
@@ -82,7 +82,7 @@ def test_offline_build_uses_what_an_online_build_cached(artifact_server, tmp_pat
     build(cards, tmp_path)
     artifact_server.reset_log()
     offline = build(cards, tmp_path, offline=True)
-    assert artifact_server.log == [] and offline["spark.md"].facts["format"] == "spark-nlp"
+    assert artifact_server.log == [] and offline["spark.md"].facts.to_json()["format"] == "spark-nlp"
 
 
 def test_seed_cards_on_unreachable_s3_fail_fast_and_say_why(tmp_path):
@@ -92,11 +92,11 @@ def test_seed_cards_on_unreachable_s3_fail_fast_and_say_why(tmp_path):
         (cards / seed(number).name.replace(".txt", ".md")).write_bytes(seed(number).read_bytes())
     records = build(cards, tmp_path, s3_endpoint="http://127.0.0.1:9/")  # nothing listens on the discard port
     for record in records.values():
-        assert record.facts["status"] == "error" and record.facts["error_kind"] == "unreachable"
+        assert record.facts.to_json()["status"] == "error" and record.facts.to_json()["error_kind"] == "unreachable"
         assert any(f.code == "MH502" and "not verified" in f.message for f in record.findings)
     attempts = 2  # retries = 1
     # the host is given up on once a card has failed on it; only cards already in flight try it themselves
-    assert sum(r.facts["requests"] for r in records.values()) < len(records) * attempts
+    assert sum(r.facts.to_json()["requests"] for r in records.values()) < len(records) * attempts
 
 
 def test_keras_presets_are_inspected_through_the_preset_url_template(tmp_path):
@@ -107,7 +107,7 @@ def test_keras_presets_are_inspected_through_the_preset_url_template(tmp_path):
     (cards / "albert.md").write_bytes(seed(3).read_bytes())
     build_keras_preset(tmp_path / "presets" / "albert_base_en_uncased", parameter_count=11_683_584)
     records = build(cards, tmp_path, preset_url=str(tmp_path / "presets" / "{preset}"))
-    presets = records["albert.md"].facts["presets"]
+    presets = records["albert.md"].facts.to_json()["presets"]
     assert presets["albert_base_en_uncased"]["parameters"] == 11_683_584
     assert presets["albert_large_en_uncased"]["error_kind"] == "not-found"
     assert not [f for f in records["albert.md"].findings if f.code == "MH511"]
@@ -148,10 +148,10 @@ def test_declared_checksum_is_verified_against_what_the_server_sends(artifact_se
     (cards / "m.md").write_text(f"---\nmodelhub: 1\nname: m\nartifact:\n  url: {url}\n  sha256: {good}\n---\n")
     records = build(cards, tmp_path)
     (finding,) = [f for f in records["m.md"].findings if f.code == "MH505"]
-    assert good in finding.message and records["m.md"].facts["sha256"] in finding.message
+    assert good in finding.message and records["m.md"].facts.to_json()["sha256"] in finding.message
     assert finding.line == 4  # the artifact: key
 
     artifact_server.clear_faults()  # the server now sends the right bytes, under the same ETag
     fixed = build(cards, tmp_path)  # the bad download was not remembered, so it is fetched again
-    assert fixed["m.md"].facts["sha256"] == good
+    assert fixed["m.md"].facts.to_json()["sha256"] == good
     assert not [f for f in fixed["m.md"].findings if f.code == "MH505"]

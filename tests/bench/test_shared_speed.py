@@ -37,7 +37,7 @@ def test_cards_sharing_a_model_share_its_speed_and_keep_their_own_quality(catalo
         paths.append(path)
     records = [CardRecord(read_card(path)) for path in paths]
     BenchStage().process(records, BuildContext(load_config(root), mode="force", quiet=True))
-    first, second = (record.bench for record in records)
+    first, second = (record.bench.to_json() for record in records)
     assert first["status"] == second["status"] == "measured", (first.get("reason"), second.get("reason"))
     assert "shared_from" not in first["speed"]
     assert second["speed"]["shared_from"] == "cards/tiny-a.md"
@@ -51,6 +51,6 @@ def test_cards_sharing_a_model_share_its_speed_and_keep_their_own_quality(catalo
     paths[1].write_text(paths[1].read_text().replace("eval-b.csv", "eval-a.csv"))
     records[1] = CardRecord(read_card(paths[1]))
     BenchStage().process(records, BuildContext(load_config(root), mode="auto", quiet=True))
-    assert records[0].bench["key"] == first["key"]  # reused
-    assert records[1].bench["speed"]["latency"] == first["speed"]["latency"]
-    assert records[1].bench["quality"]["samples"] == 24
+    assert records[0].bench.to_json()["key"] == first["key"]  # reused
+    assert records[1].bench.to_json()["speed"]["latency"] == first["speed"]["latency"]
+    assert records[1].bench.to_json()["quality"]["samples"] == 24

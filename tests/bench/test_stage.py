@@ -133,7 +133,7 @@ def test_a_card_whose_runtime_is_unavailable_is_not_measured_with_the_reason(num
     card = read_card(seed(number))
     records = [CardRecord(card)]
     BenchStage().process(records, BuildContext(load_config(card.path), mode="auto", quiet=True))
-    bench = records[0].bench
+    bench = records[0].bench.to_json()
     assert bench["status"] == "not_measured" and reason in bench["reason"]
     assert bench["speed"] is None and bench["quality"] is None
     assert not record_path(card.path).exists()
@@ -165,8 +165,8 @@ def test_a_measurement_over_its_time_limit_is_stopped_and_the_next_card_still_ru
     unavailable = read_card(seed(1))
     records = [CardRecord(slow), CardRecord(unavailable)]
     BenchStage().process(records, BuildContext(load_config(slow.path), mode="force", quiet=True))
-    bench = records[0].bench
+    bench = records[0].bench.to_json()
     assert bench["status"] == "not_measured" and bench["error"]
     assert "measurement failed" in bench["reason"] and "timed out" in bench["reason"]
-    assert records[1].bench["status"] == "not_measured" and "pyspark" in records[1].bench["reason"]
+    assert records[1].bench.to_json()["status"] == "not_measured" and "pyspark" in records[1].bench.to_json()["reason"]
     assert not record_path(slow.path).exists()  # failures are not stored: the next auto run tries again

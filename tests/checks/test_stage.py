@@ -35,4 +35,4 @@ def test_stage_gives_rules_the_records_facts():
     records = [CardRecord(card_of(CLEAN, "cards/a.md"), facts={"files": 3}), CardRecord(card_of(CLEAN, "cards/b.md"))]
     stage = CheckStage(rules=DEFAULT_RULES + [facts_rule.rule])
     stage.process(records, BuildContext(Config(".", {"rules": {"select": ["MH096"]}})))
-    assert seen == [{"files": 3}]
+    assert [facts.to_json() for facts in seen] == [{"files": 3}]  # read once into the artifacts stage's record

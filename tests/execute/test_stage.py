@@ -6,6 +6,7 @@ from generator.card import read_card
 from generator.execute.runner import Executor
 from generator.execute.stage import ExecuteStage
 from generator.pipeline import BuildContext
+from generator.records import RunStatus
 from generator.stages import run_pipeline
 
 CARD = "---\nmodelhub: 1\nname: sq\nruntime: python\n---\n\n# Sq\n\n```python\n[n * n for n in range(4)]\n```\n"
@@ -20,12 +21,12 @@ def test_the_stage_runs_after_artifacts_and_before_bench():
 def test_frozen_build_reads_stored_runs_without_executing(catalog):
     path = catalog.card("sq.md", CARD)
     records = run_pipeline([path], BuildContext(catalog.config, mode="frozen", quiet=True), only=["execute"])
-    assert records[0].runs["status"] == "missing"
+    assert records[0].runs.status is RunStatus.MISSING
     Executor(catalog.config, "auto").run([read_card(path)])
     records = run_pipeline([path], BuildContext(catalog.config, mode="frozen", quiet=True), only=["execute"])
-    runs = records[0].runs
-    assert runs["status"] == "ok"
-    assert runs["results_text"] == "[0, 1, 4, 9]"
+    assert records[0].runs.status is RunStatus.OK
+    assert records[0].runs.results_text == "[0, 1, 4, 9]"
+    runs = records[0].runs.to_json()
     assert runs["executed"] is False
     assert set(runs) >= {"status", "reason", "runtime", "versions", "date", "hardware", "duration", "cells",
                          "results_text"}
@@ -43,4 +44,4 @@ def test_auto_mode_executes_inside_the_build(catalog):
     path = catalog.card("sq.md", CARD)
     context = BuildContext(catalog.config, mode="frozen", quiet=True)
     records = run_pipeline([path], context, stages=[ExecuteStage(mode="auto")])
-    assert records[0].runs["status"] == "ok" and records[0].runs["executed"] is True
+    assert records[0].runs.status is RunStatus.OK and records[0].runs.to_json()["executed"] is True
