@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from generator.bench.probe import run_probe  # noqa: E402
 from generator.bench.record import BenchSettings  # noqa: E402
-from generator.bench.runner import Plan, SandboxProber  # noqa: E402
+from generator.bench.runner import SandboxProber, Target  # noqa: E402
 from generator.bench.stage import frozen_record  # noqa: E402
 from generator.card import parse_card  # noqa: E402
 from generator.config import load_config  # noqa: E402
@@ -53,7 +53,7 @@ def sandbox_overhead(repetitions: int, rounds: int) -> dict:
     inside_runs, outside_runs = [], []
     try:
         for _ in range(rounds):
-            inside_runs.append(prober(Plan(card, runtime="transformers", task="similarity"), {"model": model},
+            inside_runs.append(prober(Target(card, runtime="transformers", task="similarity"), {"model": model},
                                       {**request, "model": "@model"}))
             outside_runs.append(run_probe({**request, "model": str(model)}))
     finally:

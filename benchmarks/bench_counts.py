@@ -36,7 +36,8 @@ FACTS: dict[str, list[tuple[str, str]]] = {
     "artifact materialisations": [("generator/artifacts/store.py", "materialize")],
     "artifact file hashes": [("generator/artifacts/cache.py", "sha256_file"),
                              ("generator/artifacts/cache.py", "local_sha256")],
-    "runtime plans": [("generator/execute/plan.py", "plan_card")],
+    # the runtime decision itself, whoever makes it (the bench stage once chose its own: 2 per card)
+    "runtime plans": [("generator/execute/runtimes/__init__.py", "choose_runtime")],
     "rule passes": [("generator/checks/__init__.py", "check_card")],
     "record serialisations": [("generator/pipeline.py", "to_dict")],
 }

@@ -23,10 +23,12 @@ from .records import ArtifactRecord, BenchRecord, RunRecord, to_json
 
 if TYPE_CHECKING:
     from .artifacts.local import ArtifactHandle
+    from .execute.plan import CardPlan
     from .checks.registry import Finding
     from .executors import GroupExecutor
 
 MODES = ("off", "frozen", "auto", "force")
+TRANSIENT = ("artifact", "plan")  # CardRecord fields that live for one build in one process: never pickled
 
 
 @dataclass
@@ -39,9 +41,10 @@ class CardRecord:
     runs: RunRecord | None = None  # the execute stage's
     bench: BenchRecord | None = None  # the bench stage's
     artifact: ArtifactHandle | None = None  # the card's artifact as this build resolved it; never stored
+    plan: CardPlan | None = None  # the card's runtime plan, made once (execute stage) for execute and bench; never stored
 
     def __getstate__(self) -> dict[str, Any]:
-        return {name: value for name, value in self.__dict__.items() if name != "artifact"}
+        return {name: value for name, value in self.__dict__.items() if name not in TRANSIENT}
 
     @property
     def path(self) -> str:

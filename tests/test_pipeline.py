@@ -88,3 +88,20 @@ def test_run_pipeline_parses_each_card_once_and_runs_the_chosen_stages(tmp_path,
     records = run_pipeline([tmp_path], BuildContext(load_config(tmp_path), mode="off", offline=True, quiet=True),
                            only=["check"])
     assert len(calls) == 1 and records[0].findings and records[0].runs is None and records[0].bench is None
+
+
+@pytest.mark.parametrize("stages", [["execute", "bench"], ["bench"]])
+def test_each_card_gets_one_runtime_plan_shared_by_execute_and_bench(tmp_path, monkeypatch, stages):
+    import shutil
+
+    import generator.execute.plan as plan_module
+
+    chosen = []
+    choose = plan_module.choose_runtime
+    monkeypatch.setattr(plan_module, "choose_runtime", lambda card, code: chosen.append(card.path) or choose(card, code))
+    for number in (0, 1, 3):
+        shutil.copy(seed(number), tmp_path / seed(number).name)
+    context = BuildContext(load_config(tmp_path), mode="frozen", offline=True, quiet=True)
+    records = run_pipeline([tmp_path], context, only=stages)
+    assert sorted(chosen) == sorted(record.path for record in records)  # one runtime decision per card, not two
+    assert all(record.plan is not None and record.bench is not None for record in records)

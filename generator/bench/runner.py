@@ -17,7 +17,9 @@ from typing import Any
 from ..artifacts import ArtifactError
 from ..artifacts.local import ArtifactHandle, LocalArtifacts
 from ..card import Card
+from ..card.declared import artifact_url
 from ..config import Config
+from ..execute.plan import CardPlan, plan_card
 from ..records import BenchStatus, status_of
 from .evalset import EvalSet, EvalSetError, EvalSpec, load_eval_set, read_spec
 from .hardware import versions
@@ -35,7 +37,7 @@ PROBE_CELL = "from generator.bench.probe import probe_main\nprint(probe_main({re
 
 
 @dataclass
-class Plan:
+class Target:
     """What will be measured for one card, or why nothing can be."""
 
     card: Card
@@ -91,54 +93,51 @@ def task_from_artifact(path: Path) -> str | None:
     return None
 
 
-def plan_card(card: Card, config: Config) -> Plan:
-    """Choose the runtime and the task; say why not when the card cannot be measured here."""
-    from ..card.declared import artifact_url
-    from ..execute.runtimes import choose_runtime
-
-    plan = Plan(card, url=artifact_url(card), max_length=card_max_length(card))
+def target_of(card: Card, config: Config, plan: CardPlan | None = None) -> Target:
+    """What to measure with the runtime the card's runtime plan chose (``plan``, made by the execute stage; made
+    here with the same ``execute.plan.plan_card`` when that stage did not run), and the task; or why the card
+    cannot be measured here."""
+    plan = plan or plan_card(card, config.settings.execute)
+    target = Target(card, url=artifact_url(card), max_length=card_max_length(card))
     try:
-        plan.spec = read_spec(card)
+        target.spec = read_spec(card)
     except EvalSetError as error:
-        plan.spec_error = error
-    if plan.spec is not None and plan.spec.max_length:
-        plan.max_length = plan.spec.max_length
-    code = "\n".join(s.code for s in card.snippets if s.tab in (None, "python") and s.language in (
-        "python", "py", "python3", ""))
-    name, runtime = choose_runtime(card, code)
-    plan.runtime = name
-    plan.task = infer_task(card, plan.spec)
+        target.spec_error = error
+    if target.spec is not None and target.spec.max_length:
+        target.max_length = target.spec.max_length
+    name, runtime = plan.runtime_name, plan.runtime
+    target.runtime = name
+    target.task = infer_task(card, target.spec)
     if runtime is None:
-        plan.reason = f"no runtime named {name!r} (front matter `runtime:`)"
-        return plan
-    unavailable = runtime.unavailable_reason(config.settings.execute)
-    if unavailable:
-        plan.reason = f"the {name} runtime is not available here: {unavailable}"
-        return plan
-    if name == "python" and plan.url:
-        plan.runtime = "transformers"  # a plain-Python card with a model folder: measure it with transformers
+        target.reason = f"no runtime named {name!r} (front matter `runtime:`)"
+        return target
+    if plan.unavailable:
+        target.reason = f"the {name} runtime is not available here: {plan.unavailable}"
+        return target
+    if name == "python" and target.url:
+        target.runtime = "transformers"  # a plain-Python card with a model folder: measure it with transformers
     elif name not in PROBE_RUNTIMES:
-        plan.reason = f"modelhub has no benchmark probe for the {name} runtime yet (it measures transformers and onnx)"
-        return plan
-    if not plan.url:
-        plan.reason = "the card names no model artifact (Download link or front matter `artifact:`) to measure"
-    return plan
+        target.reason = f"modelhub has no benchmark probe for the {name} runtime yet (it measures transformers and onnx)"
+        return target
+    if not target.url:
+        target.reason = "the card names no model artifact (Download link or front matter `artifact:`) to measure"
+    return target
 
 
-def _open_eval_set(plan: Plan, config: Config) -> tuple[EvalSet | None, dict[str, Any] | None]:
+def _open_eval_set(target: Target, config: Config) -> tuple[EvalSet | None, dict[str, Any] | None]:
     """The evaluation set, or the error to put in the record's quality part."""
-    if plan.spec_error is not None:
-        return None, {"error": str(plan.spec_error), "line": plan.spec_error.line, "hint": plan.spec_error.hint}
-    if plan.spec is None:
+    if target.spec_error is not None:
+        return None, {"error": str(target.spec_error), "line": target.spec_error.line, "hint": target.spec_error.hint}
+    if target.spec is None:
         return None, None
     try:
-        return load_eval_set(plan.spec, card_path=plan.card.path, config=config), None
+        return load_eval_set(target.spec, card_path=target.card.path, config=config), None
     except EvalSetError as error:
         return None, {"error": str(error), "line": error.line, "hint": error.hint}
 
 
-# (plan, folders to expose by name, request) -> the probe's answer. Request values "@name" are the exposed folders.
-Prober = Callable[[Plan, dict[str, Path], dict[str, Any]], dict[str, Any]]
+# (target, folders to expose by name, request) -> the probe's answer. Request values "@name" are the exposed folders.
+Prober = Callable[[Target, dict[str, Path], dict[str, Any]], dict[str, Any]]
 
 
 class SandboxProber:
@@ -150,12 +149,12 @@ class SandboxProber:
         self.settings = settings
         self._workers: dict[tuple[str, str], Any] = {}
 
-    def __call__(self, plan: Plan, assets: dict[str, Path], request: dict[str, Any]) -> dict[str, Any]:
-        worker = self._worker(plan.runtime or "transformers", assets["model"])
+    def __call__(self, target: Target, assets: dict[str, Path], request: dict[str, Any]) -> dict[str, Any]:
+        worker = self._worker(target.runtime or "transformers", assets["model"])
         files: dict[str, Path] = {}
         for name, path in assets.items():
             files.update(asset_files(name, path))
-        cwd = worker.begin_card(plan.card.path, None, files=files)
+        cwd = worker.begin_card(target.card.path, None, files=files)
         request = {key: str(cwd / value[1:]) if isinstance(value, str) and value[1:] in assets
                    and value.startswith("@") else value for key, value in request.items()}
         seconds = self.settings.timeout
@@ -223,7 +222,7 @@ class Measurement:
     """One card, ready to be probed: the request for the worker and what turns its answer into a record.
     ``shared_speed`` is (card, speed part of a record) when another card already measured this model's speed."""
 
-    plan: Plan
+    target: Target
     card_key: str
     key: str
     inputs: dict[str, Any]
@@ -240,27 +239,27 @@ class Measurement:
         return speed_key(self.inputs)
 
 
-def measure(plan: Plan, config: Config, settings: BenchSettings, prober: Prober, *,
+def measure(target: Target, config: Config, settings: BenchSettings, prober: Prober, *,
             stored: dict[str, Any] | None = None, reuse: bool = True, offline: bool | None = None,
             artifact: ArtifactHandle | None = None) -> dict[str, Any]:
     """The record for one planned card: reused from ``stored`` when its key still matches (and ``reuse``)."""
-    prepared = prepare(plan, config, settings, stored=stored, reuse=reuse, offline=offline, artifact=artifact)
+    prepared = prepare(target, config, settings, stored=stored, reuse=reuse, offline=offline, artifact=artifact)
     return prepared if isinstance(prepared, dict) else complete(prepared, settings, prober)
 
 
-def prepare(plan: Plan, config: Config, settings: BenchSettings, *, stored: dict[str, Any] | None = None,
+def prepare(target: Target, config: Config, settings: BenchSettings, *, stored: dict[str, Any] | None = None,
             reuse: bool = True, offline: bool | None = None,
             artifact: ArtifactHandle | None = None) -> Measurement | dict[str, Any]:
     """Everything short of probing: the finished record when nothing needs measuring (cannot be measured here, or
     ``stored`` still matches and ``reuse``), else the ``Measurement`` to probe. ``artifact`` is the card's
     artifact as the build resolved it (the artifacts stage's handle, already materialised when the card ran)."""
-    card = plan.card
-    card_key = cache_key(plan.card_parts())
-    if plan.reason:
-        return not_measured(card, plan.reason, card_key=card_key)
-    evalset, eval_error = _open_eval_set(plan, config)
-    if artifact is None or artifact.url != plan.url:
-        artifact = LocalArtifacts(config, offline).handle(plan.url or "", card.path)
+    card = target.card
+    card_key = cache_key(target.card_parts())
+    if target.reason:
+        return not_measured(card, target.reason, card_key=card_key)
+    evalset, eval_error = _open_eval_set(target, config)
+    if artifact is None or artifact.url != target.url:
+        artifact = LocalArtifacts(config, offline).handle(target.url or "", card.path)
     assets: dict[str, Path] = {}
     digests: dict[str, str] = {}
     try:
@@ -268,20 +267,20 @@ def prepare(plan: Plan, config: Config, settings: BenchSettings, *, stored: dict
     except ArtifactError as error:  # an unreachable artifact is a reason, not a crash
         return not_measured(card, f"the model artifact could not be fetched: {error}", card_key=card_key)
     assets["model"], digests["model"] = model.path, model.digest
-    if plan.spec is not None and plan.spec.tokenizer:
+    if target.spec is not None and target.spec.tokenizer:
         try:
-            tokenizer = artifact.owner.handle(plan.spec.tokenizer, card.path).local()
+            tokenizer = artifact.owner.handle(target.spec.tokenizer, card.path).local()
         except ArtifactError as error:
-            return not_measured(card, f"the tokenizer {plan.spec.tokenizer} could not be fetched: {error}",
+            return not_measured(card, f"the tokenizer {target.spec.tokenizer} could not be fetched: {error}",
                                 card_key=card_key)
         assets["tokenizer"], digests["tokenizer"] = tokenizer.path, tokenizer.digest
     artifact_path = model.path
-    task = plan.task or task_from_artifact(artifact_path) or "forward"  # forward: speed only, no quality
-    if plan.runtime == "onnx" and not artifact_path.is_dir() and artifact_path.suffix != ".onnx":
+    task = target.task or task_from_artifact(artifact_path) or "forward"  # forward: speed only, no quality
+    if target.runtime == "onnx" and not artifact_path.is_dir() and artifact_path.suffix != ".onnx":
         return not_measured(card, f"the ONNX runtime needs a .onnx file or folder, got {artifact_path.name}",
                             card_key=card_key)
     inputs = {
-        **plan.card_parts(), "task": task,
+        **target.card_parts(), "task": task,
         "artifact": digests["model"],
         "tokenizer": digests.get("tokenizer"),
         "dataset": evalset.digest if evalset else None,
@@ -292,27 +291,27 @@ def prepare(plan: Plan, config: Config, settings: BenchSettings, *, stored: dict
     if reuse and stored and stored.get("key") == key and status_of(stored, BenchStatus) is BenchStatus.MEASURED:
         refresh_claims(card, stored, settings)
         return stored
-    request: dict[str, Any] = {"runtime": plan.runtime, "task": task, "max_length": plan.max_length,
+    request: dict[str, Any] = {"runtime": target.runtime, "task": task, "max_length": target.max_length,
                                "settings": settings.probe_settings(), "model": "@model"}
     if "tokenizer" in assets:
         request["tokenizer"] = "@tokenizer"
-    if plan.spec is not None and plan.spec.output:
-        request["output"] = plan.spec.output
+    if target.spec is not None and target.spec.output:
+        request["output"] = target.spec.output
     if evalset is not None and evalset.spec.kind == "similarity":
         request["quality"] = {"pairs": [list(p) for p in evalset.pairs]}
     elif evalset is not None:
         request["quality"] = {"texts": evalset.texts}
-    return Measurement(plan, card_key, key, inputs, request, assets, evalset, eval_error, task,
+    return Measurement(target, card_key, key, inputs, request, assets, evalset, eval_error, task,
                        tree_size(artifact_path))
 
 
 def complete(job: Measurement, settings: BenchSettings, prober: Prober) -> dict[str, Any]:
     """Probe the card and make its record. With ``job.shared_speed`` the probe skips the timing loops (the model
     still loads, for quality) and the record carries the shared speed figures, naming the card they were taken on."""
-    card = job.plan.card
+    card = job.target.card
     request = job.request if job.shared_speed is None else {**job.request, "speed": False}
     try:
-        answer = prober(job.plan, job.assets, request)
+        answer = prober(job.target, job.assets, request)
     except Exception as error:  # noqa: BLE001 - a worker that dies is reported on the card
         return not_measured(card, f"measurement failed: {error}", card_key=job.card_key, key=job.key,
                             error=str(error))
@@ -322,10 +321,10 @@ def complete(job: Measurement, settings: BenchSettings, prober: Prober) -> dict[
     if job.shared_speed is not None:
         answer.update({name: job.shared_speed[1].get(name) for name in SPEED_ANSWER})
     note = None
-    if job.plan.spec is not None and isinstance(card.front_matter.get("benchmark"), dict):
+    if job.target.spec is not None and isinstance(card.front_matter.get("benchmark"), dict):
         note = card.front_matter["benchmark"].get("note") or card.front_matter["benchmark"].get("description")
     record = measured_record(card, answer, settings=settings, evalset=job.evalset,
-                             eval_error=(job.eval_error or {}).get("error"), runtime=job.plan.runtime or "",
+                             eval_error=(job.eval_error or {}).get("error"), runtime=job.target.runtime or "",
                              task=job.task, artifact_bytes=job.artifact_bytes, key=job.key, inputs=job.inputs,
                              note=note)
     if job.shared_speed is not None:

@@ -1,4 +1,5 @@
-"""The ``bench`` pipeline stage (order 30): a benchmark record on every card record.
+"""The ``bench`` pipeline stage: a benchmark record on every card record, measured with the runtime of the card's
+runtime plan (``record.plan``, made by the execute stage, or here when it did not run).
 
 Modes (``BuildContext.mode``): ``off`` does nothing; ``frozen`` never measures and
 reads the stored ``<card>.bench.json`` (flagging it stale when the card or its evaluation set changed since);
@@ -22,6 +23,7 @@ from typing import Any
 from ..artifacts.stage import attach_artifacts
 from ..card import Card
 from ..config import Config
+from ..execute.plan import CardPlan, plan_card
 from ..execute.progress import run_progress
 from ..executors import LocalExecutor
 from ..pipeline import BuildContext, CardRecord
@@ -29,13 +31,13 @@ from ..records import BenchRecord, BenchStatus, status_of
 from .evalset import EvalSetError, display_path, load_eval_set
 from .hardware import versions
 from .record import BenchSettings, not_measured, refresh_claims
-from .runner import Measurement, Plan, SandboxProber, complete, plan_card, prepare, speed_key
+from .runner import Measurement, SandboxProber, Target, complete, prepare, speed_key, target_of
 from .store import StoreError, cache_key, read_record, record_path, write_record
 
 
-def stale_reason(plan: Plan, stored: dict[str, Any], config: Config) -> str | None:
+def stale_reason(target: Target, stored: dict[str, Any], config: Config) -> str | None:
     """Why a stored record no longer describes the card, judged without fetching the model."""
-    if stored.get("card_key") and stored["card_key"] != cache_key(plan.card_parts()):
+    if stored.get("card_key") and stored["card_key"] != cache_key(target.card_parts()):
         return f"the card's model, runtime or benchmark entry changed since it was measured on {_day(stored)}"
     old = (stored.get("inputs") or {}).get("versions") or {}
     new = {k: v for k, v in versions().items() if k != "modelhub"}
@@ -43,9 +45,9 @@ def stale_reason(plan: Plan, stored: dict[str, Any], config: Config) -> str | No
                if old and old.get(name) != new.get(name)]
     if changed:
         return f"library versions changed since it was measured on {_day(stored)} ({', '.join(changed)})"
-    if plan.spec is not None and (stored.get("inputs") or {}).get("dataset"):
+    if target.spec is not None and (stored.get("inputs") or {}).get("dataset"):
         try:
-            digest = load_eval_set(plan.spec, card_path=plan.card.path, config=config).digest
+            digest = load_eval_set(target.spec, card_path=target.card.path, config=config).digest
         except EvalSetError:
             return None  # the check rules report the unusable set itself
         if digest != stored["inputs"]["dataset"]:
@@ -57,12 +59,13 @@ def _day(record: dict[str, Any]) -> str:
     return str(record.get("date") or "an unknown date")[:10]
 
 
-def frozen_record(card: Card, config: Config, settings: BenchSettings | None = None) -> dict[str, Any]:
+def frozen_record(card: Card, config: Config, settings: BenchSettings | None = None,
+                  plan: CardPlan | None = None) -> dict[str, Any]:
     """What frozen mode knows: the reason a card cannot be measured, or the stored record (its claims compared
-    with the card as it is now), or that none exists."""
-    plan = plan_card(card, config)
-    if plan.reason:
-        return not_measured(card, plan.reason)
+    with the card as it is now), or that none exists. ``plan``: the card's runtime plan, when made already."""
+    target = target_of(card, config, plan)
+    if target.reason:
+        return not_measured(card, target.reason)
     try:
         stored = read_record(card.path)
     except StoreError as error:
@@ -71,7 +74,7 @@ def frozen_record(card: Card, config: Config, settings: BenchSettings | None = N
         return not_measured(card, f"no stored benchmark ({record_path(card.path).name}); run `modelhub bench "
                                   "--mode auto` and commit it", status=BenchStatus.MISSING)
     refresh_claims(card, stored, settings or BenchSettings.from_config(config))
-    stale = stale_reason(plan, stored, config)
+    stale = stale_reason(target, stored, config)
     return {**stored, "stale": stale} if stale else stored
 
 
@@ -99,22 +102,22 @@ class BenchGroup:
         try:
             for job in jobs:
                 job.shared_speed = shared
-                record = _guarded(job.plan.card, lambda card: complete(job, self.settings, prober))
+                record = _guarded(job.target.card, lambda card: complete(job, self.settings, prober))
                 if shared is None and status_of(record, BenchStatus) is BenchStatus.MEASURED:
-                    shared = (display_path(job.plan.card.path, self.config), record["speed"])
+                    shared = (display_path(job.target.card.path, self.config), record["speed"])
                 yield record
         finally:
             prober.close()
 
     def lost(self, job: Measurement, reason: str) -> dict[str, Any]:
-        return not_measured(job.plan.card, f"measurement failed: {reason}", card_key=job.card_key, key=job.key,
+        return not_measured(job.target.card, f"measurement failed: {reason}", card_key=job.card_key, key=job.key,
                             error=reason)
 
 
 class BenchStage:
     name = "bench"
-    reads = ("card", "artifact")
-    writes = ("bench", "artifact")  # attaches the handle when the artifacts stage did not run
+    reads = ("card", "artifact", "plan")
+    writes = ("bench", "artifact", "plan")  # attaches the handle and makes the plan when the execute stage did not run
 
     def __init__(self, settings: BenchSettings | None = None) -> None:
         self.settings = settings  # None: the configuration's [bench] table
@@ -125,10 +128,14 @@ class BenchStage:
             return
         config = context.config
         settings = self.settings or BenchSettings.from_config(config)
+        reasons: dict[str, str | None] = {}  # runtime -> why it cannot run here, asked once
+        for record in records:
+            if record.plan is None:
+                record.plan = plan_card(record.card, config.settings.execute, reasons, config.settings.mirrors)
         if mode == "frozen":
             for record in records:
-                record.bench = BenchRecord.from_json(_guarded(record.card,
-                                                              lambda card: frozen_record(card, config, settings)))
+                record.bench = BenchRecord.from_json(_guarded(record.card, lambda card: frozen_record(
+                    card, config, settings, record.plan)))
             return
         attach_artifacts(records, config, context.offline or None)
         executor = context.executor or LocalExecutor()
@@ -142,7 +149,7 @@ class BenchStage:
                 before = self._stored(record.card)
                 stored[record.path] = (before, (before or {}).get("claims"))  # claims before they are refreshed
                 result = _guarded(record.card, lambda card: prepare(
-                    plan_card(card, config), config, settings, stored=before, reuse=(mode == "auto"),
+                    target_of(card, config, record.plan), config, settings, stored=before, reuse=(mode == "auto"),
                     offline=context.offline or None, artifact=record.artifact))
                 if isinstance(result, Measurement):
                     groups.setdefault(result.speed_key, []).append(result)
@@ -158,7 +165,7 @@ class BenchStage:
                     job.shared_speed = speeds.get(key)
             work = BenchGroup(config, settings)
             for job, result in executor.map_groups(work, [groups[key] for key in sorted(groups)]):
-                record = owners[job.plan.card.path]
+                record = owners[job.target.card.path]
                 self._finish(record, result, stored[record.path], config, on_card)
 
     @staticmethod

@@ -1,5 +1,6 @@
 """What running a card means, decided without running anything: which snippets, which runtime, which artifact,
-and, when it cannot run here, exactly why."""
+and, when it cannot run here, exactly why. The card's one runtime plan: the execute stage makes it (``plan_card``)
+and puts it on the record; the bench stage measures with the runtime it chose."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class CardPlan:
     assets: dict[str, str] = field(default_factory=dict)  # name in the working folder -> URL
     aliases: list[str] = field(default_factory=list)  # names snippets may use for the model
     artifact_sha256: str | None = None  # the sha256 the card declares for its artifact (verified before running)
+    unavailable: str | None = None  # why the runtime cannot run here, whatever the card (None: it can)
     blocked: str | None = None  # why the card cannot run here (None: it can)
     skipped: dict[int, str] = field(default_factory=dict)  # snippet line -> why that block is not run
     independent: bool = False  # each block is an example of its own: one that fails does not stop the next
@@ -87,24 +89,24 @@ def plan_card(card: Card, settings: ExecuteSection | None = None,
     declared, _ = declared_sha256(card)
     plan = CardPlan(card, name, runtime, cells, card.download_url, {str(k): str(v) for k, v in assets.items()},
                     list(dict.fromkeys(aliases)), declared.lower() if declared else None)
+    if runtime is not None:
+        if reasons is None or name not in reasons:
+            plan.unavailable = runtime.unavailable_reason(settings)
+            if reasons is not None:
+                reasons[name] = plan.unavailable
+        else:
+            plan.unavailable = reasons[name]
     if opted_out(card):
         plan.blocked = "the card opts out of execution (execute: false)"
     elif not cells:
         plan.blocked = "the card has no Python example to run"
     elif runtime is None:
         plan.blocked = f"unknown runtime {name!r} (known: {', '.join(sorted(RUNTIMES))})"
-    else:
-        if reasons is None or name not in reasons:
-            reason = runtime.unavailable_reason(settings)
-            if reasons is not None:
-                reasons[name] = reason
-        else:
-            reason = reasons[name]
-        if reason:
-            plan.blocked = f"runtime {name} unavailable: {reason}"
-        elif runtime.needs_artifact and not plan.artifact_url:
-            plan.blocked = (f"the {name} runtime needs the model: add `artifact: {{url: ...}}` to the front matter "
-                            "or a Download link")
+    elif plan.unavailable:
+        plan.blocked = f"runtime {name} unavailable: {plan.unavailable}"
+    elif runtime.needs_artifact and not plan.artifact_url:
+        plan.blocked = (f"the {name} runtime needs the model: add `artifact: {{url: ...}}` to the front matter "
+                        "or a Download link")
     if runtime is not None and mirrors is not None:
         _plan_models(plan, list(mirrors))
     return plan

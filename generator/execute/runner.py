@@ -96,17 +96,18 @@ class Executor:
         self._artifacts: LocalArtifacts | None = None  # artifacts no handle was given for
 
     # ---- public ----------------------------------------------------------------------------------------------
-    def run(self, cards: Iterable[Card],
-            artifacts: Mapping[str, ArtifactHandle] | None = None) -> dict[str, dict[str, Any]]:
+    def run(self, cards: Iterable[Card], artifacts: Mapping[str, ArtifactHandle] | None = None,
+            plans: Mapping[str, CardPlan] | None = None) -> dict[str, dict[str, Any]]:
         """Each card's run record. ``artifacts`` (card path -> handle, from the artifacts stage) are the cards'
-        artifacts as the build resolved them: a card runs on ``handle.local()``, materialised once per build."""
+        artifacts as the build resolved them: a card runs on ``handle.local()``, materialised once per build.
+        ``plans`` (card path -> plan) are plans already made (``plan``); the others are made here."""
         cards = list(cards)
         handles = dict(artifacts or {})
         self.on_start(len(cards))
         runs: dict[str, dict[str, Any]] = {}
         jobs: list[_Job] = []
         for card in cards:
-            plan = plan_card(card, self.settings, self._reasons, self.config.settings.mirrors)
+            plan = (plans or {}).get(card.path) or self.plan(card)
             stored = store.read_stored(card.path)
             if self.mode == "off":
                 continue
@@ -155,6 +156,10 @@ class Executor:
         return {**stored, "executed": False, "cached": True}
 
     # ---- planning ----------------------------------------------------------------------------------------------
+    def plan(self, card: Card) -> CardPlan:
+        """The card's runtime plan (each runtime's availability is asked once per executor)."""
+        return plan_card(card, self.settings, self._reasons, self.config.settings.mirrors)
+
     def _inputs(self, plan: CardPlan) -> dict[str, Any]:
         runtime = plan.runtime
         return {

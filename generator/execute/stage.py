@@ -1,4 +1,5 @@
-"""The ``execute`` pipeline stage: puts each card's run (stored or fresh, see ``runner``) in ``record.runs``.
+"""The ``execute`` pipeline stage: puts each card's runtime plan in ``record.plan`` (the one the bench stage measures
+with) and its run (stored or fresh, see ``runner``) in ``record.runs``.
 
 The mode is the stage's own (``ExecuteStage(mode=...)``) or ``context.mode``; the default ``frozen`` only reads
 stored results, so a docs build never executes anything unless asked to. ``context.executor`` is where the cards
@@ -17,7 +18,7 @@ from .runner import Executor
 class ExecuteStage:
     name = "execute"
     reads = ("card", "artifact")
-    writes = ("runs", "artifact")  # attaches the handle when the artifacts stage did not run
+    writes = ("runs", "artifact", "plan")  # attaches the handle when the artifacts stage did not run
 
     def __init__(self, mode: str | None = None) -> None:
         self.mode = mode  # None: the context's mode
@@ -31,8 +32,11 @@ class ExecuteStage:
         with run_progress(enabled=show) as (on_start, on_card):
             executor = Executor(context.config, mode, on_start=on_start, on_card=on_card, offline=context.offline,
                                 executor=context.executor)
+            for record in records:
+                record.plan = executor.plan(record.card)
             runs = executor.run((record.card for record in records),
-                                artifacts={r.path: r.artifact for r in records if r.artifact is not None})
+                                artifacts={r.path: r.artifact for r in records if r.artifact is not None},
+                                plans={r.path: r.plan for r in records})
         for record in records:
             record.runs = from_json(RunRecord, runs.get(record.path))
 

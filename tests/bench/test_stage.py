@@ -11,7 +11,7 @@ import pytest
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 from generator.bench.record import BenchSettings
-from generator.bench.runner import Plan, measure, plan_card
+from generator.bench.runner import Target, measure, target_of
 from generator.bench.stage import BenchStage, frozen_record
 from generator.bench.store import read_record, record_path
 from generator.card import read_card
@@ -85,7 +85,7 @@ def test_the_record_is_stored_beside_the_card_and_a_second_run_reuses_it(catalog
     def must_not_run(*_):
         raise AssertionError("an unchanged card was measured again")
 
-    again = measure(plan_card(card, config), config, BenchSettings.from_config(config), must_not_run, stored=stored)
+    again = measure(target_of(card, config), config, BenchSettings.from_config(config), must_not_run, stored=stored)
     assert again is stored
 
 
@@ -149,10 +149,10 @@ def test_a_worker_that_fails_is_reported_not_raised(tmp_path, catalog):
     card = read_card(write_card(tmp_path / "broken.md", str(broken)))
     config = load_config(card.path)
 
-    def failing(plan: Plan, assets: dict[str, Path], request: dict):
+    def failing(target: Target, assets: dict[str, Path], request: dict):
         return {"error": "OSError: no model weights in model/", "traceback": "..."}
 
-    record = measure(plan_card(card, config), config, BenchSettings.from_config(config), failing)
+    record = measure(target_of(card, config), config, BenchSettings.from_config(config), failing)
     assert record["status"] == "not_measured" and "no model weights" in record["reason"]
     findings = check_card(card, CheckContext(selection=RuleSelection(select=("MH7",)), bench=record))
     assert [f.code for f in findings] == ["MH708"]
