@@ -42,6 +42,29 @@ class RunStatus(StrEnum):
     MISSING = "missing"  # no stored results (frozen mode)
 
 
+class RunReason(StrEnum):
+    """Why the execute stage did not execute a card's example (``RunStatus.NOT_EXECUTED``), for rules to read; the
+    run's ``reason`` says the same to people."""
+
+    OPTED_OUT = "opted-out"  # the card says ``execute: false``
+    NO_EXAMPLE = "no-example"  # the card has no Python example
+    UNKNOWN_RUNTIME = "unknown-runtime"
+    RUNTIME_UNAVAILABLE = "runtime-unavailable"  # not installed or not usable here
+    NEEDS_ARTIFACT = "needs-artifact"  # the runtime needs the model and the card names none
+    ARTIFACT_REFUSED = "artifact-refused"  # the artifact could not be had as declared
+    SANDBOX_FAILED = "sandbox-failed"  # the sandbox could not start
+    WORK_LOST = "work-lost"  # the worker running it was lost (killed, or its Ray actor died)
+
+    @property
+    def by_design(self) -> bool:
+        """The card is not meant to be executed: nothing here is to blame."""
+        return self in (RunReason.OPTED_OUT, RunReason.NO_EXAMPLE)
+
+
+_REASONS = frozenset(RunReason)
+REASON_CODE = "reason_code"  # the key the execute stage hands a RunReason over in; never part of the stored JSON
+
+
 class BenchStatus(StrEnum):
     """What the bench stage knows of a card's model."""
 
@@ -181,6 +204,7 @@ class RunRecord(StageRecord):
 
     status: RunStatus | None = None
     reason: str | None = None
+    reason_code: RunReason | None = None  # why it was not executed (``NOT_EXECUTED``); not in the JSON
     runtime: str | None = None
     date: str | None = None
     duration: Any = None
@@ -192,11 +216,15 @@ class RunRecord(StageRecord):
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RunRecord:
-        data = dict(data) if not isinstance(data, dict) else data
+        """The execute stage's run (its ``reason_code`` key, when it has one, becomes ``reason_code``)."""
+        code = data.get(REASON_CODE)
+        if REASON_CODE in data or not isinstance(data, dict):
+            data = {key: value for key, value in data.items() if key != REASON_CODE}
         skipped = data.get("skipped")
         text = data.get("results_text")
         return cls(
             json=data, status=status_of(data, RunStatus), reason=_text(data.get("reason")),
+            reason_code=RunReason(code) if isinstance(code, str) and code in _REASONS else None,
             runtime=_text(data.get("runtime")), date=_text(data.get("date")), duration=data.get("duration"),
             versions=data.get("versions") if isinstance(data.get("versions"), dict) else None,
             cells=tuple(CellRecord.from_json(c) for c in _items(data.get("cells")) if isinstance(c, dict)),

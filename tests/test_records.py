@@ -15,6 +15,7 @@ from generator.records import (
     ArtifactStatus,
     BenchRecord,
     BenchStatus,
+    RunReason,
     RunRecord,
     RunStatus,
     from_json,
@@ -105,3 +106,12 @@ def test_a_card_record_serialises_its_stage_records_and_pickles_for_the_process_
     assert data["facts"]["error_kind"] == "not-found"
     again = pickle.loads(pickle.dumps(record))
     assert again.runs == record.runs and again.runs.cells[1].error_line == 15 and again.facts.status == "error"
+
+
+def test_the_reason_code_is_handed_over_beside_the_json_and_never_written():
+    run = RunRecord.from_json({"status": "not_executed", "reason": "the card opts out of execution (execute: false)",
+                               "cells": [], "reason_code": "opted-out"})
+    assert run.reason_code is RunReason.OPTED_OUT and run.reason_code.by_design
+    assert list(run.to_json()) == ["status", "reason", "cells"]  # the per-model JSON is what it was
+    assert RunRecord.from_json({"status": "not_executed", "reason_code": "made-up"}).reason_code is None
+    assert not RunReason.SANDBOX_FAILED.by_design

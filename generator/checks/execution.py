@@ -1,6 +1,7 @@
 """Execution rules (MH620-MH639): whether the card's Results block is what its own example really prints.
 
-They read the run record of the execute stage (``context.runs``); without one (execution off) they are skipped.
+They read the run record of the execute stage (``context.runs``: its status and reason code, never its reason's
+words); without one (execution off) they are skipped.
 """
 
 from __future__ import annotations
@@ -84,12 +85,8 @@ def results_not_stored(card: Card, context: Any) -> Iterator[Finding]:
       needs=("runs",))
 def example_not_executed(card: Card, context: Any) -> Iterator[Finding]:
     run = _runs(context)
-    if run.status is not RunStatus.NOT_EXECUTED:
-        return
-    from ..execute.plan import not_meant_to_run
-
-    if not_meant_to_run(card):
-        return  # nothing to run, by design
+    if run.status is not RunStatus.NOT_EXECUTED or (run.reason_code is not None and run.reason_code.by_design):
+        return  # nothing to run, by design (opted out, no Python example)
     yield example_not_executed.rule.finding(card.path, _first_cell_line(card, run),
                                             f"the example was not executed: {run.reason or ''}")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..card import Card, Snippet
 from ..card.declared import declared_sha256
 from ..card.code import analyse_python
+from ..records import RunReason
 from ..settings import ExecuteSection
 from .runtimes import RUNTIMES, Runtime, choose_runtime
 
@@ -32,6 +33,7 @@ class CardPlan:
     artifact_sha256: str | None = None  # the sha256 the card declares for its artifact (verified before running)
     unavailable: str | None = None  # why the runtime cannot run here, whatever the card (None: it can)
     blocked: str | None = None  # why the card cannot run here (None: it can)
+    blocked_code: RunReason | None = None  # the same, for rules
     skipped: dict[int, str] = field(default_factory=dict)  # snippet line -> why that block is not run
     independent: bool = False  # each block is an example of its own: one that fails does not stop the next
 
@@ -70,11 +72,6 @@ def opted_out(card: Card) -> bool:
     return value is False or (isinstance(value, str) and value.strip().lower() in {"false", "no", "off"})
 
 
-def not_meant_to_run(card: Card) -> bool:
-    """The card is not executed by design: it opts out, or it has no Python example (no runtime is to blame)."""
-    return opted_out(card) or not runnable_snippets(card)
-
-
 def plan_card(card: Card, settings: ExecuteSection | None = None,
               reasons: dict[str, str | None] | None = None, mirrors: Iterable[str] | None = None) -> CardPlan:
     """The plan for one card. ``reasons`` memoizes each runtime's availability over a catalog (pass one dict);
@@ -96,20 +93,29 @@ def plan_card(card: Card, settings: ExecuteSection | None = None,
                 reasons[name] = plan.unavailable
         else:
             plan.unavailable = reasons[name]
-    if opted_out(card):
-        plan.blocked = "the card opts out of execution (execute: false)"
-    elif not cells:
-        plan.blocked = "the card has no Python example to run"
-    elif runtime is None:
-        plan.blocked = f"unknown runtime {name!r} (known: {', '.join(sorted(RUNTIMES))})"
-    elif plan.unavailable:
-        plan.blocked = f"runtime {name} unavailable: {plan.unavailable}"
-    elif runtime.needs_artifact and not plan.artifact_url:
-        plan.blocked = (f"the {name} runtime needs the model: add `artifact: {{url: ...}}` to the front matter "
-                        "or a Download link")
+    blocked = _blocked(plan, opted_out(card))
+    if blocked is not None:
+        plan.blocked_code, plan.blocked = blocked
     if runtime is not None and mirrors is not None:
         _plan_models(plan, list(mirrors))
     return plan
+
+
+def _blocked(plan: CardPlan, opted: bool) -> tuple[RunReason, str] | None:
+    """Why the planned card cannot run here, as a code and in words; None when it can."""
+    name, runtime = plan.runtime_name, plan.runtime
+    if opted:
+        return RunReason.OPTED_OUT, "the card opts out of execution (execute: false)"
+    if not plan.cells:
+        return RunReason.NO_EXAMPLE, "the card has no Python example to run"
+    if runtime is None:
+        return RunReason.UNKNOWN_RUNTIME, f"unknown runtime {name!r} (known: {', '.join(sorted(RUNTIMES))})"
+    if plan.unavailable:
+        return RunReason.RUNTIME_UNAVAILABLE, f"runtime {name} unavailable: {plan.unavailable}"
+    if runtime.needs_artifact and not plan.artifact_url:
+        return RunReason.NEEDS_ARTIFACT, (f"the {name} runtime needs the model: add `artifact: {{url: ...}}` to the "
+                                          "front matter or a Download link")
+    return None
 
 
 def _plan_models(plan: CardPlan, mirrors: list[str]) -> None:

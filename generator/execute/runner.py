@@ -30,7 +30,7 @@ from ..card import Card
 from ..config import Config
 from ..errors import ArtifactsError
 from ..executors import GroupExecutor, LocalExecutor
-from ..records import RunStatus, status_of
+from ..records import REASON_CODE, RunReason, RunStatus, status_of
 from ..settings import ExecuteSection
 from . import sandbox, store
 from .compare import results_text
@@ -122,7 +122,7 @@ class Executor:
                 job = self._job(plan, stored, handles.get(card.path))
             except ArtifactUnavailable as error:  # never run a card on an artifact other than the one declared
                 refused = self._not_executed(plan, f"artifact refused, nothing was executed: {error}",
-                                             self._inputs(plan))
+                                             self._inputs(plan), RunReason.ARTIFACT_REFUSED)
                 runs[card.path] = self._finish(card.path, {**refused, "refused": error.kind})
                 continue
             if self.mode == "auto" and stored and stored.get("key") == job.key:
@@ -143,7 +143,7 @@ class Executor:
         current = self._inputs(plan)
         if stored is None:
             if plan.blocked:
-                return self._not_executed(plan, plan.blocked, current)
+                return self._not_executed(plan, plan.blocked, current, plan.blocked_code)
             return {"status": RunStatus.MISSING,
                     "reason": "no stored results: run `modelhub run --mode auto` to create them",
                     "runtime": plan.runtime_name, "cells": [], "results_text": None, "executed": False,
@@ -232,7 +232,7 @@ class Executor:
                     except (WorkerError, sandbox.SandboxError, OSError) as error:
                         worker = None
                         yield job.plan.path, self._not_executed(job.plan, f"the sandbox could not start: {error}",
-                                                                job.inputs)
+                                                                job.inputs, RunReason.SANDBOX_FAILED)
                         continue
                 yield job.plan.path, self._run_card(worker, job)
         finally:
@@ -266,7 +266,8 @@ class Executor:
         try:
             worker.begin_card(filename, card.text, job.assets)
         except (WorkerError, sandbox.SandboxError, OSError) as error:
-            return self._not_executed(plan, f"the sandbox could not start the card: {error}", job.inputs)
+            return self._not_executed(plan, f"the sandbox could not start the card: {error}", job.inputs,
+                                      RunReason.SANDBOX_FAILED)
         prelude = plan.runtime.prelude(card)
         if prelude:
             cell = worker.execute(prelude, line=1, filename="<prelude>", timeout=self.limits.snippet_timeout)
@@ -325,8 +326,9 @@ class Executor:
             "cached": False,
         }
 
-    def _not_executed(self, plan: CardPlan, reason: str, inputs: dict[str, Any]) -> dict[str, Any]:
-        return self._record(plan, RunStatus.NOT_EXECUTED, reason, inputs, [], None)
+    def _not_executed(self, plan: CardPlan, reason: str, inputs: dict[str, Any],
+                      code: RunReason | None) -> dict[str, Any]:
+        return {**self._record(plan, RunStatus.NOT_EXECUTED, reason, inputs, [], None), REASON_CODE: code}
 
     def _store(self, path: str, run: dict[str, Any]) -> None:
         """Keep runs that executed (ok or failed, with tracebacks). "Not executed" is never stored: its reason is
@@ -365,7 +367,7 @@ class GroupRun:
 
     def lost(self, job: _Job, reason: str) -> tuple[dict[str, Any], dict[str, int]]:
         runner = Executor(self.config, self.mode, limits=self.limits, write_store=False)
-        return runner._not_executed(job.plan, f"not executed: {reason}", job.inputs), {}
+        return runner._not_executed(job.plan, f"not executed: {reason}", job.inputs, RunReason.WORK_LOST), {}
 
 
 def worker_for_runtime(runtime: str | Runtime, artifact: str | Path | None = None, *, aliases: Iterable[str] = (),

@@ -20,7 +20,7 @@ from .compare import results_text
 FORMAT = 1
 SUFFIX = ".results.json"
 # Keys that describe this particular invocation or are derived from the cells; never written to the store.
-TRANSIENT = ("executed", "cached", "stale_reasons", "stored_status", "refused", "results_text")
+TRANSIENT = ("executed", "cached", "stale_reasons", "stored_status", "refused", "results_text", "reason_code")
 
 
 def results_path(card_path: str | Path) -> Path:

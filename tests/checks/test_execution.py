@@ -6,6 +6,8 @@ import pytest
 
 from generator.card import parse_card
 from generator.checks import check_cards
+from generator.execute.plan import plan_card
+from generator.records import RunReason
 
 CARD = """---
 modelhub: 1
@@ -91,14 +93,18 @@ def test_cards_with_nothing_to_run_are_not_nagged():
     no_example = CARD.replace("```python", "```scala").replace('print("hello, world")', 'println("hello, world")')
     opted_out = CARD.replace("runtime: python\n", "runtime: python\nexecute: false\n")
     for text in (no_example, opted_out):
-        assert findings(card(text=text), run("not_executed", reason="any words", results_text=None)) == []
+        plan = plan_card(card(text=text))
+        the_run = run("not_executed", reason=plan.blocked, results_text=None, reason_code=plan.blocked_code)
+        assert findings(card(text=text), the_run) == []
 
 
-def test_the_rule_reads_the_card_not_the_words_of_the_reason():
-    """A runnable card is reported whatever its reason says; MH625 never matches execute's message text."""
+def test_the_rule_reads_the_reason_code_not_the_words_of_the_reason():
+    """MH625 never matches execute's message text: the code the stage hands over decides."""
     [finding] = findings(card(), run("not_executed", reason="the card has no Python example to run",
-                                     results_text=None))
+                                     results_text=None, reason_code=RunReason.RUNTIME_UNAVAILABLE))
     assert finding.code == "MH625"
+    assert findings(card(), run("not_executed", reason="runtime python unavailable", results_text=None,
+                                reason_code=RunReason.OPTED_OUT)) == []
 
 
 def test_without_a_run_record_the_rules_are_skipped():
