@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from ..card import Card
 from ..card.declared import declared_sha256
@@ -106,6 +107,78 @@ def count_agrees(text: str, actual: int) -> bool | None:
     return abs(int(actual) - value) <= half_step
 
 
+def case_agrees(text: str, actual: bool) -> bool | None:
+    """MH508's verdict on a written case sensitivity; None when ``text`` is not a yes/no."""
+    claimed = as_bool(text)
+    return None if claimed is None else claimed == bool(actual)
+
+
+def length_agrees(value: str | int, actual: int | float, exact: bool) -> bool | None:
+    """MH509's verdict on a written max sentence length: a saved Spark NLP parameter (``exact``) must be the card's,
+    any other model's limit at least the card's; None when ``value`` is not a number."""
+    written = str(value) if isinstance(value, int) else plain(value)
+    if not re.fullmatch(r"\d+", written):
+        return None
+    return int(written) == int(actual) if exact else int(written) <= int(actual)
+
+
+def dimension_agrees(text: str, actual: int | float) -> bool | None:
+    """MH510's verdict on a written embedding dimension (its first number); None when it has no number."""
+    match = re.search(r"\d+", text)
+    return None if match is None else int(match.group(0)) == int(actual)
+
+
+def sha256_agrees(declared: str, actual: str) -> bool:
+    """MH505's verdict: the same digest, whatever the letter case."""
+    return plain(declared).lower() == actual.lower()
+
+
+def class_agrees(declared: str, facts: ArtifactRecord) -> bool:
+    """MH506's verdict: the card names the artifact's class or one of its architectures, letter for letter."""
+    return plain(declared) in [facts.class_name, *facts.architectures]
+
+
+def labels_agree(declared: list[str], actual: tuple[Any, ...]) -> bool:
+    """MH507's verdict: the same labels (the order is a separate, softer finding)."""
+    return {plain(label) for label in declared} == {str(label) for label in actual}
+
+
+def spark_version_agrees(declared: str, actual: str) -> bool:
+    """MH512's verdict: the same major.minor ('3.0' agrees with '3.0.2': a card states major.minor, Spark writes the
+    full version)."""
+    a, b = re.findall(r"\d+", declared), re.findall(r"\d+", actual)
+    width = min(len(a), len(b), 2) or 1
+    return a[:width] == b[:width]
+
+
+def row_agrees(fact: str, text: str | None, facts: ArtifactRecord) -> bool | None:
+    """The artifact rules' verdict on a Model Information value against the artifact's ``fact`` (the model page
+    shows it beside the row, so the page and the rules never disagree); None when they cannot be compared."""
+    actual = getattr(facts, fact, None)
+    if actual is None or text is None:
+        return None
+    if fact == "size":
+        return size_agrees(text, int(actual))
+    if fact == "parameters":
+        return count_agrees(text, int(actual))
+    if fact == "case_sensitive":
+        return case_agrees(text, actual)
+    if fact == "max_sentence_length":
+        return length_agrees(text, actual, exact=facts.format == "spark-nlp")
+    if fact == "dimension":
+        return dimension_agrees(text, actual)
+    if fact == "sha256":
+        return sha256_agrees(text, actual)
+    if fact == "class_name":
+        return class_agrees(text, facts)
+    if fact == "labels":
+        written = [part.strip("`'\"") for part in re.split(r"[,\s]+", plain(text).strip("[] "))]
+        return labels_agree([label for label in written if label], actual)
+    if fact == "spark_version":
+        return spark_version_agrees(text, actual)
+    return None
+
+
 def _human(size: int) -> str:
     return f"{size:,} bytes ({size / 10**6:.2f} MB = {size / 2**20:.2f} MiB)"
 
@@ -189,7 +262,7 @@ def checksum_mismatch(card: Card, context) -> Iterator[Finding]:
     declared, line = declared_sha256(card)
     if not declared or not facts.sha256:  # also when the bytes were fetched but could not be parsed
         return
-    if declared.lower() != facts.sha256.lower():
+    if not sha256_agrees(declared, facts.sha256):
         yield checksum_mismatch.rule.finding(
             card.path, line, f"card declares sha256 {declared} (line {line}) but "
                              f"{facts.where} has sha256 {facts.sha256}")
@@ -202,12 +275,11 @@ def class_mismatch(card: Card, context) -> Iterator[Finding]:
     declared = card.annotator
     if not _ok(facts) or not declared or not facts.class_name:
         return
-    actual = [facts.class_name, *facts.architectures]
     line = card.key_lines.get("annotator") or card.key_lines.get("class") or _info_line(card, "model_class")
-    if plain(declared) in actual:
+    if class_agrees(declared, facts):
         return
     where = _from(facts, "class_name")
-    if plain(declared).lower() in {a.lower() for a in actual}:
+    if plain(declared).lower() in {a.lower() for a in [facts.class_name, *facts.architectures]}:
         yield class_mismatch.rule.finding(
             card.path, line, f"annotator {plain(declared)} (line {line}) differs only in letter case from the "
                              f"artifact's class {facts.class_name} ({where})", severity="info",
@@ -227,9 +299,9 @@ def labels_mismatch(card: Card, context) -> Iterator[Finding]:
     declared, actual = [plain(x) for x in card.labels], [str(x) for x in facts.labels]
     line = card.labels_line or card.body_line
     where = _from(facts, "labels")
-    missing = [label for label in actual if label not in declared]
-    extra = [label for label in declared if label not in actual]
-    if missing or extra:
+    if not labels_agree(card.labels, facts.labels):
+        missing = [label for label in actual if label not in declared]
+        extra = [label for label in declared if label not in actual]
         parts = []
         if extra:
             parts.append(f"not in the artifact: {', '.join(extra)}")
@@ -270,7 +342,7 @@ def max_sentence_length_mismatch(card: Card, context) -> Iterator[Finding]:
     actual = int(facts.max_sentence_length)
     exact = facts.format == "spark-nlp"  # a saved parameter, not a model limit
     for value, line, place in _declared_length(card):
-        if (exact and value != actual) or (not exact and value > actual):
+        if not length_agrees(value, actual, exact):
             relation = "" if exact else "more than the model accepts: "
             yield max_sentence_length_mismatch.rule.finding(
                 card.path, line, f"{place} says max sentence length {value} (line {line}), {relation}the artifact "
@@ -284,10 +356,10 @@ def dimension_mismatch(card: Card, context) -> Iterator[Finding]:
     row = _row(card, "dimension")
     if not _ok(facts) or row is None or not facts.dimension:
         return
-    match = re.search(r"\d+", row.value)
-    if match and int(match.group(0)) != int(facts.dimension):
+    if dimension_agrees(row.value, facts.dimension) is False:
+        written = re.search(r"\d+", row.value).group(0)
         yield dimension_mismatch.rule.finding(
-            card.path, row.line, f"Dimension says {match.group(0)} (line {row.line}) but the artifact has "
+            card.path, row.line, f"Dimension says {written} (line {row.line}) but the artifact has "
                                  f"{facts.dimension} ({_from(facts, 'dimension')})")
 
 
@@ -321,7 +393,7 @@ def spark_version_mismatch(card: Card, context) -> Iterator[Finding]:
         return
     declared, actual = card.spark_version, facts.spark_version
     line = key_line(card, "spark_version")
-    if declared and actual and not _same_minor(declared, actual):
+    if declared and actual and not spark_version_agrees(declared, actual):
         yield spark_version_mismatch.rule.finding(
             card.path, line, f"spark_version says {declared} (line {line}) but the artifact was saved with Spark "
                              f"{actual} ({_from(facts, 'spark_version')})")
@@ -428,10 +500,4 @@ def _declared_length(card: Card) -> list[tuple[int, int, str]]:
             out.append((int(match.group(1)), line, f"the {snippet.tab or 'code'} example"))
     return out
 
-
-def _same_minor(declared: str, actual: str) -> bool:
-    """'3.0' agrees with '3.0.2': a card states major.minor, Spark writes the full version."""
-    a, b = re.findall(r"\d+", declared), re.findall(r"\d+", actual)
-    width = min(len(a), len(b), 2) or 1
-    return a[:width] == b[:width]
 

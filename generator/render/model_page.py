@@ -1,7 +1,8 @@
 """The view of one model page: everything the ``model.html.j2`` template shows, computed from a ``CardRecord``.
 
 Pure: no I/O, no jinja. Card text becomes sanitised HTML here; facts, runs and benchmarks are shown as their stages
-left them, and when a stage left nothing the page says so instead of inventing it.
+left them, and when a stage left nothing the page says so instead of inventing it. Whether a Model Information value
+agrees with the artifact is the artifact rules' verdict (``checks.artifacts.row_agrees``), never the page's own.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any
 
 from ..card.model import Card
 from ..card.parser import MAX_CARD_BYTES
-from ..checks.artifacts import count_agrees, size_agrees
-from ..records import RunStatus, status_of
+from ..checks.artifacts import row_agrees
+from ..records import ArtifactRecord, RunStatus, status_of
 from ..vocab import DEFAULT, Vocabulary
 from .facets import facet_values
 from .markdown import highlight_code, inline_html, markdown_html
@@ -101,16 +102,6 @@ def human_size(size: int | None) -> str:
     return f"{value:.1f} TB"
 
 
-def _as_bool(text: Any) -> bool | None:
-    value = str(text).strip().lower()
-    return {"true": True, "yes": True, "false": False, "no": False}.get(value)
-
-
-def _as_int(text: Any) -> int | None:
-    digits = re.sub(r"[,\s]", "", str(text))
-    return int(digits) if digits.isdigit() else None
-
-
 def fact_text(name: str, value: Any) -> str:
     if value is None:
         return ""
@@ -125,33 +116,6 @@ def fact_text(name: str, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
-
-
-def agrees(name: str, card_value: str, fact: Any) -> bool | None:
-    """Whether the card's table value matches the artifact's fact; None when they cannot be compared. Size and
-    parameter count take the artifact rules' verdicts (MH504, MH511), so the page never disagrees with them."""
-    if fact is None or card_value is None:
-        return None
-    if name == "size":
-        return size_agrees(card_value, int(fact))
-    if name in {"case_sensitive"}:
-        claimed = _as_bool(card_value)
-        return None if claimed is None else claimed == bool(fact)
-    if name in {"max_sentence_length", "dimension"}:
-        claimed = _as_int(card_value)
-        return None if claimed is None else claimed == int(fact)
-    if name == "parameters":
-        return count_agrees(card_value, int(fact))
-    if name == "sha256":
-        return card_value.strip().lower() == str(fact).lower()
-    if name == "labels":
-        claimed = {part.strip().strip("`'\"").lower() for part in re.split(r"[,\s]+", card_value.strip("[] "))}
-        return claimed - {""} == {str(label).lower() for label in fact}
-    if name == "class_name":
-        return card_value.strip().lower() == str(fact).strip().lower()
-    if name == "spark_version":
-        return str(card_value).strip().rstrip("+") in str(fact) or str(fact) in str(card_value)
-    return None
 
 
 # ---- pieces of the page -------------------------------------------------------------------------------------
@@ -352,13 +316,14 @@ def info_rows(card: Card, record: dict[str, Any]) -> dict[str, Any]:
     """The Model Information table with the artifact's facts beside the card's values; disagreements flagged."""
     facts = record.get("facts") or {}
     usable = bool(facts) and facts.get("status", "ok") == "ok"
+    judged = ArtifactRecord.from_json(facts)
     flagged_lines = {f.get("line") for f in record.get("findings") or [] if f.get("severity") in {"error", "warning"}}
     by_key = {key: (fact_name, label) for fact_name, key, label in _FACT_ROWS}
     rows, shown_facts = [], set()
     for row in card.info.rows if card.info else []:
         fact_name, _ = by_key.get(row.normalized, (None, None))
         fact = facts.get(fact_name) if usable and fact_name else None
-        verdict = agrees(fact_name, row.value, fact) if fact_name else None
+        verdict = row_agrees(fact_name, row.value, judged) if fact is not None else None
         if fact_name and fact is not None:
             shown_facts.add(fact_name)
         rows.append({

@@ -8,7 +8,9 @@ import pytest
 
 from generator.card import parse_card, read_card
 from generator.checks import CheckContext, RuleSelection, check_card
-from generator.render.model_page import agrees, build_model_page, info_rows, plan_sections, results_of
+from generator.checks.artifacts import row_agrees
+from generator.records import ArtifactRecord
+from generator.render.model_page import build_model_page, info_rows, plan_sections, results_of
 
 REPO = Path(__file__).resolve().parents[2]
 IMDB = REPO / "cards" / "2021-12-16-albert_base_sequence_classifier_imdb_en.md"
@@ -61,6 +63,10 @@ def test_without_facts_the_page_says_so():
     assert info_rows(card, record)["note"] == "Artifact not inspected: 404 Not Found."
 
 
+def agrees(name, written, actual, **facts):
+    return row_agrees(name, written, ArtifactRecord.from_json({"status": "ok", name: actual, **facts}))
+
+
 def test_size_comparison_accepts_either_unit():
     assert agrees("size", "44.9 MB", 44_900_000) and agrees("size", "44.9 MB", 47_081_062)
     assert not agrees("size", "44.9 MB", 12_000_000) and agrees("size", "big", 1) is None
@@ -75,9 +81,17 @@ def test_size_comparison_accepts_either_unit():
     ("parameters", "11.68M", 11_680_000, True),
     ("parameters", "11.7M", 11_680_000, True),
     ("parameters", "11.6M", 11_680_000, False),
+    ("case_sensitive", "false", True, False),  # MH508
+    ("case_sensitive", "yes", True, True),
+    ("max_sentence_length", "128", 512, True),  # a limit the card stays under (MH509)
+    ("max_sentence_length", "1024", 512, False),
+    ("dimension", "768", 768, True),  # MH510
+    ("dimension", "384 (mean pooling)", 768, False),
 ])
-def test_size_and_parameter_verdicts_are_the_artifact_rules_verdicts(name, written, actual, verdict):
-    rule = "MH504" if name == "size" else "MH511"
+def test_the_pages_verdicts_are_the_artifact_rules_verdicts(name, written, actual, verdict):
+    rule, label = {"size": ("MH504", "Size"), "parameters": ("MH511", "Parameters"),
+                   "case_sensitive": ("MH508", "Case sensitive"), "max_sentence_length": ("MH509", "Max sentence length"),
+                   "dimension": ("MH510", "Dimension")}[name]
     text = f"""---
 name: m
 ---
@@ -89,13 +103,15 @@ name: m
 {{:.table-model}}
 |---|---|
 |Model Name:|m|
-|{"Size" if name == "size" else "Parameters"}:|{written}|
+|{label}:|{written}|
 """
     card = parse_card(text, "m.md")
     facts = {"status": "ok", "url": "m.zip", name: actual}
     findings = check_card(card, CheckContext(selection=RuleSelection(select=("ALL",)), facts=facts))
     assert agrees(name, written, actual) is verdict
     assert any(f.code == rule for f in findings) is (not verdict)
+    [row] = [row for row in info_rows(card, {"facts": facts, "findings": []})["rows"] if row["key"] == label]
+    assert row["agrees"] is verdict  # the page shows the rule's verdict
 
 
 def test_sections_follow_the_card_and_the_plan_matches_the_page():
