@@ -5,8 +5,9 @@ turn: card -> artifacts -> execute -> bench -> check; the renderer reads the fin
 with a ``name``, the ``reads`` and ``writes`` it declares (``CardRecord`` fields) and ``process(records, context)``;
 it fills its own field on each record from the card and the fields of earlier stages, and imports nothing of a later
 one. The fields are typed records (``generator.records``: ``ArtifactRecord``, ``RunRecord``, ``BenchRecord``; the
-check stage's ``Finding``s); JSON appears only where a record is stored or rendered (``CardRecord.to_dict``). The ordered list of stage objects is built in one place, ``generator.stages``; ``run_stages`` is the one way to
-run a selection of them.
+check stage's ``Finding``s); JSON appears only where a record is stored or rendered (``CardRecord.to_dict``). The
+ordered list of stage objects is built in one place, ``generator.stages``; ``run_stages`` is the one way to run a
+selection of them.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class CardRecord:
     runs: RunRecord | None = None  # the execute stage's
     bench: BenchRecord | None = None  # the bench stage's
     artifact: ArtifactHandle | None = None  # the card's artifact as this build resolved it; never stored
-    plan: CardPlan | None = None  # the card's runtime plan, made once (execute stage) for execute and bench; never stored
+    plan: CardPlan | None = None  # the card's runtime plan, made once for execute and bench; never stored
 
     def __getstate__(self) -> dict[str, Any]:
         return {name: value for name, value in self.__dict__.items() if name not in TRANSIENT}

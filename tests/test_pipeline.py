@@ -98,7 +98,8 @@ def test_each_card_gets_one_runtime_plan_shared_by_execute_and_bench(tmp_path, m
 
     chosen = []
     choose = plan_module.choose_runtime
-    monkeypatch.setattr(plan_module, "choose_runtime", lambda card, code: chosen.append(card.path) or choose(card, code))
+    monkeypatch.setattr(plan_module, "choose_runtime",
+                        lambda card, code: chosen.append(card.path) or choose(card, code))
     for number in (0, 1, 3):
         shutil.copy(seed(number), tmp_path / seed(number).name)
     context = BuildContext(load_config(tmp_path), mode="frozen", offline=True, quiet=True)

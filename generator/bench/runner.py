@@ -117,7 +117,8 @@ def target_of(card: Card, config: Config, plan: CardPlan | None = None) -> Targe
     if name == "python" and target.url:
         target.runtime = "transformers"  # a plain-Python card with a model folder: measure it with transformers
     elif name not in PROBE_RUNTIMES:
-        target.reason = f"modelhub has no benchmark probe for the {name} runtime yet (it measures transformers and onnx)"
+        target.reason = (f"modelhub has no benchmark probe for the {name} runtime yet (it measures transformers "
+                         "and onnx)")
         return target
     if not target.url:
         target.reason = "the card names no model artifact (Download link or front matter `artifact:`) to measure"
@@ -127,7 +128,8 @@ def target_of(card: Card, config: Config, plan: CardPlan | None = None) -> Targe
 def _open_eval_set(target: Target, config: Config) -> tuple[EvalSet | None, dict[str, Any] | None]:
     """The evaluation set, or the error to put in the record's quality part."""
     if target.spec_error is not None:
-        return None, {"error": str(target.spec_error), "line": target.spec_error.line, "hint": target.spec_error.hint}
+        error = target.spec_error
+        return None, {"error": str(error), "line": error.line, "hint": error.hint}
     if target.spec is None:
         return None, None
     try:

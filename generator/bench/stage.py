@@ -117,7 +117,7 @@ class BenchGroup:
 class BenchStage:
     name = "bench"
     reads = ("card", "artifact", "plan")
-    writes = ("bench", "artifact", "plan")  # attaches the handle and makes the plan when the execute stage did not run
+    writes = ("bench", "artifact", "plan")  # the handle and the plan, when no earlier stage made them
 
     def __init__(self, settings: BenchSettings | None = None) -> None:
         self.settings = settings  # None: the configuration's [bench] table

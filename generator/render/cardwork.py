@@ -154,7 +154,8 @@ def record_key(fingerprint: str, path: str, source: bytes, facts: ArtifactRecord
     for part in (fingerprint.encode(), path.encode("utf-8", "surrogateescape"), source):
         digest.update(len(part).to_bytes(8, "little"))
         digest.update(part)
-    digest.update(json.dumps([_stable_facts(to_json(facts)), to_json(runs), to_json(bench)], sort_keys=True, default=str).encode("utf-8"))
+    found = [_stable_facts(to_json(facts)), to_json(runs), to_json(bench)]
+    digest.update(json.dumps(found, sort_keys=True, default=str).encode("utf-8"))
     return digest.hexdigest()
 
 

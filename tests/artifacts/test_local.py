@@ -154,4 +154,5 @@ def test_execute_and_bench_run_on_the_artifact_the_artifacts_stage_resolved(tmp_
     assert record.bench.to_json()["status"] == "measured", record.bench.to_json().get("reason")
     assert counted == {"model.zip": 1}
     assert len(digests) == 1
-    assert record.runs.to_json()["inputs"]["artifact"] == record.bench.to_json()["inputs"]["artifact"] == record.artifact.local().digest
+    digest = record.artifact.local().digest
+    assert record.runs.to_json()["inputs"]["artifact"] == record.bench.to_json()["inputs"]["artifact"] == digest

@@ -62,7 +62,8 @@ def test_stage_puts_facts_and_findings_on_each_record(artifact_server, tmp_path,
     artifact_server.reset_log()
     again = build(cards, tmp_path)  # a rebuild asks nothing of the server for what it already knows
     assert [r.path for r in artifact_server.log] == ["/models/gone.zip"]  # only the 404 is asked again
-    assert again["spark.md"].facts.to_json()["source"] == "cache" and again["spark.md"].facts.to_json()["bytes_transferred"] == 0
+    facts = again["spark.md"].facts.to_json()
+    assert facts["source"] == "cache" and facts["bytes_transferred"] == 0
 
 
 def test_offline_build_reports_not_verified_instead_of_errors(artifact_server, tmp_path, built):

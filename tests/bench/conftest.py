@@ -64,5 +64,6 @@ def catalog(tmp_path_factory):
     card = write_card(root / "cards" / "tiny.md", url)
     records = [CardRecord(read_card(card))]
     BenchStage().process(records, BuildContext(load_config(card), mode="force", quiet=True))
-    yield {"root": root, "card": card, "rows": rows, "bench": records[0].bench.to_json(), "server": server, "model": model}
+    yield {"root": root, "card": card, "rows": rows, "bench": records[0].bench.to_json(), "server": server,
+           "model": model}
     server.close()

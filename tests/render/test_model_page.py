@@ -90,7 +90,8 @@ def test_size_comparison_accepts_either_unit():
 ])
 def test_the_pages_verdicts_are_the_artifact_rules_verdicts(name, written, actual, verdict):
     rule, label = {"size": ("MH504", "Size"), "parameters": ("MH511", "Parameters"),
-                   "case_sensitive": ("MH508", "Case sensitive"), "max_sentence_length": ("MH509", "Max sentence length"),
+                   "case_sensitive": ("MH508", "Case sensitive"),
+                   "max_sentence_length": ("MH509", "Max sentence length"),
                    "dimension": ("MH510", "Dimension")}[name]
     text = f"""---
 name: m
