@@ -24,6 +24,7 @@ from generator.card import parse_card
 from generator.checks import CheckContext, RuleSelection, check_card
 from generator.config import Config
 from generator.pipeline import CardRecord
+from generator.render import cardwork
 from generator.render.cardwork import summarize
 from generator.render.model_page import build_model_page
 from generator.render.templates import render
@@ -222,6 +223,8 @@ class Pipeline:
         self.config = Config(root, {}, None)
         self.selection = RuleSelection.from_config(self.config)
         self.cache: dict = {}
+        # what a build worker's init_worker sets up for ``summarize``: the catalog's vocabulary for facets and badges
+        cardwork._STATE.setdefault("words", cardwork.Vocabulary.from_config(self.config))
 
     def stages(self, data: bytes, path: str = "cards/fuzzed.md") -> tuple[str, list[str]]:
         """The page's HTML, and each finding as ``"CODE message"``."""

@@ -93,3 +93,20 @@ def test_the_link_inputs_bench_fuzz_found_over_a_second_stay_within_the_budget(p
     ten thousand in a Model Information cell took 1.6 to 5.0 s."""
     sources = source_cards(CORPUS)
     _within_budget(pipeline, [fuzzed(sources, 1, index) for index in (9196, 2294, 7838)])
+
+
+# Raw HTML nested 20,000 to 60,000 deep (30,000 tags): nh3's parser looked down the whole stack of open elements for each start tag, 3 s for
+# 20,000 nested <div>s and minutes for a 2 MiB card (``generator/render/sanitize.py`` bounds the depth). Not 2 MiB
+# here: markdown-it alone spends 5-10 s on that many inline tags, depth or not (dense syntax, a separate item).
+NESTED_HTML = ["<div>", "<span><div></span>", "<div/>", "<table><td>", "<svg><link>"]
+
+
+@pytest.mark.parametrize("unit", NESTED_HTML)
+def test_raw_html_nested_by_the_ten_thousand_stays_within_the_budget(pipeline, unit):
+    source = CELL_CARD.read_bytes()
+    line = unit.encode() * (9_990 // len(unit))
+    units = 30_000 // unit.count("<")
+    body = b"\n".join([line] * (units // (9_990 // len(unit)) + 1))
+    data = source.replace(b"\n## Description\n", b"\n## Description\n" + body + b"\n", 1)
+    assert data.count(unit.encode()) >= units
+    _within_budget(pipeline, [FuzzInput(0, 0, str(CELL_CARD), (f"{unit!r} nested in the body",), data)])
