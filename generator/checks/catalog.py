@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from .. import vocab
 from ..card import Card
@@ -53,7 +55,7 @@ def identity_index(identities: Iterable[Identity]) -> dict[str, list[Identity]]:
             groups.setdefault("key:" + "|".join(identity.key), []).append(identity)
         if identity.artifact:
             groups.setdefault("url:" + identity.artifact, []).append(identity)
-    return {k: sorted(v, key=lambda i: i.path) for k, v in groups.items() if len({i.path for i in v}) > 1}
+    return {k: sorted(v, key=_path) for k, v in groups.items() if len({i.path for i in v}) > 1}
 
 
 def _index(context) -> dict[str, list[Identity]]:
@@ -72,6 +74,8 @@ def duplicate_model(card: Card, context) -> Iterator[Finding]:
 
 
 def duplicate_findings(identity: Identity, index: dict[str, list[Identity]], rule_) -> Iterator[Finding]:
+    """MH117's findings for one card: one per key it shares with other cards (the model, the download file), each
+    naming the first three others by path; a card already named under the first key is not named again."""
     reported: set[str] = set()
     keys = []
     if identity.key is not None:
@@ -79,9 +83,21 @@ def duplicate_findings(identity: Identity, index: dict[str, list[Identity]], rul
     if identity.artifact:
         keys.append(("url:" + identity.artifact, "download file"))
     for key, what in keys:
-        others = [i.path for i in index.get(key, ()) if i.path != identity.path and i.path not in reported]
-        if not others:
+        group = index.get(key, ())
+        if reported:
+            others = [i.path for i in group if i.path != identity.path and i.path not in reported]
+            count = len(others)
+        else:  # the usual case: no copy of the group (a replicated catalog shares one URL among hundreds of cards)
+            own = bisect_right(group, identity.path, key=_path) - bisect_left(group, identity.path, key=_path)
+            count = len(group) - own
+            others = list(islice((i.path for i in group if i.path != identity.path), 3))
+        if not count:
             continue
-        reported.update(others)
-        listed = ", ".join(others[:3]) + (" ..." if len(others) > 3 else "")  # the group is sorted by path
+        if len(keys) > 1 and not reported:  # a later key skips the cards named under this one
+            reported.update(i.path for i in group if i.path != identity.path)
+        listed = ", ".join(others[:3]) + (" ..." if count > 3 else "")  # the group is sorted by path
         yield rule_.finding(identity.path, identity.line, f"the same {what} is also described by {listed}")
+
+
+def _path(identity: Identity) -> str:
+    return identity.path

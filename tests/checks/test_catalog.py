@@ -34,3 +34,24 @@ def test_two_cards_linking_one_download_file():
 def test_identity_uses_name_language_and_version():
     identity = identity_of(card_of(CLEAN))
     assert identity.key == ("albert_base_sequence_classifier_imdb", "en", "3.4.0")
+
+
+def test_a_card_shared_by_many_names_three_others_once_each():
+    cards = [card_of(CLEAN, f"cards/m{i:02d}.md") for i in range(6)]  # same model and same download file
+    results = check_cards(cards)
+    messages = [f.message for f in results["cards/m03.md"] if f.code == "MH117"]
+    assert messages == ["the same model albert_base_sequence_classifier_imdb (en, 3.4.0) is also described by "
+                        "cards/m00.md, cards/m01.md, cards/m02.md ..."]  # the file is not reported again
+
+
+def test_each_card_of_a_large_group_names_the_first_three_others():
+    from generator.checks.catalog import Identity, duplicate_findings, identity_index
+    from generator.checks.registry import Rule
+
+    group = [Identity(f"cards/{i:05d}.md", 5, None, "https://x/model.zip") for i in range(2_000)]
+    index = identity_index(group)
+    rule_ = Rule("MH117", "duplicate-model", "front matter", "error", "", "")
+    found = [list(duplicate_findings(identity, index, rule_)) for identity in group]
+    assert all(len(f) == 1 for f in found)
+    assert found[0][0].message.endswith("cards/00001.md, cards/00002.md, cards/00003.md ...")
+    assert found[2][0].message.endswith("cards/00000.md, cards/00001.md, cards/00003.md ...")
