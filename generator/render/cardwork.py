@@ -36,8 +36,8 @@ from ..records import ArtifactRecord, BenchRecord, RunRecord, to_json
 from ..stages import default_stages
 from ..vocab import Vocabulary
 from .buildcache import BuildCache
-from .collection import relax_in_worker
 from .catalog_index import Terms, card_terms
+from .collection import relax_in_worker
 from .facets import facet_values
 from .markup import plain_text
 from .model_page import (DESCRIPTION_TITLES, build_model_page, display_name, example_outcomes, normalize_title,

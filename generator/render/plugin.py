@@ -114,8 +114,8 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         self.shell_of_toc: dict[tuple, int] = {}
         self.shells: dict[int, Shell] = {}
         self.timings: dict[str, float] = {}
-        self.failed: list[tuple[str, str]] = []
-        self.scan: CardScan | None = None  # the cards as build.build_site found them, for the next build  # (card, error) of model pages that could not be rendered
+        self.failed: list[tuple[str, str]] = []  # (card, error) of model pages that could not be rendered
+        self.scan: CardScan | None = None  # the cards as build.build_site found them, for the next build
         self._documentation_pages: list[File] = []
         self._templates: tuple[str, ...] = search_path()
         self._collection = Collection()
