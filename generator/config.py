@@ -7,6 +7,7 @@ file, the line, the dotted key and the expected form.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +46,6 @@ class Config:
 def environment_cache_dir() -> Path:
     """Where facts of the installed environment (not of a catalog) are kept for every catalog built with it:
     ``$XDG_CACHE_HOME/modelhub``, by default ``~/.cache/modelhub``."""
-    import os
-
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "modelhub"
 

@@ -141,17 +141,19 @@ class BuildCache:
         self._loaded: dict[str, dict[str, tuple]] = {}  # shard file -> signature, as load_entries read it
 
     # ---- records -------------------------------------------------------------------------------------------
-    def _record_path(self, key: str) -> Path:
-        return self.records / key[:2] / f"{key}.bin"
+    def _record_path(self, key: str) -> str:
+        """The file of the record under ``key`` (a string: it is asked of every card of a build)."""
+        return os.path.join(self.records, key[:2], key + ".bin")
 
     def store_record(self, key: str, summary: Any, record: Any) -> None:
         head = zlib.compress(pickle.dumps(summary, pickle.HIGHEST_PROTOCOL), 1)
         body = zlib.compress(pickle.dumps(record, pickle.HIGHEST_PROTOCOL), 1)
-        _write(self._record_path(key), len(head).to_bytes(8, "little") + head + body)
+        _write(Path(self._record_path(key)), len(head).to_bytes(8, "little") + head + body)
 
     def _read(self, key: str) -> bytes | None:
         try:
-            return self._record_path(key).read_bytes()
+            with open(self._record_path(key), "rb") as handle:
+                return handle.read()
         except OSError:
             return None
 
@@ -173,7 +175,7 @@ class BuildCache:
         return self._load(key, body=True)
 
     def has_record(self, key: str) -> bool:
-        return os.path.isfile(os.path.join(self.records, key[:2], key + ".bin"))  # asked of every card: no Path
+        return os.path.isfile(self._record_path(key))
 
     def prune_records(self, keep: set[str]) -> int:
         """Delete the records no current entry refers to; returns how many."""
@@ -247,7 +249,6 @@ class BuildCache:
         for name in present:
             if name.endswith(".pickle") and name not in shards:
                 (folder / name).unlink(missing_ok=True)
-        (self.folder / "entries.pickle").unlink(missing_ok=True)  # where earlier versions kept every entry in one file
         self._loaded = {name: _signature(shard) for name, shard in shards.items()}
 
     # ---- site manifests ------------------------------------------------------------------------------------
