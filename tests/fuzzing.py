@@ -234,7 +234,7 @@ class Pipeline:
         record.findings = check_card(card, context)
         record_data = record.to_dict()
         summarize(record, "fuzz", record_data)
-        page = build_model_page(card, record_data, slug="fuzzed")
+        page = build_model_page(record, record_data, slug="fuzzed")
         html = render("model.html.j2", page=page, catalog_url="../")
         return html, [f"{finding.code} {finding.message}" for finding in record.findings]
 

@@ -50,7 +50,6 @@ _SLIM_KEYS = ("path", "dialect", "name", "title", "date", "language", "task", "e
               "license", "supported", "tags", "labels", "download_url", "s3_uri")
 _SLIM_FRONT = ("library_name", "deprecated")
 _SLIM_INFO = ("license", "parameters")
-_SLIM_FACTS = ("status", "parameters")
 MIN_PARALLEL = 64  # fewer cards than this are done in the parent: a pool costs more than it saves
 
 
@@ -159,20 +158,20 @@ def record_key(fingerprint: str, path: str, source: bytes, facts: ArtifactRecord
     return digest.hexdigest()
 
 
-def slim(data: dict[str, Any]) -> dict[str, Any]:
-    """The part of a full record (``CardRecord.to_dict``) the catalog keeps for every card."""
+def slim(record: CardRecord, data: dict[str, Any]) -> dict[str, Any]:
+    """The part of a record the catalog keeps for every card: fields of the card's JSON (``data``,
+    ``CardRecord.to_dict``) and what the stages' typed records say of it."""
     out = {key: data.get(key) for key in _SLIM_KEYS}
     front = data.get("front_matter") if isinstance(data.get("front_matter"), dict) else {}
     out["front_matter"] = {key: front[key] for key in _SLIM_FRONT if key in front}
     info = data.get("info") or {}
     out["info"] = {key: info[key] for key in _SLIM_INFO if key in info}
     out["sections"] = [{"title": s.get("title", "")} for s in data.get("sections") or []]
-    out["findings"] = [{"code": f.get("code"), "severity": f.get("severity")} for f in data.get("findings") or []]
-    runs = data.get("runs")
-    out["runs"] = {"status": runs.get("status")} if isinstance(runs, dict) else None
-    out["examples"] = example_outcomes(data)  # family pages show an API page's blocks one by one
-    facts = data.get("facts")
-    out["facts"] = {key: facts.get(key) for key in _SLIM_FACTS if key in facts} if isinstance(facts, dict) else None
+    out["findings"] = [{"code": f.code, "severity": f.severity} for f in record.findings]
+    out["runs"] = {"status": record.runs.status} if record.runs is not None else None
+    out["examples"] = example_outcomes(record.runs, record.findings)  # a family page shows an API page's blocks
+    facts = record.facts
+    out["facts"] = {"status": facts.status, "parameters": facts.parameters} if facts is not None else None
     return out
 
 
@@ -181,11 +180,11 @@ def summarize(record: CardRecord, key: str, data: dict[str, Any]) -> CardSummary
     description = " ".join(plain_text(section_text(card, n)) for n, s in enumerate(card.sections)
                            if normalize_title(s.title) in DESCRIPTION_TITLES)
     try:
-        toc = tuple((p.id, p.title) for p in plan_sections(card, data))
+        toc = tuple((p.id, p.title) for p in plan_sections(card, record))
     except Exception:  # noqa: BLE001 - reported with the fallback page when the page is rendered
         toc = ()
     summary = summary_of(card)
-    light = slim(data)
+    light = slim(record, data)
     terms = card_terms(light, display_name(light), description or summary)
     return CardSummary(record.path, key, light, toc, summary[:300], description or summary, identity_of(card),
                        suppressed_codes(card), terms, facet_values(light, _STATE["words"]))
@@ -269,7 +268,7 @@ def model_json(job: PageJob) -> tuple[CardRecord, dict[str, Any], bytes]:
 def render_page(job: PageJob, record: CardRecord, data: dict[str, Any]) -> str:
     """The model page of one job: its content in its shell."""
     settings, context = _settings(), job.context
-    page = build_model_page(record.card, data, slug=job.slug, local_download=context.get("local_download"),
+    page = build_model_page(record, data, slug=job.slug, local_download=context.get("local_download"),
                             edit_url=context.get("edit_url"), family=context.get("family"),
                             checked=settings.checked, words=_STATE["words"])
     page.record = {**data, "path": context.get("display_path") or data.get("path")}

@@ -1,8 +1,10 @@
 """The view of one model page: everything the ``model.html.j2`` template shows, computed from a ``CardRecord``.
 
-Pure: no I/O, no jinja. Card text becomes sanitised HTML here; facts, runs and benchmarks are shown as their stages
-left them, and when a stage left nothing the page says so instead of inventing it. Whether a Model Information value
-agrees with the artifact is the artifact rules' verdict (``checks.artifacts.row_agrees``), never the page's own.
+Pure: no I/O, no jinja. Card text becomes sanitised HTML here; facts, runs, benchmarks and findings are read from
+the stages' typed records (``CardRecord.facts``/``runs``/``bench``/``findings``) and shown as the stages left them,
+and when a stage left nothing the page says so instead of inventing it. The card's JSON (``CardRecord.to_dict``)
+serves only the facets, the badges and the page header. Whether a Model Information value agrees with the artifact is
+the artifact rules' verdict (``checks.artifacts.row_agrees``), never the page's own.
 """
 
 from __future__ import annotations
@@ -11,17 +13,21 @@ import base64
 import html
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..card.model import Card
 from ..card.parser import MAX_CARD_BYTES
 from ..checks.artifacts import row_agrees
-from ..records import ArtifactRecord, RunStatus, status_of
+from ..checks.registry import Finding
+from ..records import ArtifactRecord, BenchStatus, RunRecord, RunStatus
 from ..vocab import DEFAULT, Vocabulary
 from .facets import facet_values
 from .markdown import highlight_code, inline_html, markdown_html
 from .markup import plain_text
 from .sanitize import safe_url
+
+if TYPE_CHECKING:
+    from ..pipeline import CardRecord
 
 DESCRIPTION_TITLES = frozenset({"description", "overview", "model description", "summary"})
 _ENTITIES = {"predicted entities", "included entities", "predicted labels", "labels", "entities",
@@ -113,7 +119,7 @@ def fact_text(name: str, value: Any) -> str:
         return f"{format_parameters(value)} ({value:,})"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     return str(value)
 
@@ -137,16 +143,16 @@ def badges_of(record: dict[str, Any], family: dict[str, str] | None = None,
     return badges
 
 
-def checks_of(record: dict[str, Any], checked: bool = True) -> dict[str, Any]:
+def checks_of(record: CardRecord, checked: bool = True) -> dict[str, Any]:
     """The card's findings (from the check stage) plus parser diagnostics not already reported, worst first.
 
     ``checked`` says whether the check stage ran in this build: without it an empty list proves nothing.
     """
-    findings = [dict(f) for f in record.get("findings") or []]
-    seen = {(f.get("code"), f.get("line")) for f in findings}
-    for diagnostic in record.get("diagnostics") or []:
-        if (diagnostic.get("code"), diagnostic.get("line")) not in seen:
-            findings.append({**diagnostic, "name": "", "path": record.get("path")})
+    findings = [finding.to_dict() for finding in record.findings]
+    seen = {(finding.code, finding.line) for finding in record.findings}
+    for diagnostic in record.card.diagnostics:
+        if (diagnostic.code, diagnostic.line) not in seen:
+            findings.append({**diagnostic.to_dict(), "name": "", "path": record.path})
     order = {"error": 0, "warning": 1, "info": 2}
     findings.sort(key=lambda f: (order.get(f.get("severity"), 3), f.get("line") or 0, f.get("code") or ""))
     severities = {f.get("severity") for f in findings}
@@ -158,26 +164,25 @@ def checks_of(record: dict[str, Any], checked: bool = True) -> dict[str, Any]:
     return {"status": status, "findings": findings, "counts": counts, "checked": checked}
 
 
-def download_of(record: dict[str, Any], local_url: str | None) -> dict[str, Any] | None:
+def download_of(record: CardRecord, local_url: str | None) -> dict[str, Any] | None:
     """Download link (as the card gives it, or the copy shipped with the site), S3 URI to copy, size and digest."""
-    written = record.get("download_url")
-    facts = record.get("facts") or {}
-    s3 = record.get("s3_uri")
+    written, s3, facts = record.card.download_url, record.card.s3_uri, record.facts
     if not written and not s3:
         return None
     href = local_url or safe_url(written, allow_relative=False)
+    size = facts.size if facts is not None else None
     return {
         "written": written,
         "href": href,
         "local": bool(local_url),
         "copy_uri": s3 or written,
-        "size": human_size(facts.get("size")) if facts.get("size") is not None else None,
-        "size_bytes": facts.get("size"),
-        "sha256": facts.get("sha256"),
-        "format": facts.get("format"),
-        "facts_status": facts.get("status") if facts else None,
-        "facts_error": facts.get("error"),
-        "has_facts": bool(facts),
+        "size": human_size(size) if size is not None else None,
+        "size_bytes": size,
+        "sha256": facts.sha256 if facts is not None else None,
+        "format": facts.format if facts is not None else None,
+        "facts_status": facts.status if facts is not None else None,
+        "facts_error": facts.error if facts is not None else None,
+        "has_facts": facts is not None,
     }
 
 
@@ -241,89 +246,85 @@ _RUN_REASONS = {
 }
 
 
-def results_of(record: dict[str, Any]) -> dict[str, Any]:
+def results_of(record: CardRecord) -> dict[str, Any]:
     """Results with their provenance: produced by a run (when, with what) or the card's own text and why."""
-    runs = record.get("runs")
-    card_results = record.get("results") or {}
-    card_text = card_results.get("text")
-    if status_of(runs, RunStatus) is RunStatus.OK and (runs.get("results_text") or runs.get("cells")):
-        text = runs.get("results_text") or "\n".join(str(c.get("output", "")) for c in runs.get("cells") or [])
+    runs, card_results = record.runs, record.card.results
+    card_text = card_results.text if card_results is not None else None
+    if runs is not None and runs.status is RunStatus.OK and (runs.results_text or runs.cells):
+        text = runs.results_text or "\n".join("" if c.output is None else str(c.output) for c in runs.cells)
         provenance = run_provenance(runs)
-        duration = runs.get("duration")
-        if isinstance(duration, (int, float)):
-            provenance += f", {duration:.1f} s"
+        if isinstance(runs.duration, (int, float)):
+            provenance += f", {runs.duration:.1f} s"
         return {"verified": True, "text": text, "provenance": provenance + ".",
                 "card_text": card_text if card_text and card_text.strip() != text.strip() else None}
     if runs is None:
         reason = "not executed (this build ran no example code for it)"
     else:
-        status = str(runs.get("status") or "not_executed")
+        status = str(runs.status or RunStatus.NOT_EXECUTED)
         reason = _RUN_REASONS.get(status, status.replace("_", " "))
-        if runs.get("reason"):
-            reason += f": {runs['reason']}"
+        if runs.reason:
+            reason += f": {runs.reason}"
     if card_text:
         return {"verified": False, "text": card_text, "provenance": f"From the card, not verified: {reason}.",
-                "language": card_results.get("language")}
+                "language": card_results.language}
     return {"verified": False, "text": None, "provenance": f"The card shows no results, and none were produced: "
                                                           f"{reason}."}
 
 
-def run_provenance(runs: dict[str, Any]) -> str:
+def run_provenance(runs: RunRecord) -> str:
     """"Produced by a run on <date> with <versions> (runtime: <name>)" for a stored run."""
-    text = f"Produced by a run on {str(runs.get('date') or 'an unknown date')[:10]}"
-    versions = _versions_text(runs.get("versions"))
+    text = f"Produced by a run on {(runs.date or 'an unknown date')[:10]}"
+    versions = _versions_text(runs.versions)
     if versions:
         text += f" with {versions}"
-    if runs.get("runtime"):
-        text += f" (runtime: {runs['runtime']})"
+    if runs.runtime:
+        text += f" (runtime: {runs.runtime})"
     return text
 
 
-def example_outcomes(record: dict[str, Any]) -> dict[str, Any] | None:
+def example_outcomes(runs: RunRecord | None, findings: list[Finding]) -> dict[str, Any] | None:
     """What happened to each example block of a page whose blocks run on their own (Keras API pages), or None when
     they were not run one by one: {provenance, notes (the runtime's, e.g. a stand-in preset), outcomes: one per
     block in order, {line, status: verified | failed | not run, text, reason, finding: the check finding the error
     matches}}."""
-    runs = record.get("runs") or {}
-    if "skipped" not in runs or status_of(runs, RunStatus) not in (RunStatus.OK, RunStatus.FAILED):
+    if runs is None or runs.skipped is None or runs.status not in (RunStatus.OK, RunStatus.FAILED):
         return None
     from ..execute.compare import results_text
 
-    findings = [f for f in record.get("findings") or [] if f.get("severity") in ("error", "warning")
-                and not str(f.get("code", "")).startswith("MH6")]  # the check of the code, not of this run
+    flagged = [f for f in findings if f.severity in ("error", "warning")
+               and not f.code.startswith("MH6")]  # the check of the code, not of this run
     outcomes = []
-    for cell in runs.get("cells") or []:
-        error = cell.get("error")
+    for cell in runs.cells:
+        error = cell.error
         if error is None:
-            outcomes.append({"line": cell["line"], "status": "verified", "text": results_text([cell]),
+            outcomes.append({"line": cell.line, "status": "verified", "text": results_text([cell.json]),
                              "reason": None, "finding": None})
             continue
-        where = error.get("line") or cell["line"]
-        matching = next((f for f in findings if f.get("line") == where), None)
-        outcomes.append({"line": cell["line"], "status": "failed",
+        where = cell.error_line or cell.line
+        matching = next((f for f in flagged if f.line == where), None)
+        outcomes.append({"line": cell.line, "status": "failed",
                          "text": error.get("traceback") or error.get("message"),
                          "reason": f"line {where}: {error.get('type')}: {error.get('message')}",
-                         "finding": {key: matching.get(key) for key in ("code", "line", "message", "hint")}
-                         if matching else None})
+                         "finding": {"code": matching.code, "line": matching.line, "message": matching.message,
+                                     "hint": matching.hint} if matching else None})
     outcomes += [{"line": skipped["line"], "status": "not run", "text": None, "reason": skipped["reason"],
-                  "finding": None} for skipped in runs.get("skipped") or []]
-    return {"provenance": run_provenance(runs), "notes": [n for n in (runs.get("sandbox") or {}).get("notes") or []
-                                                          if n],
+                  "finding": None} for skipped in runs.skipped]
+    return {"provenance": run_provenance(runs), "notes": [note for note in runs.sandbox_notes if note],
             "outcomes": sorted(outcomes, key=lambda outcome: outcome["line"])}
 
 
-def info_rows(card: Card, record: dict[str, Any]) -> dict[str, Any]:
-    """The Model Information table with the artifact's facts beside the card's values; disagreements flagged."""
-    facts = record.get("facts") or {}
-    usable = bool(facts) and facts.get("status", "ok") == "ok"
-    judged = ArtifactRecord.from_json(facts)
-    flagged_lines = {f.get("line") for f in record.get("findings") or [] if f.get("severity") in {"error", "warning"}}
+def info_rows(card: Card, record: CardRecord) -> dict[str, Any]:
+    """The Model Information table with the artifact's facts beside the card's values; disagreements flagged.
+    Facts that carry no status (only a Keras page's presets were looked at) are shown as they are."""
+    facts = record.facts
+    usable = facts is not None and (facts.ok or "status" not in facts.json)
+    flagged_lines = {f.line for f in record.findings if f.severity in {"error", "warning"}}
     by_key = {key: (fact_name, label) for fact_name, key, label in _FACT_ROWS}
     rows, shown_facts = [], set()
     for row in card.info.rows if card.info else []:
         fact_name, _ = by_key.get(row.normalized, (None, None))
-        fact = facts.get(fact_name) if usable and fact_name else None
-        verdict = row_agrees(fact_name, row.value, judged) if fact is not None else None
+        fact = getattr(facts, fact_name) if usable and fact_name else None
+        verdict = row_agrees(fact_name, row.value, facts) if fact is not None else None
         if fact_name and fact is not None:
             shown_facts.add(fact_name)
         rows.append({
@@ -336,15 +337,15 @@ def info_rows(card: Card, record: dict[str, Any]) -> dict[str, Any]:
         })
     if usable:
         for fact_name, _, label in _FACT_ROWS:
-            value = facts.get(fact_name)
-            if value is None or value == [] or fact_name in shown_facts:
+            value = getattr(facts, fact_name)
+            if value is None or value == () or fact_name in shown_facts:
                 continue
             rows.append({"key": label, "card": "", "artifact": fact_text(fact_name, value), "agrees": None,
                          "flagged": False, "line": None, "artifact_only": True})
-    if not facts:
+    if facts is None:
         note = "No artifact facts: the artifact stage did not inspect this model's download in this build."
     elif not usable:
-        note = f"Artifact not inspected: {facts.get('error') or facts.get('status')}."
+        note = f"Artifact not inspected: {facts.error or facts.status}."
     else:
         note = None
     return {"rows": rows, "note": note, "has_facts": usable,
@@ -356,10 +357,10 @@ def _svg_image(svg: str, alt: str) -> dict[str, str]:
     return {"src": f"data:image/svg+xml;base64,{data}", "alt": alt}
 
 
-def benchmark_of(card: Card, record: dict[str, Any]) -> dict[str, Any]:
+def benchmark_of(card: Card, record: CardRecord) -> dict[str, Any]:
     """The card's claimed numbers and, when the bench stage measured the model, the measured ones with a chart."""
     claimed = card.benchmark
-    bench = record.get("bench")
+    bench = record.bench
     view: dict[str, Any] = {"claimed": None, "measured_html": "", "chart": None, "status": None, "stale": None}
     if claimed is not None:
         view["claimed"] = {"kind": claimed.kind, "metrics": claimed.metrics, "per_label": claimed.per_label,
@@ -367,29 +368,28 @@ def benchmark_of(card: Card, record: dict[str, Any]) -> dict[str, Any]:
                            # prose under an "Evaluation results" heading reads as prose, not as a code block
                            "prose_html": markdown_html(claimed.raw) if claimed.kind == "text"
                            and claimed.language is None else ""}
-    if not bench:
+    if bench is None:
         view["status"] = "No measurement: the benchmark stage did not run for this model in this build."
         return view
-    status = bench.get("status")
-    if status != "measured":
-        view["status"] = f"Not measured: {bench.get('reason') or status or 'no stored measurement'}."
+    if bench.status is not BenchStatus.MEASURED:
+        view["status"] = f"Not measured: {bench.reason or bench.status or 'no stored measurement'}."
         return view
-    if bench.get("stale"):  # the figures describe an earlier card, model or evaluation set, not this one
-        view["stale"] = (f"Out of date: {bench['stale']}. The figures below may not describe this version; run "
+    if bench.stale:  # the figures describe an earlier card, model or evaluation set, not this one
+        view["stale"] = (f"Out of date: {bench.stale}. The figures below may not describe this version; run "
                          "`modelhub bench --mode auto` to measure again.")
     try:
         from ..bench.tables import bench_markdown
 
-        view["measured_html"] = markdown_html(bench_markdown(bench), translate_markup=False)
+        view["measured_html"] = markdown_html(bench_markdown(bench.to_json()), translate_markup=False)
     except ImportError:  # the bench package is optional at render time
         view["measured_html"] = ""
-    svg = bench.get("chart_svg")
-    latency = (bench.get("speed") or {}).get("latency")
+    svg = bench.chart_svg
+    latency = bench.speed.get("latency")
     if not svg and latency:
         try:
             from ..bench.chart import latency_chart
 
-            svg = latency_chart(latency, chart_id=str(record.get("name") or "bench"))
+            svg = latency_chart(latency, chart_id=str(card.name or "bench"))
         except (ImportError, KeyError, TypeError, ValueError):
             svg = None
     if svg:
@@ -407,7 +407,7 @@ class PlannedSection:
     index: int | None  # the card section it renders, or None for a section the page adds
 
 
-def plan_sections(card: Card, record: dict[str, Any]) -> list[PlannedSection]:
+def plan_sections(card: Card, record: CardRecord) -> list[PlannedSection]:
     """The page's sections in order: the card's own (by kind), then Results / Model Information / Benchmarking
     when the card lacks them but a stage (or the card elsewhere) has something to show."""
     if len(card.source) > MAX_CARD_BYTES:
@@ -452,12 +452,12 @@ def plan_sections(card: Card, record: dict[str, Any]) -> list[PlannedSection]:
             add(title, "benchmark", index)
         elif section_text(card, index).strip():
             add(title, "text", index)
-    runs = record.get("runs") or {}
-    if "results" not in kinds_seen and (runs.get("status") in _SHOWN_RUNS or card.results is not None):
+    run_status = record.runs.status if record.runs is not None else None
+    if "results" not in kinds_seen and (run_status in _SHOWN_RUNS or card.results is not None):
         add("Results", "results", None)
-    if "info" not in kinds_seen and (card.info is not None or record.get("facts")):
+    if "info" not in kinds_seen and (card.info is not None or record.facts is not None):
         add("Model Information", "info", None)
-    if "benchmark" not in kinds_seen and (record.get("bench") or card.benchmark is not None):
+    if "benchmark" not in kinds_seen and (record.bench is not None or card.benchmark is not None):
         add("Benchmarking", "benchmark", None)
     return planned
 
@@ -469,10 +469,10 @@ def rewrite_links(html_text: str, links: dict[str, str] | None) -> str:
     return html_text
 
 
-_SHOWN_RUNS = {"ok", "failed", "not_executed"}  # a Results section says what happened even when the card has none
+_SHOWN_RUNS = {RunStatus.OK, RunStatus.FAILED, RunStatus.NOT_EXECUTED}  # a Results section says what happened even when the card has none
 
 
-def render_section(planned: PlannedSection, card: Card, record: dict[str, Any],
+def render_section(planned: PlannedSection, card: Card, record: CardRecord,
                    links: dict[str, str] | None = None) -> PageSection:
     kind, index = planned.kind, planned.index
     section = PageSection(planned.id, planned.title, kind)
@@ -507,7 +507,7 @@ def too_large_html(card: Card) -> str:
             "outputs or data out of the card and link to them.</p>")
 
 
-def page_sections(card: Card, record: dict[str, Any], links: dict[str, str] | None = None) -> list[PageSection]:
+def page_sections(card: Card, record: CardRecord, links: dict[str, str] | None = None) -> list[PageSection]:
     return [render_section(planned, card, record, links) for planned in plan_sections(card, record)]
 
 
@@ -536,26 +536,28 @@ def _stem(path: str) -> str:
     return name.rsplit(".", 1)[0]
 
 
-def _shipped_links(record: dict[str, Any], local_download: str | None) -> dict[str, str]:
-    written = record.get("download_url")
+def _shipped_links(card: Card, local_download: str | None) -> dict[str, str]:
+    written = card.download_url
     return {written: local_download} if written and local_download else {}
 
 
-def build_model_page(card: Card, record: dict[str, Any], *, slug: str, local_download: str | None = None,
+def build_model_page(record: CardRecord, data: dict[str, Any], *, slug: str, local_download: str | None = None,
                      edit_url: str | None = None, family: dict[str, str] | None = None,
                      checked: bool = True, words: Vocabulary = DEFAULT) -> ModelPage:
-    """The whole view of one model page; ``words`` names its badges (the catalog's vocabulary)."""
-    name = display_name(record)
+    """The whole view of one model page: the stages' typed records (``record``) and, for the facets, badges and
+    header, the card's JSON (``data``, ``record.to_dict()``); ``words`` names its badges (the catalog's vocabulary)."""
+    card = record.card
+    name = display_name(data)
     return ModelPage(
         slug=slug,
-        title=record.get("title") or name,
+        title=card.title or name,
         name=name,
-        record=record,
-        badges=badges_of(record, family, words),
+        record=data,
+        badges=badges_of(data, family, words),
         checks=checks_of(record, checked),
         download=download_of(record, local_download),
         buttons=buttons_of(card),
-        sections=page_sections(card, record, _shipped_links(record, local_download)),
+        sections=page_sections(card, record, _shipped_links(card, local_download)),
         summary=summary_of(card),
         edit_url=edit_url,
         family=family,

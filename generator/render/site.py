@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from ..card import Card, read_card
 from ..fileio import write_bytes_atomic
+from ..records import ArtifactStatus
 from .catalog_index import Entry, build_index, entry_for
 from .facets import FACETS
 from .families import Family, format_parameters, group_families, parse_parameters
@@ -274,7 +275,7 @@ class Catalog:
                 continue
             data = self.light[i]
             facts = data.get("facts") or {}
-            count = facts.get("parameters") if facts.get("status", "ok") == "ok" else None
+            count = facts.get("parameters") if facts.get("status") is ArtifactStatus.OK else None
             stated = (data.get("info") or {}).get("parameters")
             rows.append({
                 "name": display_name(data),

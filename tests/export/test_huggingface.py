@@ -14,6 +14,7 @@ from huggingface_hub.repocard import metadata_load
 
 from generator.card import read_card
 from generator.cli import main
+from generator.pipeline import CardRecord
 from generator.render.model_page import plan_sections
 from tests.conftest import CARDS
 
@@ -81,7 +82,7 @@ def test_a_hub_readme_has_a_name_title_lead_and_claims(tmp_path: Path):
     assert card.benchmark.kind == "model_index"
     assert card.benchmark.metrics == {"accuracy": 0.871, "macro_avg_f1": 0.842}
     assert card.benchmark.line == 13  # the model-index key
-    planned = plan_sections(card, {})
+    planned = plan_sections(card, CardRecord(card))
     assert [(p.title, p.kind) for p in planned][:2] == [("Description", "description"),
                                                          ("Training procedure", "text")]
 

@@ -9,18 +9,29 @@ import pytest
 from generator.card import parse_card, read_card
 from generator.checks import CheckContext, RuleSelection, check_card
 from generator.checks.artifacts import row_agrees
-from generator.records import ArtifactRecord
+from generator.checks.registry import Finding
+from generator.pipeline import CardRecord
+from generator.records import ArtifactRecord, BenchRecord, RunRecord
 from generator.render.model_page import build_model_page, info_rows, plan_sections, results_of
 
 REPO = Path(__file__).resolve().parents[2]
 IMDB = REPO / "cards" / "2021-12-16-albert_base_sequence_classifier_imdb_en.md"
 
 
+def record_of(card, findings=(), facts=None, runs=None, bench=None) -> CardRecord:
+    """A card's record as the stages leave it: their JSON read into the typed records."""
+    return CardRecord(card, list(findings), ArtifactRecord.from_json(facts) if facts is not None else None,
+                      RunRecord.from_json(runs) if runs is not None else None,
+                      BenchRecord.from_json(bench) if bench is not None else None)
+
+
 def card_and_record(**stages):
     card = read_card(IMDB)
-    record = card.to_record()
-    record.update({"findings": [], "facts": None, "runs": None, "bench": None, **stages})
-    return card, record
+    return card, record_of(card, **stages)
+
+
+def page_of(record: CardRecord, **options):
+    return build_model_page(record, record.to_dict(), **options)
 
 
 def test_results_from_a_run_say_when_and_with_what():
@@ -111,13 +122,13 @@ name: m
     findings = check_card(card, CheckContext(selection=RuleSelection(select=("ALL",)), facts=facts))
     assert agrees(name, written, actual) is verdict
     assert any(f.code == rule for f in findings) is (not verdict)
-    [row] = [row for row in info_rows(card, {"facts": facts, "findings": []})["rows"] if row["key"] == label]
+    [row] = [row for row in info_rows(card, record_of(card, facts=facts))["rows"] if row["key"] == label]
     assert row["agrees"] is verdict  # the page shows the rule's verdict
 
 
 def test_sections_follow_the_card_and_the_plan_matches_the_page():
     card, record = card_and_record()
-    page = build_model_page(card, record, slug="imdb")
+    page = page_of(record, slug="imdb")
     assert [s.kind for s in page.sections] == ["description", "entities", "usage", "results", "info", "text",
                                                 "benchmark"]
     assert page.toc == tuple((p.id, p.title) for p in plan_sections(card, record))
@@ -131,11 +142,10 @@ def test_sections_follow_the_card_and_the_plan_matches_the_page():
 
 def test_checks_not_run_are_not_reported_as_passing():
     card, record = card_and_record()
-    page = build_model_page(card, record, slug="imdb", checked=False)
+    page = page_of(record, slug="imdb", checked=False)
     assert page.checks["checked"] is False
-    page = build_model_page(card, {**record, "findings": [{"code": "MH101", "severity": "error", "line": 3,
-                                                           "message": "`x` is missing", "hint": "add `x`"}]},
-                            slug="imdb")
+    record.findings = [Finding("MH101", "error", card.path, 3, "`x` is missing", "add `x`")]
+    page = page_of(record, slug="imdb")
     assert page.checks["status"] == "errors"
     assert page.checks["findings"][0]["message_html"] == "<code>x</code> is missing"
 
@@ -145,13 +155,13 @@ def test_a_stale_stored_benchmark_is_shown_as_out_of_date():
 
     stale = "the card's model, runtime or benchmark entry changed since it was measured on 2025-01-01"
     card, record = card_and_record(bench={"status": "measured", "date": "2025-01-01", "stale": stale})
-    page = build_model_page(card, record, slug="imdb")
+    page = page_of(record, slug="imdb")
     bench = next(section for section in page.sections if section.kind == "benchmark")
     assert bench.data["stale"].startswith(f"Out of date: {stale}.")
     html = render("model.html.j2", page=page, catalog_url="")
     assert 'class="mh-note mh-note--stale">Out of date: the card&#39;s model' in html
     card, record = card_and_record(bench={"status": "measured", "date": "2025-01-01"})
-    page = build_model_page(card, record, slug="imdb")
+    page = page_of(record, slug="imdb")
     assert "mh-note--stale" not in render("model.html.j2", page=page, catalog_url="")
 
 
@@ -176,7 +186,7 @@ def test_a_hub_readme_page_keeps_its_lead_and_reads_its_evaluation_prose(tmp_pat
     folder.mkdir()
     (folder / "README.md").write_text(HUB_README, encoding="utf-8")
     card = read_card(folder / "README.md")
-    page = build_model_page(card, card.to_record(), slug="tiny-bert")
+    page = page_of(record_of(card), slug="tiny-bert")
     assert page.title == "tiny-bert" and page.name == "tiny-bert"
     description, evaluation = page.sections
     assert description.kind == "description" and "fills in masked words" in description.html
@@ -197,7 +207,7 @@ def test_evaluation_prose_is_sanitised(tmp_path):
     card_path.write_text(HUB_README.replace("It was evaluated", '<script>alert(1)</script><img src=x onerror="a()">'
                                             "It was evaluated"), encoding="utf-8")
     card = read_card(card_path)
-    claimed = build_model_page(card, card.to_record(), slug="x").sections[-1].data["claimed"]
+    claimed = page_of(record_of(card), slug="x").sections[-1].data["claimed"]
     assert "evaluated on" in claimed["prose_html"]
     assert "<script" not in claimed["prose_html"] and "onerror" not in claimed["prose_html"]
 
@@ -209,8 +219,8 @@ def test_a_card_over_the_size_cap_gets_a_page_that_says_so_not_its_body():
 
     source = IMDB.read_bytes() + b"\n## Data\n\n" + b"secret-looking filler\n" * (MAX_CARD_BYTES // 20)
     card = parse_card(source, str(IMDB))
-    record = {**card.to_record(), "findings": [], "facts": None, "runs": None, "bench": None}
-    page = build_model_page(card, record, slug="imdb")
+    record = record_of(card)
+    page = page_of(record, slug="imdb")
     assert [(s.id, s.kind) for s in page.sections] == [("card-too-large", "too-large")]
     assert page.toc == tuple((p.id, p.title) for p in plan_sections(card, record))
     html = render("model.html.j2", page=page, catalog_url="")
@@ -231,8 +241,8 @@ def test_a_line_over_the_length_cap_is_cut_with_a_marker_and_a_finding():
     [finding] = [d for d in card.diagnostics if d.code == "MH008"]
     assert finding.message == ("line is 30,000 characters long (and 1 more line as long); the page shows the first "
                                "10,000 of each")
-    record = {**card.to_record(), "findings": [], "facts": None, "runs": None, "bench": None}
-    html = render("model.html.j2", page=build_model_page(card, record, slug="imdb"), catalog_url="")
+    record = record_of(card)
+    html = render("model.html.j2", page=page_of(record, slug="imdb"), catalog_url="")
     assert html.count("[line cut: 30,000 characters, the first 10,000 shown]") == 1  # the prose
     assert html.count("[line cut: 30,002 characters, the first 10,000 shown]") == 1  # the code, with its `# `
     assert "x" * MAX_LINE_CHARS in html and "x" * (MAX_LINE_CHARS + 1) not in html
@@ -243,7 +253,8 @@ def test_section_ids_stay_unique_and_linear_with_many_equal_titles():
     from tests.timing import assert_linear
 
     def plan(n):
-        return parse_card("---\nname: x\n---\n" + "".join("## Notes\n\ntext\n\n" for _ in range(n))), {}
+        card = parse_card("---\nname: x\n---\n" + "".join("## Notes\n\ntext\n\n" for _ in range(n)))
+        return card, CardRecord(card)
 
     card, record = plan(5)
     assert [p.id for p in plan_sections(card, record)] == ["notes", "notes-2", "notes-3", "notes-4", "notes-5"]
