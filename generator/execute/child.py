@@ -48,7 +48,7 @@ import traceback
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x10000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
-PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
+PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 4, 24, 38
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]{4,}")
 THIS_FILE = os.path.abspath(__file__)
 
@@ -155,10 +155,14 @@ def isolate_filesystem(plan: dict, in_user_namespace: bool) -> list:
       paths it needs bound back (the Python installation, the worker's folder);
     * ``scratch``: /tmp, /var/tmp, /dev/shm as fresh, size-capped tmpfs private to this worker (host files and
       Unix sockets there are out of sight, and what the sandbox writes vanishes with the namespace);
-    * ``hide``: folders such as /run (host daemons' sockets) under an empty read-only tmpfs.
+    * ``hide``: folders such as /run (host daemons' sockets) under an empty read-only tmpfs;
+    * ``worker``: the worker's own folder, read-only but for its ``writable`` sub-folders (HOME, the cards'
+      folders): without root the sandbox user owns it, and a card renamed the folder of the model's binds and put
+      its own files in their place for the next card.
 
     ``plan`` = {"binds": [{"source", "target"}], "cover": [{"folder", "keep"}], "scratch": [{"folder", "keep"}],
-    "hide": [{"folder", "keep"}], "size": bytes}. Returns the folders given private scratch space.
+    "hide": [{"folder", "keep"}], "worker": {"folder", "writable"}, "size": bytes}. Returns the folders given
+    private scratch space.
     """
     libc = _libc()
     flags = CLONE_NEWNS if os.geteuid() == 0 or in_user_namespace else CLONE_NEWUSER | CLONE_NEWNS
@@ -182,6 +186,12 @@ def isolate_filesystem(plan: dict, in_user_namespace: bool) -> list:
         _cover(libc, folder["folder"], folder["keep"], f"mode=1777,size={int(plan.get('size', 1 << 30))}",
                readonly=False)
         scratch.append(folder["folder"])
+    worker = plan.get("worker")
+    if worker:  # last: the worker's folder as the sandbox sees it after the covers above bound it back
+        for path in worker["writable"]:
+            _mount(libc, path, path, None, MS_BIND)
+        _mount(libc, worker["folder"], worker["folder"], None, MS_BIND | MS_REC)
+        _mount(libc, None, worker["folder"], None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
     return scratch
 
 
@@ -264,9 +274,32 @@ def set_limits(limits: dict) -> dict:
     return applied
 
 
+def drop_capabilities(libc: ctypes.CDLL) -> None:
+    """Give up every capability, for good. Without root the sandbox created its own user namespace and holds all
+    capabilities in it: a card would unmount the private /tmp (the host's files and sockets are under it), remount
+    the model's read-only binds writable, or ptrace the spare despite it being non-dumpable. The bounding set goes
+    first (that needs CAP_SETPCAP), then the effective, permitted and inheritable sets; ``execve`` cannot give any
+    back (no new privileges, and the sandbox user is not root in its namespace)."""
+    try:
+        last = int(open("/proc/sys/kernel/cap_last_cap").read())
+    except (OSError, ValueError):
+        last = 63
+    for cap in range(last + 1):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
+    data = (ctypes.c_uint32 * 6)()  # two {effective, permitted, inheritable} records, all empty
+    if libc.capset(header, data) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"capset failed: {os.strerror(error)}")
+    status = open("/proc/self/status").read()
+    if any(line.split()[1].strip("0") for line in status.splitlines() if line.startswith(("CapEff", "CapPrm"))):
+        raise OSError("capabilities are still held after dropping them")
+
+
 def drop_privileges(uid: int | None, gid: int | None) -> None:
-    """No privilege gain ever (setuid binaries), then the sandbox user. The process is made non-dumpable, so a card
-    (which runs in a child of this process, as the same user) can neither ptrace it nor write its memory."""
+    """No privilege gain ever (setuid binaries), then the sandbox user, without any capability (in the user
+    namespace of an unprivileged sandbox too). The process is made non-dumpable, so a card (which runs in a child
+    of this process, as the same user) can neither ptrace it nor write its memory."""
     libc = _libc()
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     if uid is not None and os.geteuid() == 0:
@@ -275,6 +308,7 @@ def drop_privileges(uid: int | None, gid: int | None) -> None:
         os.setresuid(uid, uid, uid)
         if os.getuid() != uid or os.geteuid() != uid:
             raise OSError("could not drop to the sandbox user")
+    drop_capabilities(libc)
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 

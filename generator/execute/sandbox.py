@@ -15,7 +15,9 @@ What protects what (see also the module docstring of ``child.py``, which applies
   audit hook that refuses IP sockets from Python code. ``network_isolation()`` says which one is in force;
 * a private mount namespace, required (``mount_plan``): private /tmp, /var/tmp, /dev/shm, a hidden /run, private
   folders covered, and what the worker is handed (``expose``) as read-only bind mounts; host files are never
-  re-owned or re-moded, and per-card files are copies of what the sandbox user may read (``copy_in``);
+  re-owned or re-moded, and per-card files are copies of what the sandbox user may read (``copy_in``); the
+  worker's own folder is read-only inside the sandbox but for HOME and the cards' folders (``WRITABLE``), so a
+  card cannot rename, replace or add anything a later card loads, even where the sandbox user owns the folder;
 * worker folders are claimed with a lock (``claim_folder``): one left by a killed run is removed at the next start.
 """
 
@@ -368,6 +370,7 @@ def clean_stale_folders(grace: float = 60.0) -> list[Path]:
 
 SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")  # private, empty, writable per worker
 HIDDEN = ("/run",)  # host daemons' sockets and state: covered, read-only
+WRITABLE = ("home", "cards")  # the only writable folders of a worker's folder inside its sandbox (HOME, the cards')
 
 
 def _traversable(folder: Path) -> bool:
@@ -416,6 +419,7 @@ def mount_plan(root: Path, binds: list[dict[str, str]], user: SandboxUser, size:
         "cover": [{"folder": str(folder), "keep": _outermost(inside)} for folder, inside in sorted(covers.items())],
         "scratch": [{"folder": str(folder), "keep": keep(folder)} for folder in _real_folders(SCRATCH)],
         "hide": [{"folder": str(folder), "keep": keep(folder)} for folder in _real_folders(HIDDEN)],
+        "worker": {"folder": str(root), "writable": [str(root / name) for name in WRITABLE]},
         "size": size,
     }
 

@@ -29,6 +29,7 @@ import secrets
 import selectors
 import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -184,9 +185,10 @@ class Worker:
         root, claim = sandbox.claim_folder()
         nonce = _nonce()
         try:
+            for name in sandbox.WRITABLE:  # HOME and the cards' folders: all the sandbox may write in its folder
+                (root / name).mkdir()
+                sandbox.give(root / name, user)
             home = root / "home"
-            home.mkdir()
-            sandbox.give(home, user)
             env_extra = dict(env_extra or {})
             with sandbox.collecting_binds() as binds:
                 if prepare is not None:
@@ -263,8 +265,9 @@ class Worker:
         self._require_alive()
         self.end_card()
         self.cards += 1
-        cwd = self.root / f"card-{self.cards}"
-        cwd.mkdir()
+        # a name no card can guess: the cards' folder is writable in the sandbox, and one made ahead by an earlier
+        # card would be the next card's working folder, with that card's files in it
+        cwd = Path(tempfile.mkdtemp(prefix=f"card-{self.cards}-", dir=self.root / "cards"))
         for name, source in self.card_files.items():
             (cwd / name).symlink_to(source)
         for name, source in (files or {}).items():

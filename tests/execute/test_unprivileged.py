@@ -3,7 +3,9 @@
 Without root there is no user per sandbox: the sandbox runs as the invoking user, in an unprivileged user namespace
 that gives it its own network and mount namespaces. The cards must still get nothing that user could not read,
 nothing a card writes in /tmp, /var/tmp or /dev/shm may reach the next card, and the worker's own folder (bound
-back into the private /tmp) must survive the wipe between cards: it did not, so no card ran without root.
+back into the private /tmp) must survive the wipe between cards: it did not, so no card ran without root. The
+sandbox user owns the worker's folder here and held every capability in its user namespace: a card renamed the
+model's folder (and could put its own weights there for the next card) and unmounted the private /tmp.
 
 The other user needs a Python it may run: the one running the tests if it is outside folders only root may enter,
 else the system's interpreter of the same version (the packages are the same: this checkout and its
@@ -65,12 +67,38 @@ pytestmark = [
                        reason="this checkout or its site-packages is not readable by other users"),
 ]
 
+# Run as nobody, who owns the worker's folder: rename the folder of the model's binds (then put a poisoned copy in
+# its place), add a file there, make the next card's folder ahead (names as they were), and undo the private mounts
+# (unmount /tmp to reach the host's, remount the model's bind writable): all with the capabilities the sandbox had in
+# its user namespace.
+SWAP = textwrap.dedent('''
+    import ctypes, os
+    libc = ctypes.CDLL('libc.so.6', use_errno=True)
+    def attempt(action):
+        try:
+            return 'done' if action() in (None, 0) else 'refused'
+        except OSError as error:
+            return type(error).__name__
+    def plant_cards():
+        for number in range(1, 10):
+            os.mkdir(os.path.join(os.path.dirname(os.getcwd()), f'card-{number}'))
+            open(os.path.join(os.path.dirname(os.getcwd()), f'card-{number}', 'planted'), 'w').close()
+    folder = os.path.dirname(os.path.realpath('weights.bin'))
+    print('rename', attempt(lambda: os.rename(folder, folder + '-old')))
+    print('plant', attempt(lambda: open(os.path.join(folder, 'planted.bin'), 'wb').close()))
+    print('card-folder', attempt(plant_cards))
+    print('remount', attempt(lambda: libc.mount(None, os.path.realpath('weights.bin').encode(), None, 32 | 4096, None)))
+    print('umount', attempt(lambda: libc.umount2(b'/tmp', 2)))
+    print('host-tmp', os.path.exists(MARKER))
+''').strip()
+
 # What runs as nobody: cards through the real Executor, in a catalog that user owns, beside a root-only file.
 DRIVER = textwrap.dedent("""
     import json, os, sys
     from pathlib import Path
     from generator.execute import sandbox
     from tests.execute.test_security import card_text, make_catalog, run_cards
+    from tests.execute.test_unprivileged import SWAP
 
     root = Path(sys.argv[1])
     catalog = make_catalog(root / "catalog")
@@ -81,10 +109,17 @@ DRIVER = textwrap.dedent("""
     look = ("import os\\n"
             "print(sorted(folder for folder in ('/tmp', '/var/tmp', '/dev/shm', os.environ['HOME'])\\n"
             "             if os.path.exists(os.path.join(folder, 'left-behind'))), os.getppid())")
+    (catalog.root / "model").mkdir()
+    (catalog.root / "model" / "weights.bin").write_bytes(b"real weights")
+    swap = SWAP.replace("MARKER", repr(sys.argv[2]))
+    read = "import os\\nprint(open('weights.bin', 'rb').read(), sorted(os.listdir('.')))"
+    model = "artifact:\\n  url: ../model\\n"
     runs = run_cards(catalog, {
         "a-writer": card_text("a-writer", leave),
         "b-looker": card_text("b-looker", look),
         "c-thief": card_text("c-thief", "print(open('secret.bin').read())", "artifact:\\n  url: ../private\\n"),
+        "d-swapper": card_text("d-swapper", swap, model),
+        "e-reader": card_text("e-reader", read, model),
     })
     print(json.dumps({"uid": os.getuid(), "network": sandbox.network_isolation(),
                       "runs": {name: {key: str(run.get(key)) for key in ("status", "reason", "results_text")}
@@ -106,13 +141,15 @@ def unprivileged_run() -> Iterator[dict]:
         private.mkdir(parents=True)
         (private / "secret.bin").write_text("root only")
         (private / "secret.bin").chmod(0o600)  # root's: nobody may not read it
+        marker = base / "host-only"  # in the host's /tmp, which the sandbox's private /tmp hides
+        marker.write_text("host")
         for path in (home, catalog, catalog / "catalog"):
             os.chown(path, NOBODY.pw_uid, NOBODY.pw_gid)
         env = {"HOME": str(home), "TMPDIR": str(home), "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1",
                "OMP_NUM_THREADS": "1", "PYTHONPATH": f"{REPO}:{SITE_PACKAGES}"}
         result = subprocess.run(
             ["setpriv", f"--reuid={NOBODY.pw_uid}", f"--regid={NOBODY.pw_gid}", "--clear-groups",
-             str(INTERPRETER), "-c", DRIVER, str(catalog)],
+             str(INTERPRETER), "-c", DRIVER, str(catalog), str(marker)],
             cwd=home, env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr[-3000:]
         report = json.loads(result.stdout.strip().splitlines()[-1])
@@ -159,3 +196,21 @@ def test_the_run_banner_names_a_user_without_a_passwd_entry_by_number():
         capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"; user {uid};" in result.stdout
+
+
+def test_a_card_cannot_swap_the_model_or_undo_its_mounts_without_root(unprivileged_run):
+    # the sandbox user owns the worker's folder: it renamed the folder of the model's binds and put its own
+    # weights there for the next card; with all capabilities in its user namespace it could also unmount the
+    # private /tmp (the host's files and sockets) and remount the model writable
+    swapper = unprivileged_run["runs"]["d-swapper"]
+    assert swapper["status"] == "ok", swapper
+    attempts = dict(line.split(" ", 1) for line in swapper["results_text"].splitlines())
+    assert attempts == {"rename": "OSError", "plant": "OSError", "card-folder": "done", "remount": "refused",
+                        "umount": "refused", "host-tmp": "False"}, attempts
+
+
+def test_a_harmless_card_after_the_swap_reads_the_real_model_in_a_fresh_folder(unprivileged_run):
+    reader = unprivileged_run["runs"]["e-reader"]
+    assert reader["status"] == "ok", reader
+    assert reader["results_text"] == "b'real weights' ['weights.bin']"
+

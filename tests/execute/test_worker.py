@@ -162,7 +162,7 @@ def test_a_worker_handed_hundreds_of_files_starts(tmp_path):
 
     with Worker.start(SandboxLimits(snippet_timeout=30), prepare=prepare) as worker:
         worker.begin_card("cards/many.md")
-        assert worker.execute("import os\nlen(os.listdir('../model'))").value == "600"
+        assert worker.execute(f"import os\nlen(os.listdir({str(worker.root / 'model')!r}))").value == "600"
 
 
 # ---- the next card's process, forked ahead (a spare) ------------------------------------------------------------
