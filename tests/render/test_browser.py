@@ -10,7 +10,6 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -54,6 +53,15 @@ def wait_for_render(page, before: int) -> None:
     page.wait_for_function(f"Number(document.getElementById('mh-catalog').dataset.mhRenders) > {before}")
 
 
+def wait_for_address(page, expected: dict[str, str]) -> None:
+    """The address bar holds exactly ``expected`` as its query: it follows the state once the results are drawn."""
+    page.wait_for_function("""expected => {
+        const params = new URLSearchParams(location.search);
+        return [...params.keys()].length === Object.keys(expected).length
+            && Object.entries(expected).every(([key, value]) => params.get(key) === value);
+    }""", arg=expected)
+
+
 def listed_names(page) -> list[str]:
     return page.locator(".mh-result__name").all_inner_texts()
 
@@ -69,7 +77,7 @@ def test_catalog_loads_and_lists_every_card(page, built_site):
     wait_for_render(page, before)
     names += listed_names(page)
     assert sorted(names) == sorted(built_site["names"])
-    assert parse_qs(urlsplit(page.url).query) == {"page": ["2"]}
+    wait_for_address(page, {"page": "2"})
     shot(page, "catalog-page-2")
     assert page.errors == [] and page.elsewhere == []
 
@@ -86,7 +94,7 @@ def test_typing_a_query_narrows_the_list(page):
     page.fill("#mh-query", "hostile tri")  # two words: both must match (prefix), from name and description
     wait_for_render(page, before)
     assert listed_names(page) == ["hostile_card"]
-    assert parse_qs(urlsplit(page.url).query)["q"] == ["hostile tri"]
+    wait_for_address(page, {"q": "hostile tri"})
     assert page.evaluate("window.mhCatalog.lastQueryMs") < 1000
     shot(page, "catalog-query")
 
@@ -98,7 +106,7 @@ def test_facet_click_filters_updates_the_url_and_a_reload_restores_it(page):
     before = renders(page)
     german.click()
     wait_for_render(page, before)
-    assert parse_qs(urlsplit(page.url).query) == {"language": ["de"]}
+    wait_for_address(page, {"language": "de"})
     assert int(page.get_attribute("#mh-catalog", "data-mh-count")) == expected
     assert all(badges.count("German") for badges in page.locator(".mh-result__badges").all_inner_texts())
     names = listed_names(page)
@@ -106,12 +114,12 @@ def test_facet_click_filters_updates_the_url_and_a_reload_restores_it(page):
     before = renders(page)
     page.locator(".mh-facet[data-facet='task'] label", has_text="Text Classification").click()
     wait_for_render(page, before)
-    query = parse_qs(urlsplit(page.url).query)
-    assert query == {"language": ["de"], "task": ["text_classification"]}
+    wait_for_address(page, {"language": "de", "task": "text_classification"})
     filtered = listed_names(page)
     assert set(filtered) <= set(names) and "tiny_local_model" in filtered
     page.fill("#mh-query", "tiny")
     page.wait_for_function("document.getElementById('mh-catalog').dataset.mhCount === '1'")
+    wait_for_address(page, {"language": "de", "task": "text_classification", "q": "tiny"})
     url = page.url
 
     page.reload()
@@ -122,6 +130,37 @@ def test_facet_click_filters_updates_the_url_and_a_reload_restores_it(page):
     assert page.locator(".mh-facet[data-facet='task'] input[data-value='text_classification']").is_checked()
     assert listed_names(page) == ["tiny_local_model"]
     shot(page, "catalog-filtered")
+    assert page.errors == []
+
+
+def test_a_facet_toggled_from_the_keyboard_keeps_the_focus_and_its_count(page, built_site):
+    """A search updates the facet boxes in place: the box a keyboard user toggles keeps the focus, and the next
+    Tab goes on from it."""
+    open_catalog(page)
+    german = page.locator(".mh-facet[data-facet='language'] label", has_text="German")
+    expected = int(german.locator(".mh-facet__count").inner_text())
+    box = ".mh-facet[data-facet='language'] input[data-value='de']"
+    page.focus(box)
+    before = renders(page)
+    page.keyboard.press("Space")
+    wait_for_render(page, before)
+    assert page.is_checked(box)
+    assert page.evaluate("document.activeElement.dataset.value") == "de"
+    assert int(page.get_attribute("#mh-catalog", "data-mh-count")) == expected
+    assert page.inner_text("#mh-count") == f"{expected} models of {len(built_site['names'])}"
+    before = renders(page)
+    page.keyboard.press("Space")
+    wait_for_render(page, before)
+    assert not page.is_checked(box)
+    assert page.evaluate("document.activeElement.dataset.value") == "de"
+    assert page.inner_text("#mh-count") == f"All {len(built_site['names'])} models"
+    page.evaluate("""() => {
+        const controls = [...document.querySelectorAll('.mh-facets input, .mh-facets button')];
+        controls[controls.indexOf(document.activeElement) + 1].dataset.next = "yes";
+    }""")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.next") == "yes"
+    wait_for_address(page, {})
     assert page.errors == []
 
 

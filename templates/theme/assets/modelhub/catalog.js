@@ -18,7 +18,7 @@
      parameter), so the catalog's free text travels as ?query= there; a catalog of its own keeps ?q=. */
   var QUERY = document.querySelector('[data-md-component="search"]') ? "query" : "q";
 
-  var meta = null, columns = null, list = null, stop = {};
+  var meta = null, columns = null, list = null, stop = {}, facetById = {};
   var chunks = new Map(), loaded = new Map(), shards = new Map();
   var state = { q: "", sort: "relevance", page: 1, filters: {} };
   var expanded = {};
@@ -70,6 +70,16 @@
     var url = location.pathname + (search ? "?" + search : "") + location.hash;
     if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
   }
+  /* The address follows the state once the results are drawn: history.replaceState is a round trip to the browser
+     that would hold up the results by a few milliseconds, and the changes of one frame make one write. */
+  var urlPending = false;
+  function scheduleURL() {
+    if (urlPending) return;
+    urlPending = true;
+    requestAnimationFrame(function () {
+      setTimeout(function () { urlPending = false; writeURL(); }, 0);
+    });
+  }
 
   /* ---- text search ---------------------------------------------------------------------------------- */
   function shardKey(term) {
@@ -97,34 +107,64 @@
     while (lo < hi) { var mid = (lo + hi) >> 1; if (list[mid] < term) lo = mid + 1; else hi = mid; }
     return lo;
   }
-  /* Scores of the documents matching every term (prefix match), or null when there is no query. */
+  /* ``seen[doc]`` = max(``seen[doc]``, ``weight``) for the documents of one delta-encoded posting list; the
+     documents seen for the first time are added to ``touched``. */
+  function mark(seen, touched, deltas, weight) {
+    for (var j = 0, doc = 0; j < deltas.length; j++) {
+      doc += deltas[j];
+      if (seen[doc] === 0) touched.push(doc);
+      if (weight > seen[doc]) seen[doc] = weight;
+    }
+  }
+  /* Scores of the documents matching every term (prefix match), or null when there is no query: per term, the best
+     weight of its matching index terms (strong 6, weak 1; an exact match more), summed over the terms. The shards are
+     requested at once, before anything else the search does, so the network works while the rest waits. */
   function textScores(terms) {
     if (!terms.length) return Promise.resolve(null);
     return Promise.all(terms.map(function (term) { return loadShard(shardKey(term)); })).then(function (loaded) {
-      var n = meta.count, total = new Float32Array(n), hits = new Uint8Array(n);
-      terms.forEach(function (term, k) {
-        var shard = loaded[k], seen = new Float32Array(n);
+      var n = meta.count, total = new Float32Array(n), hits = new Uint8Array(n), seen = new Float32Array(n);
+      var lists = [];
+      for (var k = 0; k < terms.length; k++) {
+        var term = terms[k], shard = loaded[k], touched = [];
         for (var i = lowerBound(shard.t, term); i < shard.t.length && shard.t[i].startsWith(term); i++) {
           var exact = shard.t[i] === term ? 2 : 0;
-          [[shard.s[i], 6 + exact], [shard.w[i], 1 + exact / 2]].forEach(function (pair) {
-            var doc = 0, deltas = pair[0];
-            for (var j = 0; j < deltas.length; j++) {
-              doc += deltas[j];
-              if (pair[1] > seen[doc]) seen[doc] = pair[1];
-            }
-          });
+          mark(seen, touched, shard.s[i], 6 + exact);
+          mark(seen, touched, shard.w[i], 1 + exact / 2);
         }
-        for (var d = 0; d < n; d++) if (seen[d] > 0) { total[d] += seen[d]; hits[d]++; }
-      });
-      for (var d = 0; d < n; d++) if (hits[d] !== terms.length) total[d] = 0;
+        for (var d = 0; d < touched.length; d++) {
+          var doc = touched[d];
+          total[doc] += seen[doc];
+          hits[doc]++;
+          seen[doc] = 0;
+        }
+        lists.push(touched);
+      }
+      if (terms.length > 1) {  /* a match has every term */
+        lists.forEach(function (docs) {
+          for (var e = 0; e < docs.length; e++) if (hits[docs[e]] !== terms.length) total[docs[e]] = 0;
+        });
+      }
       return total;
     });
   }
 
   /* ---- filtering and facet counts ----------------------------------------------------------------- */
+  var NONE = [];
   function valuesOf(facetId, doc) {
     var v = columns[facetId][doc];
-    return v === -1 ? [] : typeof v === "number" ? [v] : v;
+    return v === -1 ? NONE : typeof v === "number" ? [v] : v;
+  }
+  /* Does ``column[doc]`` (-1, one id or a list of ids) hold an id in ``set``? */
+  function hasAny(column, doc, set) {
+    var v = column[doc];
+    if (typeof v === "number") return v >= 0 && set[v] === 1;
+    for (var k = 0; k < v.length; k++) if (set[v[k]] === 1) return true;
+    return false;
+  }
+  function countInto(column, doc, counts) {
+    var v = column[doc];
+    if (typeof v === "number") { if (v >= 0) counts[v]++; return; }
+    for (var k = 0; k < v.length; k++) counts[v[k]]++;
   }
   function compute(scores) {
     var facets = meta.facets, n = meta.count;
@@ -134,23 +174,27 @@
       state.filters[f.id].forEach(function (id) { set[id] = 1; });
       return set;
     });
-    var counts = {};
-    facets.forEach(function (f) { counts[f.id] = new Uint32Array(f.values.length); });
+    var counts = {}, tallies = [], cols = [];
+    facets.forEach(function (f) {
+      counts[f.id] = new Uint32Array(f.values.length);
+      tallies.push(counts[f.id]);
+      cols.push(columns[f.id]);
+    });
+    var activeCols = active.map(function (f) { return columns[f.id]; });
+    var activeAt = active.map(function (f) { return facets.indexOf(f); });
     var results = [];
     for (var doc = 0; doc < n; doc++) {
       if (scores && scores[doc] === 0) continue;
       var failed = -1, failures = 0;
       for (var a = 0; a < active.length && failures < 2; a++) {
-        var vals = valuesOf(active[a].id, doc), ok = false;
-        for (var k = 0; k < vals.length; k++) if (wanted[a][vals[k]]) { ok = true; break; }
-        if (!ok) { failures++; failed = a; }
+        if (!hasAny(activeCols[a], doc, wanted[a])) { failures++; failed = a; }
       }
       if (failures > 1) continue;
-      if (failures === 0) results.push(doc);
-      for (var f = 0; f < facets.length; f++) {
-        if (failures === 1 && active[failed].id !== facets[f].id) continue;
-        var values = valuesOf(facets[f].id, doc);
-        for (var m = 0; m < values.length; m++) counts[facets[f].id][values[m]]++;
+      if (failures === 0) {
+        results.push(doc);
+        for (var f = 0; f < cols.length; f++) countInto(cols[f], doc, tallies[f]);
+      } else {
+        countInto(cols[activeAt[failed]], doc, tallies[activeAt[failed]]);
       }
     }
     var dates = columns.date;
@@ -184,42 +228,63 @@
     }));
   }
   function facetName(facetId, id) {
-    var facet = meta.facets.filter(function (f) { return f.id === facetId; })[0];
+    var facet = facetById[facetId];
     return facet && facet.values[id] ? facet.values[id][1] : "";
+  }
+  /* One checkbox per facet value, made when first shown and kept: a search updates counts and order in place, so
+     the box a keyboard user just toggled keeps the focus. */
+  var facetNodes = {};
+  function facetValue(facet, id) {
+    var nodes = facetNodes[facet.id] || (facetNodes[facet.id] = {});
+    if (!nodes[id]) {
+      var label = el("label", "mh-facet__value");
+      var input = el("input");
+      input.type = "checkbox";
+      input.setAttribute("data-facet", facet.id);
+      input.setAttribute("data-value", facet.values[id][0]);
+      input.addEventListener("change", function () { toggle(facet.id, id); });
+      label.appendChild(input);
+      label.appendChild(el("span", "mh-facet__name", facet.values[id][1]));
+      label.appendChild(el("span", "mh-facet__count"));
+      nodes[id] = label;
+    }
+    return nodes[id];
+  }
+  /* ``box``'s children become ``wanted``, in order, moving only the nodes out of place. */
+  function arrange(box, wanted) {
+    for (var i = 0; i < wanted.length; i++) {
+      if (box.childNodes[i] !== wanted[i]) box.insertBefore(wanted[i], box.childNodes[i] || null);
+    }
+    while (box.childNodes.length > wanted.length) box.removeChild(box.lastChild);
   }
   function renderFacets(counts) {
     meta.facets.forEach(function (facet) {
       var box = root.querySelector('.mh-facet[data-facet="' + facet.id + '"] .mh-facet__values');
       if (!box) return;
-      var selected = {};
+      var tally = counts[facet.id], selected = {};
       (state.filters[facet.id] || []).forEach(function (id) { selected[id] = true; });
-      var ids = facet.values.map(function (_, id) { return id; }).filter(function (id) {
-        return counts[facet.id][id] > 0 || selected[id];
-      });
-      ids.sort(function (x, y) { return counts[facet.id][y] - counts[facet.id][x] || x - y; });
+      var ids = [];
+      for (var id = 0; id < tally.length; id++) if (tally[id] > 0 || selected[id]) ids.push(id);
+      ids.sort(function (x, y) { return tally[y] - tally[x] || x - y; });
       var limit = expanded[facet.id] ? ids.length : FACET_SHOWN;
-      var shown = ids.filter(function (id, i) { return i < limit || selected[id]; });
-      box.textContent = "";
-      box.parentNode.hidden = shown.length === 0;
-      shown.forEach(function (id) {
-        var label = el("label", "mh-facet__value");
-        var input = el("input");
-        input.type = "checkbox";
-        input.checked = !!selected[id];
-        input.setAttribute("data-facet", facet.id);
-        input.setAttribute("data-value", facet.values[id][0]);
-        input.addEventListener("change", function () { toggle(facet.id, id); });
-        label.appendChild(input);
-        label.appendChild(el("span", "mh-facet__name", facet.values[id][1]));
-        label.appendChild(el("span", "mh-facet__count", counts[facet.id][id]));
-        box.appendChild(label);
+      var shown = ids.filter(function (id, i) { return i < limit || selected[id]; }).map(function (id) {
+        var label = facetValue(facet, id), count = String(tally[id]);
+        label.firstChild.checked = !!selected[id];
+        if (label.lastChild.textContent !== count) label.lastChild.textContent = count;
+        return label;
       });
+      box.parentNode.hidden = shown.length === 0;
       if (ids.length > FACET_SHOWN) {
-        var more = el("button", "mh-facet__more", expanded[facet.id] ? "Show fewer" : "Show all " + ids.length);
-        more.type = "button";
-        more.addEventListener("click", function () { expanded[facet.id] = !expanded[facet.id]; run(); });
-        box.appendChild(more);
+        var more = facetNodes[facet.id].more;
+        if (!more) {
+          more = facetNodes[facet.id].more = el("button", "mh-facet__more");
+          more.type = "button";
+          more.addEventListener("click", function () { expanded[facet.id] = !expanded[facet.id]; run(); });
+        }
+        more.textContent = expanded[facet.id] ? "Show fewer" : "Show all " + ids.length;
+        shown.push(more);
       }
+      arrange(box, shown);
     });
   }
   function renderActive() {
@@ -251,8 +316,7 @@
     return true;
   }
   function renderResults(ids) {
-    var list_ = document.getElementById("mh-results");
-    list_.textContent = "";
+    var rows = document.createDocumentFragment();
     var dates = columns.date;
     ids.forEach(function (id) {
       var url = list.u[id].indexOf("/") < 0 ? meta.url[0] + list.u[id] + meta.url[1] : list.u[id];
@@ -272,7 +336,7 @@
         });
       });
       valuesOf("status", id).forEach(function (v) {
-        var key = meta.facets.filter(function (f) { return f.id === "status"; })[0].values[v][0];
+        var key = facetById.status.values[v][0];
         if (key === "deprecated" || key === "check-errors" || key === "verified") {
           badges.appendChild(el("span", "mh-badge mh-badge--" + key, facetName("status", v)));
         }
@@ -280,8 +344,9 @@
       item.appendChild(badges);
       item.appendChild(el("p", "mh-result__summary"));
       if (!fillDetails(item, id)) item.setAttribute("data-pending", "");
-      list_.appendChild(item);
+      rows.appendChild(item);
     });
+    document.getElementById("mh-results").replaceChildren(rows);
   }
   function renderPager(total) {
     var pager = document.getElementById("mh-pager");
@@ -306,18 +371,18 @@
   function run(started) {
     started = started || performance.now();
     var mine = ++sequence;
-    writeURL();
     return textScores(queryTerms(state.q)).then(function (scores) {
       if (mine !== sequence) return;
       var out = compute(scores);
       var total = out.results.length;
       var pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-      if (state.page > pages) { state.page = pages; writeURL(); }
+      if (state.page > pages) state.page = pages;
       var ids = out.results.slice((state.page - 1) * PAGE_SIZE, state.page * PAGE_SIZE);
       renderFacets(out.counts);
       renderActive();
       renderResults(ids);
       renderPager(total);
+      scheduleURL();
       var filtered = state.q || Object.keys(state.filters).some(function (k) { return state.filters[k].length; });
       document.getElementById("mh-count").textContent = total === meta.count && !filtered
         ? "All " + total + " models"
@@ -338,6 +403,7 @@
         root.setAttribute("data-mh-complete", String(api.completes));
       });
     }).catch(function (error) {
+      scheduleURL();
       document.getElementById("mh-count").textContent = "Search failed: " + error.message;
       root.setAttribute("data-mh-error", error.message);
     });
@@ -358,6 +424,7 @@
   }).then(function (loaded) {
     meta = loaded;
     meta.stopwords.forEach(function (w) { stop[w] = true; });
+    meta.facets.forEach(function (facet) { facetById[facet.id] = facet; });
     return Promise.all([fetchJSON("columns.json"), fetchJSON("list.json")]);
   }).then(function (both) {
     columns = both[0];
