@@ -198,15 +198,30 @@ def _until_next_block(body: str) -> list[str]:
 
 
 def _label_lines(labels: list[str], lines: list[str], first_line: int) -> dict[str, int]:
-    """Each label's line: the first body line that names it (a list item, a backticked word, a comma list)."""
+    """Each label's line: the first body line that names it as a whole word (a list item, a backticked word, a comma
+    list). Matched with ``str.find``: a pattern per label cost a regex compile for every label of every card."""
     found: dict[str, int] = {}
     for label in labels:
-        pattern = re.compile(r"(?<![\w-])" + re.escape(label) + r"(?![\w-])")
         for index, line in enumerate(lines):
-            if pattern.search(line):
+            if _names(line, label):
                 found[label] = first_line + index
                 break
     return found
+
+
+def _names(line: str, word: str) -> bool:
+    """Whether ``word`` occurs in ``line`` with no word character or hyphen right before or after it."""
+    start = line.find(word)
+    while start != -1:
+        end = start + len(word)
+        if not (start and _joins(line[start - 1])) and not (end < len(line) and _joins(line[end])):
+            return True
+        start = line.find(word, start + 1)
+    return False
+
+
+def _joins(char: str) -> bool:
+    return char.isalnum() or char in "_-"
 
 
 def _results(card: Card, section, fence: Fence | None, text: str) -> ResultsBlock:

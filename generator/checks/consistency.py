@@ -186,6 +186,9 @@ def s3_vs_download(card: Card, context) -> Iterator[Finding]:
                                           f"write `s3://{download_at[0]}/{download_at[1]}`")
 
 
+_DOWNLOAD_TAIL = re.compile(r"(?:_[a-z]{2})?_\d+(?:\.\d+)+_\d+(?:\.\d+)*")  # `_en_5.0.2_3.0` after the name
+
+
 @rule("MH405", "table-name", FAMILY, "error", "the table's Model Name differs from the front matter's name",
       "use the card's `name` in the table")
 def table_name(card: Card, context) -> Iterator[Finding]:
@@ -195,7 +198,7 @@ def table_name(card: Card, context) -> Iterator[Finding]:
         return
     written = plain(row.value)
     if written != name and written != f"{name}_{_language(card)}":
-        stem = re.fullmatch(re.escape(name) + r"(?:_[a-z]{2})?_\d+(?:\.\d+)+_\d+(?:\.\d+)*", written)
+        stem = written.startswith(name) and _DOWNLOAD_TAIL.fullmatch(written, len(name))
         detail = " (it is the download file's name, not the model's)" if stem else ""
         yield table_name.rule.finding(card.path, row.line, f"table Model Name `{written}` differs from "
                                       f"`name: {name}`{detail}", f"write `{name}`")

@@ -89,7 +89,7 @@ def python_undefined(card: Card, context) -> Iterator[Finding]:
                 continue
             seen.add(name)
             text = code_lines[line - 1] if line <= len(code_lines) else ""
-            if not name.isupper() and re.search(rf"\.pretrained\([^)]*\b{re.escape(name)}\b", text):
+            if not name.isupper() and ".pretrained(" in text and re.search(rf"\.pretrained\([^)]*\b{re.escape(name)}\b", text):
                 yield python_undefined.rule.finding(
                     card.path, snippet.line + line - 1, f"`{name}` in `.pretrained(...)` is an undefined name, not "
                     "a string", f"quote it: \"{name}\"", column)

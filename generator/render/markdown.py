@@ -20,6 +20,7 @@ from pygments.util import ClassNotFound
 from ..card.parser import LONG_LINE, MAX_LINE_CHARS
 from .linkdest import use_fast_destinations
 from .markup import translate
+from .memo import text_memo
 from .sanitize import clean_html
 
 _FORMATTER = HtmlFormatter(nowrap=True)
@@ -79,8 +80,10 @@ def _parser() -> MarkdownIt:
 _MD = _parser()
 
 
+@text_memo(entries=2048, longest=20_000)
 def markdown_html(text: str, *, translate_markup: bool = True) -> str:
-    """Sanitised HTML for the Markdown ``text`` of a card (JSL/Hugo markup translated first)."""
+    """Sanitised HTML for the Markdown ``text`` of a card (JSL/Hugo markup translated first). Memoised: cards
+    repeat whole sections."""
     text = cap_lines(text)
     source = translate(text) if translate_markup else text
     if not source.strip():
@@ -94,6 +97,7 @@ _INLINE_SYNTAX = re.compile(r"[*<>&\\~{}]|``|!\[|\]\(|\]\[|(?<![A-Za-z0-9])_|_(?
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
+@text_memo(entries=8192, longest=2_000)
 def inline_html(text: str) -> str:
     """Sanitised HTML for one line of Markdown (a table cell, a finding's message), without the ``<p>``.
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from .memo import text_memo
+
 # Each pattern that spans text ends with an alternative that consumes what could never close, so an opener without
 # its closer is scanned once, not once per opener (ten thousand ``{%`` with no ``%}`` were quadratic): the callers
 # keep such a match as it was written (``_drop``).
@@ -94,6 +96,7 @@ def translate(text: str) -> str:
     return _BLANKS.sub("\n\n", text).strip("\n")
 
 
+@text_memo(entries=2048, longest=20_000)
 def plain_text(text: str) -> str:
     """Markdown reduced to words, for summaries and the search index (no markup, links become their text)."""
     text = translate(text)
