@@ -40,6 +40,7 @@ from .cardwork import (CardSummary, PageJob, WorkSettings, default_jobs, fingerp
 from .facets import status_values
 from .families import Family
 from .shell import Shell
+from .sharing import ValueTable
 from .site import INDEX_DIR, MODELS_DIR, Catalog, dest_path
 
 log = logging.getLogger("mkdocs.plugins.modelhub")
@@ -148,9 +149,10 @@ class SiteWork:
             todo = [(path, given.get(path)) for path, _ in todo]
         self.stats.parsed = len(todo)
         self.stats.processes = pool_size(self.jobs, len(todo))
+        values = ValueTable()  # each summary arrives as new objects: share what the catalog repeats
         for summary, checked in run_passes(record_batch, todo, settings, self.jobs,
                                            progress=self.progress("cards", len(todo))):
-            known[summary.path] = summary
+            known[summary.path] = values.dataclass(summary, skip=("identity",))
             self.stats.checked += checked
         ordered = [known[path] for path in paths]
         self._entries = {s.path: Entry(stamps[s.path], s.key, s) for s in ordered}
@@ -166,6 +168,7 @@ class SiteWork:
         index = identity_index(s.identity for s in summaries)
         if not index:
             return summaries
+        values = ValueTable()
         severity = selection.severity_of(rule_)
         everywhere = selection.enabled(rule_) and not selection.per_file_ignores  # asked once, not per card
         out = []
@@ -177,7 +180,8 @@ class SiteWork:
                          for f in duplicate_findings(summary.identity, index, rule_)]
             if extra:
                 self._extra[summary.path] = extra
-                findings = summary.data["findings"] + [{"code": f.code, "severity": f.severity} for f in extra]
+                findings = summary.data["findings"] + values.share([{"code": f.code, "severity": f.severity}
+                                                                    for f in extra])
                 data = {**summary.data, "findings": findings}
                 summary = replace(summary, data=data, facets={**summary.facets, "status": status_values(data)})
             out.append(summary)
