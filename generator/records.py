@@ -63,6 +63,7 @@ class RunReason(StrEnum):
 
 _REASONS = frozenset(RunReason)
 REASON_CODE = "reason_code"  # the key the execute stage hands a RunReason over in; never part of the stored JSON
+EXAMPLE_LINE = "example_line"  # the key it hands the line of the card's first runnable block over in; the same
 
 
 class BenchStatus(StrEnum):
@@ -205,6 +206,7 @@ class RunRecord(StageRecord):
     status: RunStatus | None = None
     reason: str | None = None
     reason_code: RunReason | None = None  # why it was not executed (``NOT_EXECUTED``); not in the JSON
+    example_line: int | None = None  # the line of the card's first runnable block (its runtime plan's); not in the JSON
     runtime: str | None = None
     date: str | None = None
     duration: Any = None
@@ -216,15 +218,17 @@ class RunRecord(StageRecord):
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RunRecord:
-        """The execute stage's run (its ``reason_code`` key, when it has one, becomes ``reason_code``)."""
-        code = data.get(REASON_CODE)
-        if REASON_CODE in data or not isinstance(data, dict):
-            data = {key: value for key, value in data.items() if key != REASON_CODE}
+        """The execute stage's run (its ``reason_code`` and ``example_line`` keys, when it has them, become
+        attributes, not JSON)."""
+        code, example_line = data.get(REASON_CODE), data.get(EXAMPLE_LINE)
+        if REASON_CODE in data or EXAMPLE_LINE in data or not isinstance(data, dict):
+            data = {key: value for key, value in data.items() if key not in (REASON_CODE, EXAMPLE_LINE)}
         skipped = data.get("skipped")
         text = data.get("results_text")
         return cls(
             json=data, status=status_of(data, RunStatus), reason=_text(data.get("reason")),
             reason_code=RunReason(code) if isinstance(code, str) and code in _REASONS else None,
+            example_line=_int(example_line),
             runtime=_text(data.get("runtime")), date=_text(data.get("date")), duration=data.get("duration"),
             versions=data.get("versions") if isinstance(data.get("versions"), dict) else None,
             cells=tuple(CellRecord.from_json(c) for c in _items(data.get("cells")) if isinstance(c, dict)),

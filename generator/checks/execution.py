@@ -1,7 +1,8 @@
 """Execution rules (MH620-MH639): whether the card's Results block is what its own example really prints.
 
 They read the run record of the execute stage (``context.runs``: its status and reason code, never its reason's
-words); without one (execution off) they are skipped.
+words, and the line of the first block its runtime plan runs, ``example_line``); without one (execution off) they
+are skipped.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def example_fails(card: Card, context: Any) -> Iterator[Finding]:
 def results_outdated(card: Card, context: Any) -> Iterator[Finding]:
     run = _runs(context)
     if run.status is RunStatus.STALE:
-        yield results_outdated.rule.finding(card.path, _first_cell_line(card, run), str(run.reason))
+        yield results_outdated.rule.finding(card.path, run.example_line or card.body_line, str(run.reason))
 
 
 @rule("MH624", "results-not-stored", FAMILY, "info", "the example has never been run: no stored results",
@@ -77,7 +78,7 @@ def results_outdated(card: Card, context: Any) -> Iterator[Finding]:
 def results_not_stored(card: Card, context: Any) -> Iterator[Finding]:
     run = _runs(context)
     if run.status is RunStatus.MISSING:
-        yield results_not_stored.rule.finding(card.path, _first_cell_line(card, run))
+        yield results_not_stored.rule.finding(card.path, run.example_line or card.body_line)
 
 
 @rule("MH625", "example-not-executed", FAMILY, "info", "the card's example cannot be executed here",
@@ -87,12 +88,5 @@ def example_not_executed(card: Card, context: Any) -> Iterator[Finding]:
     run = _runs(context)
     if run.status is not RunStatus.NOT_EXECUTED or (run.reason_code is not None and run.reason_code.by_design):
         return  # nothing to run, by design (opted out, no Python example)
-    yield example_not_executed.rule.finding(card.path, _first_cell_line(card, run),
+    yield example_not_executed.rule.finding(card.path, run.example_line or card.body_line,
                                             f"the example was not executed: {run.reason or ''}")
-
-
-def _first_cell_line(card: Card, run: RunRecord) -> int:
-    from ..execute.plan import runnable_snippets
-
-    snippets = runnable_snippets(card)
-    return snippets[0].line if snippets else card.body_line

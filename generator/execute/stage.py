@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from ..artifacts.stage import attach_artifacts
 from ..pipeline import BuildContext, CardRecord
-from ..records import RunRecord, from_json
+from ..records import EXAMPLE_LINE, RunRecord
 from .progress import run_progress
 from .runner import Executor
 
 
 class ExecuteStage:
     name = "execute"
-    reads = ("card", "artifact")
-    writes = ("runs", "artifact", "plan")  # attaches the handle when the artifacts stage did not run
+    reads = ("card", "artifact", "location")
+    writes = ("runs", "artifact", "location", "plan")  # attaches the handle when the artifacts stage did not run
 
     def __init__(self, mode: str | None = None) -> None:
         self.mode = mode  # None: the context's mode
@@ -38,5 +38,8 @@ class ExecuteStage:
                                 artifacts={r.path: r.artifact for r in records if r.artifact is not None},
                                 plans={r.path: r.plan for r in records})
         for record in records:
-            record.runs = from_json(RunRecord, runs.get(record.path))
+            run, cells = runs.get(record.path), record.plan.cells
+            # the rules point at the first block the plan runs: they never pick the card's blocks again
+            record.runs = None if run is None else RunRecord.from_json(
+                {**run, EXAMPLE_LINE: cells[0].line if cells else None})
 

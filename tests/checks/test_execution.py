@@ -34,8 +34,10 @@ def card(results: str = "hello, world", text: str | None = None):
 
 
 def run(status: str = "ok", **extra):
+    """A run record as the execute stage hands it over (``example_line``: its plan's first block)."""
     base = {"status": status, "reason": None, "runtime": "python", "date": "2025-01-02", "results_text": None,
-            "cells": [{"line": 10, "stdout": "hello, world\n", "stderr": "", "value": None, "error": None}]}
+            "cells": [{"line": 10, "stdout": "hello, world\n", "stderr": "", "value": None, "error": None}],
+            "example_line": 10}
     if status == "ok":
         base["results_text"] = "hello, world"
     base.update(extra)
@@ -87,6 +89,14 @@ def test_runs_that_cannot_vouch_for_the_block_are_reported(status, code, words):
     assert finding.code == code
     assert words in finding.message
     assert finding.line == 10
+
+
+def test_the_line_is_the_first_block_of_the_execute_stages_plan():
+    """MH623-MH625 point at the block the runtime plan starts with, as the execute stage hands it over."""
+    [finding] = findings(card(), run("missing", example_line=12, results_text=None))
+    assert (finding.code, finding.line) == ("MH624", 12)
+    [finding] = findings(card(), run("missing", example_line=None, results_text=None))
+    assert finding.line == card().body_line  # no runnable block: the card's body
 
 
 def test_cards_with_nothing_to_run_are_not_nagged():
