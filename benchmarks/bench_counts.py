@@ -3,8 +3,17 @@ passes and record serialisations per card, during ``build --mode auto`` and ``ch
 
 Each fact should be computed once per card by the stage that owns it and read by everything after it. The counts
 come from ``cProfile`` call counts of the functions that compute each fact (so a call through any import alias is
-counted), with ``--jobs 1`` so every call happens in this process. Runs on a copy of the shipped catalog (or the
-folder given) in a temporary directory; prints one JSON object and writes it to ``benchmarks/out/counts.json``.
+counted), with ``--jobs 1`` so every call happens in this process, in its main thread or in the threads it starts
+(the artifacts stage inspects artifacts in a thread pool: each thread gets its own profiler). Runs on a copy of the
+shipped catalog (or the folder given) in a temporary directory; prints one JSON object and writes it to
+``benchmarks/out/counts.json``. ``cards naming an artifact`` says how many cards can resolve, materialise or digest
+one at all: a fact computed once for each of them reads that count, not one per card.
+
+``artifact digests`` counts the digests of artifacts as wholes, ``digest.tree_digest`` (what execution and the
+benchmarks read as ``LocalArtifact.digest``: one digest of a folder, however many files it holds, or of a file),
+whether answered from the digest memo or computed; the per-file hashes a folder digest is made of are not counted
+separately. ``file checksums`` counts ``ArtifactCache.local_sha256``, a local file's plain sha256 (a zip before it
+is extracted, a file checked against the sha256 its card declares), also whether remembered or computed.
 
 Facts and the functions that compute them are listed in ``FACTS``; a refactor that moves a computation updates the
 list (a fact whose functions no longer exist is reported as ``missing``, never silently as zero).
@@ -22,11 +31,14 @@ import pstats
 import shutil
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from generator.card import read_card  # noqa: E402
+from generator.card.declared import artifact_url  # noqa: E402
 from generator.cli import main as cli_main  # noqa: E402
 
 # fact -> functions (path suffix of the module file, function name) whose calls compute it.
@@ -34,8 +46,8 @@ FACTS: dict[str, list[tuple[str, str]]] = {
     "card parses": [("generator/card/parser.py", "parse_card")],
     "artifact resolutions": [("generator/artifacts/resolve.py", "resolve")],
     "artifact materialisations": [("generator/artifacts/store.py", "materialize")],
-    "artifact file hashes": [("generator/artifacts/cache.py", "sha256_file"),
-                             ("generator/artifacts/cache.py", "local_sha256")],
+    "artifact digests": [("generator/artifacts/digest.py", "tree_digest")],
+    "file checksums": [("generator/artifacts/cache.py", "local_sha256")],
     # the runtime decision itself, whoever makes it (the bench stage once chose its own: 2 per card)
     "runtime plans": [("generator/execute/runtimes/__init__.py", "choose_runtime")],
     "rule passes": [("generator/checks/__init__.py", "check_card")],
@@ -45,8 +57,16 @@ FACTS: dict[str, list[tuple[str, str]]] = {
 
 def count_calls(argv: list[str]) -> tuple[int, dict[str, int | str]]:
     profile = cProfile.Profile()
+    in_threads: list[cProfile.Profile] = []
+
+    def profile_thread(*_: object) -> None:  # the first profiling event of a new thread: give it a profiler
+        own = cProfile.Profile()
+        in_threads.append(own)
+        own.enable()
+
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
+        threading.setprofile(profile_thread)
         profile.enable()
         try:
             code = cli_main(argv)
@@ -54,7 +74,8 @@ def count_calls(argv: list[str]) -> tuple[int, dict[str, int | str]]:
             code = exc.code if isinstance(exc.code, int) else 1
         finally:
             profile.disable()
-    stats = pstats.Stats(profile).stats  # (file, line, name) -> (cc, nc, tt, ct, callers)
+            threading.setprofile(None)  # type: ignore[arg-type]
+    stats = pstats.Stats(profile, *in_threads).stats  # (file, line, name) -> (cc, nc, tt, ct, callers)
     counts: dict[str, int | str] = {}
     for fact, functions in FACTS.items():
         found = [(key, value) for key, value in stats.items()
@@ -76,8 +97,10 @@ def main() -> int:
         shutil.copytree(source, work / "cards")
         if source == (REPO / "cards").resolve() and (REPO / "modelhub.toml").exists():
             shutil.copy(REPO / "modelhub.toml", work / "modelhub.toml")
-        cards = sum(1 for _ in (work / "cards").rglob("*.md"))
+        files = sorted((work / "cards").rglob("*.md"))
+        cards = len(files)
         report["cards"] = cards
+        report["cards naming an artifact"] = sum(1 for path in files if artifact_url(read_card(path)))
         previous = os.getcwd()
         os.chdir(work)
         try:

@@ -24,12 +24,13 @@ from .records import ArtifactRecord, BenchRecord, RunRecord, to_json
 
 if TYPE_CHECKING:
     from .artifacts.local import ArtifactHandle
+    from .artifacts.resolve import Location, ResolveError
     from .execute.plan import CardPlan
     from .checks.registry import Finding
     from .executors import GroupExecutor
 
 MODES = ("off", "frozen", "auto", "force")
-TRANSIENT = ("artifact", "plan")  # CardRecord fields that live for one build in one process: never pickled
+TRANSIENT = ("artifact", "location", "plan")  # CardRecord fields that live for one build in one process
 
 
 @dataclass
@@ -42,6 +43,7 @@ class CardRecord:
     runs: RunRecord | None = None  # the execute stage's
     bench: BenchRecord | None = None  # the bench stage's
     artifact: ArtifactHandle | None = None  # the card's artifact as this build resolved it; never stored
+    location: Location | ResolveError | None = None  # where the artifact lives (``artifact.resolution()``)
     plan: CardPlan | None = None  # the card's runtime plan, made once for execute and bench; never stored
 
     def __getstate__(self) -> dict[str, Any]:

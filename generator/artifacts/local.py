@@ -3,10 +3,12 @@ first, and handed to the others.
 
     artifacts = LocalArtifacts(config)
     handle = artifacts.handle(url, card_path=card.path, expected_sha256=declared)   # the same object for the same key
+    handle.location()           # where it lives (resolve.Location); raises ResolveError, the same one on every call
     local = handle.local()      # LocalArtifact(path, digest); raises ArtifactError, the same one on every call
 
-The artifacts stage puts a handle on each record with an artifact (``CardRecord.artifact``); execution and the
-benchmarks call ``local()`` on it, so a model both run and measure is materialised and hashed once per build.
+The artifacts stage puts a handle on each record with an artifact (``CardRecord.artifact``); its inspection, the
+path rule (MH513), execution and the benchmarks read ``location()`` and ``local()`` of it, so a model is resolved
+once, and materialised and digested once, per build.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from ..config import Config
 from .digest import memo_file, tree_digest
+from .resolve import Location, ResolveError, resolve
 from .settings import ArtifactSettings
 from .store import ArtifactError, ArtifactStore
 
@@ -47,9 +50,28 @@ class ArtifactHandle:
         self.url = url
         self.card_path = str(card_path) if card_path is not None else None
         self.expected_sha256 = expected_sha256.lower() if expected_sha256 else None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # local() asks location() while it holds it
+        self._location: Location | ResolveError | None = None
         self._local: LocalArtifact | None = None
         self._error: ArtifactError | None = None
+
+    def resolution(self) -> Location | ResolveError:
+        """Where the artifact lives (``resolve.resolve``: mirrors, confinement of local paths), or why it cannot
+        be had (``OutsideCatalog`` for a path leading out), worked out on the first call."""
+        with self._lock:
+            if self._location is None:
+                try:
+                    self._location = resolve(self.url, self.owner.settings, self.card_path)
+                except ResolveError as error:
+                    self._location = error
+            return self._location
+
+    def location(self) -> Location:
+        """``resolution()``, raising its ``ResolveError``."""
+        found = self.resolution()
+        if isinstance(found, ResolveError):
+            raise found
+        return found
 
     def local(self) -> LocalArtifact:
         with self._lock:
@@ -84,7 +106,8 @@ class LocalArtifacts:
     def materialize(self, handle: ArtifactHandle) -> LocalArtifact:
         store = ArtifactStore(self.settings)
         try:
-            path = Path(store.materialize(handle.url, handle.card_path, expected_sha256=handle.expected_sha256))
+            path = Path(store.materialize(handle.url, handle.card_path, expected_sha256=handle.expected_sha256,
+                                          locate=handle.location))
         finally:
             store.close()
         try:

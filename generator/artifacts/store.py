@@ -48,15 +48,17 @@ class ArtifactStore:
 
     # ---- facts ------------------------------------------------------------------------------------------------
     def inspect(self, url: str, card_path: str | Path | None = None, *, refresh: bool = False,
-                checksum: bool = False, expected_sha256: str | None = None) -> ArtifactFacts:
+                checksum: bool = False, expected_sha256: str | None = None,
+                locate: Callable[[], Location] | None = None) -> ArtifactFacts:
         """Facts about ``url``, reading as few bytes as possible. Never raises for a bad artifact: failures come
         back as facts with ``status`` and ``error``. ``checksum`` asks for the sha256 (a full download if remote);
         so does ``expected_sha256``, and when the bytes do not match it the URL is not remembered in the cache,
-        so the next build fetches it again instead of trusting what was served."""
+        so the next build fetches it again instead of trusting what was served. ``locate`` gives where ``url``
+        lives when the caller resolved it already (``ArtifactHandle.location``)."""
         checksum = checksum or bool(expected_sha256)
         transfer = Transfer()
         try:
-            location = resolve(url, self.settings, card_path)
+            location = locate() if locate is not None else resolve(url, self.settings, card_path)
             if location.is_local:
                 facts = self._inspect_local(location, checksum)
             else:
@@ -188,11 +190,13 @@ class ArtifactStore:
 
     # ---- files ------------------------------------------------------------------------------------------------
     def materialize(self, url: str, card_path: str | Path | None = None, *, expected_sha256: str | None = None,
-                    on_progress: Callable[[int, int | None], None] | None = None) -> Path:
+                    on_progress: Callable[[int, int | None], None] | None = None,
+                    locate: Callable[[], Location] | None = None) -> Path:
         """The artifact as files: a local folder as is, a zip extracted into the cache, any other file from the
-        cache under its own name. Downloads are verified (size, and sha256 when ``expected_sha256`` is given)."""
+        cache under its own name. Downloads are verified (size, and sha256 when ``expected_sha256`` is given).
+        ``locate``: as for ``inspect``."""
         try:
-            location = resolve(url, self.settings, card_path)
+            location = locate() if locate is not None else resolve(url, self.settings, card_path)
         except ResolveError as error:
             raise ArtifactError("outside" if isinstance(error, OutsideCatalog) else "bad-url", str(error)) from error
         if location.is_local:

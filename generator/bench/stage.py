@@ -116,8 +116,8 @@ class BenchGroup:
 
 class BenchStage:
     name = "bench"
-    reads = ("card", "artifact", "plan")
-    writes = ("bench", "artifact", "plan")  # the handle and the plan, when no earlier stage made them
+    reads = ("card", "artifact", "location", "plan")
+    writes = ("bench", "artifact", "location", "plan")  # the handle and the plan, when no earlier stage made them
 
     def __init__(self, settings: BenchSettings | None = None) -> None:
         self.settings = settings  # None: the configuration's [bench] table

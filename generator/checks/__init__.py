@@ -22,7 +22,7 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..card import Card
 from .. import vocab
@@ -31,6 +31,9 @@ from ..records import ArtifactRecord, BenchRecord, RunRecord, from_json
 from ..settings import RulesSection
 from ..vocab import Vocabulary
 from .registry import Finding, Rule, RuleSet, rule
+
+if TYPE_CHECKING:
+    from ..artifacts.resolve import Location, ResolveError
 
 __all__ = [
     "CheckContext", "Finding", "Rule", "RuleSelection", "RuleSet", "check_card", "check_cards", "default_rules",
@@ -62,6 +65,7 @@ class CheckContext:
 
     vocabulary: Vocabulary | None = None  # read from the configuration's [vocab] on first use
     rules: RuleSet | None = None  # the rules to run; None: the selection's, else the default rules
+    location: Location | ResolveError | None = None  # where the card's artifact lives (CardRecord.location)
 
     def __post_init__(self) -> None:
         # A stage's JSON (a sidecar file's content, a test's literal) is read into its record here, once.
@@ -89,10 +93,11 @@ class CheckContext:
 
     def for_card(self, facts: ArtifactRecord | Mapping[str, Any] | None = None,
                  runs: RunRecord | Mapping[str, Any] | None = None,
-                 bench: BenchRecord | Mapping[str, Any] | None = None) -> CheckContext:
+                 bench: BenchRecord | Mapping[str, Any] | None = None,
+                 location: Location | ResolveError | None = None) -> CheckContext:
         """The same run-wide context with one card's stage results."""
         return CheckContext(self.config, self.catalog, facts, runs, bench, self.selection, self.cache, self.vocab,
-                            self.rules)
+                            self.rules, location)
 
 
 def _codes(values: Any, where: str) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..card import Card
-from ..card.declared import declared_sha256
+from ..card.declared import artifact_url, declared_sha256
 from ..records import ArtifactRecord, ArtifactStatus
 from .registry import Finding, rule
 from .util import as_bool, key_line, plain, same_version
@@ -422,9 +422,13 @@ def path_outside_catalog(card: Card, context) -> Iterator[Finding]:
             settings = context.cache["artifact_settings"] = ArtifactSettings.from_config(context.config)
         except ConfigError:
             return
-    for what, url, line in card_paths(card):
+    for number, (what, url, line) in enumerate(card_paths(card)):
+        resolved = context.location if number == 0 and url == artifact_url(card) else None
         try:
-            resolve(url, settings, card.path)
+            if isinstance(resolved, ResolveError):  # the build resolved the artifact once: not again here
+                raise resolved
+            if resolved is None:
+                resolve(url, settings, card.path)
         except OutsideCatalog as error:
             yield path_outside_catalog.rule.finding(card.path, line, f"{what}: {error}")
         except ResolveError:

@@ -62,7 +62,7 @@ def check_paths(paths: Iterable[str | Path], config: Config | None = None, selec
         records = run_stages(CardStage().load(names), context or BuildContext(config), stages)
         for record in records:
             context_ = CheckContext(selection=selection, cache=_PROCESS_CACHE, vocabulary=words, facts=record.facts,
-                                    runs=record.runs, bench=record.bench)
+                                    runs=record.runs, bench=record.bench, location=record.location)
             checked.append(CheckedCard(record.path, check_card(record.card, context_), identity_of(record.card),
                                        suppressed_codes(record.card)))
             if progress:

@@ -10,7 +10,7 @@ from .registry import RuleSet
 
 class CheckStage:
     name = "check"
-    reads = ("card", "facts", "runs", "bench", "findings")
+    reads = ("card", "facts", "runs", "bench", "location", "findings")
     writes = ("findings",)
 
     def __init__(self, rules: RuleSet | None = None, selection: RuleSelection | None = None) -> None:
@@ -24,5 +24,5 @@ class CheckStage:
         for record in records:
             # Findings a stage attached directly (codes that are not rules) are kept; rule findings are recomputed.
             kept = [f for f in record.findings if getattr(f, "code", None) not in rules]
-            found = check_card(record.card, shared.for_card(record.facts, record.runs, record.bench))
+            found = check_card(record.card, shared.for_card(record.facts, record.runs, record.bench, record.location))
             record.findings = kept + found

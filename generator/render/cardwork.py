@@ -193,7 +193,7 @@ def summarize(record: CardRecord, key: str, data: dict[str, Any]) -> CardSummary
 def _check(record: CardRecord) -> None:
     kept = [f for f in record.findings if getattr(f, "code", None) not in _STATE["selection"].rules]
     context = CheckContext(_STATE["config"], selection=_STATE["selection"], cache=_STATE["rule_cache"],
-                           facts=record.facts, runs=record.runs, bench=record.bench)
+                           facts=record.facts, runs=record.runs, bench=record.bench, location=record.location)
     record.findings = kept + check_card(record.card, context)
 
 
@@ -221,6 +221,7 @@ def record_batch(items: Sequence[tuple[str, dict[str, Any] | None]]) -> list[tup
         record = CardRecord(card)
         if given is not None:
             record.facts, record.runs, record.bench = given.get("facts"), given.get("runs"), given.get("bench")
+            record.location = given.get("location")
         else:
             to_stage.append(record)
         records.append(record)

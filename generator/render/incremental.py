@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..card import Card
 from ..checks import RuleSelection, _is_suppressed
 from ..checks.catalog import duplicate_findings, identity_index
 from ..checks.registry import Finding
@@ -144,7 +145,8 @@ class SiteWork:
                 records = run_pipeline(self.paths, context, only=self.stage_names, shard=self.shard)
             finally:
                 executor.close()
-            given = {r.path: {"card": r.card, "facts": r.facts, "runs": r.runs, "bench": r.bench} for r in records}
+            given = {r.path: {"card": r.card, "facts": r.facts, "runs": r.runs, "bench": r.bench,
+                              "location": r.location} for r in records}
             del records
             todo = [(path, given.get(path)) for path, _ in todo]
         self.stats.parsed = len(todo)
@@ -277,6 +279,11 @@ class SiteWork:
         self.stats.pages_failed = len(failed)
         self._pages = pages
         return failed
+
+    def parsed_card(self, summary: CardSummary) -> Card | None:
+        """The card the record pass parsed, from the record it stored in the build cache (None when it is gone)."""
+        loaded = self.cache.load_record(summary.key)
+        return loaded[0].card if loaded is not None else None
 
     def family_page(self, catalog: Catalog, family: Family) -> tuple[str, list[tuple[str, str]]]:
         """The content and table of contents of a family page: rendered again only when one of its members, or

@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,8 +90,10 @@ class Catalog:
     """Every card of one build with its URL, family and facets, from the cards' summaries (``cardwork``); renders
     the catalog's own pages and index files. Model pages are rendered from full records by ``cardwork``."""
 
-    def __init__(self, summaries: list[CardSummary], options: SiteOptions):
+    def __init__(self, summaries: list[CardSummary], options: SiteOptions,
+                 parsed: Callable[[CardSummary], Card | None] | None = None):
         self.options = options
+        self._parsed = parsed  # the card the record pass parsed (from the build cache), when it is still there
         self._root = options.root.resolve()
         self._root_prefix = os.path.join(str(self._root), "")  # "/catalog/" (the root "/" stays "/")
         self.summaries = sorted(summaries, key=lambda s: (display_name(s.data).lower(), s.data.get("path") or ""))
@@ -120,9 +122,12 @@ class Catalog:
         return len(self.summaries)
 
     def card(self, index: int) -> Card:
-        """The parsed card, read again from disk: only family pages need whole cards (Keras API pages)."""
+        """The card as the record pass parsed it (read again from disk only when the build cache lost it): only
+        family pages need whole cards (Keras API pages)."""
         if index not in self._cards:
-            self._cards[index] = read_card(self.summaries[index].path)
+            summary = self.summaries[index]
+            card = self._parsed(summary) if self._parsed is not None else None
+            self._cards[index] = card if card is not None else read_card(summary.path)
         return self._cards[index]
 
     # ---- URLs ---------------------------------------------------------------------------------------------

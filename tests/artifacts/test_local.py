@@ -156,3 +156,37 @@ def test_execute_and_bench_run_on_the_artifact_the_artifacts_stage_resolved(tmp_
     assert len(digests) == 1
     digest = record.artifact.local().digest
     assert record.runs.to_json()["inputs"]["artifact"] == record.bench.to_json()["inputs"]["artifact"] == digest
+
+
+def test_where_an_artifact_lives_is_worked_out_once_for_every_stage_and_rule(tmp_path, monkeypatch):
+    """The artifacts stage resolves each card's artifact once (``CardRecord.location``); its inspection, the
+    materialisation and MH513 read that resolution instead of resolving the URL again."""
+    from generator.artifacts import local as local_module
+    from generator.artifacts import resolve as resolve_module
+
+    cards = _catalog(tmp_path)
+    model = cards / "model"
+    model.mkdir()
+    (model / "config.json").write_text('{"architectures": ["BertModel"]}', encoding="utf-8")
+    for name, url in (("a", "model"), ("b", "../../outside")):
+        (cards / f"{name}.md").write_text(f"---\nname: {name}\nartifact: {{url: {url}}}\n---\n\n# {name}\n",
+                                          encoding="utf-8")
+    calls: list[str] = []
+    real = resolve_module.resolve
+
+    def resolve(url, *args, **kwargs):
+        calls.append(url)
+        return real(url, *args, **kwargs)
+
+    monkeypatch.setattr(local_module, "resolve", resolve)
+    monkeypatch.setattr(artifact_store, "resolve", resolve)
+    monkeypatch.setattr(resolve_module, "resolve", resolve)  # MH513's own resolution, were it to make one
+    config = load_config(tmp_path)
+    records = run_pipeline([cards], BuildContext(config), only=["artifacts", "check"])
+    by_name = {record.card.name: record for record in records}
+    assert sorted(calls) == ["../../outside", "model"]  # inspection and MH513 included: one each
+    assert by_name["a"].facts.ok and by_name["a"].location.path == model
+    assert isinstance(by_name["b"].location, resolve_module.OutsideCatalog)
+    assert [f.line for f in by_name["b"].findings if f.code == "MH513"] == [3]  # the `artifact:` line
+    assert by_name["a"].artifact.local().path == model  # materialised where it was resolved, not resolved again
+    assert sorted(calls) == ["../../outside", "model"]

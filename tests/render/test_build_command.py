@@ -38,6 +38,28 @@ def test_modelhub_build_writes_the_site_and_reports_errors_with_strict(tmp_path,
     assert main(["build", str(cards), "--site-dir", str(site), "--offline", "--strict", "--quiet"]) == 1
 
 
+def test_a_build_parses_each_card_once_and_the_family_page_shows_the_parsed_keras_card(tmp_path, monkeypatch):
+    """The family page shows the Keras API page as the record pass parsed it (from the build cache), not a
+    second reading of the file."""
+    from generator.card import parser
+
+    parsed: list[str] = []
+    real = parser.parse_card
+
+    def parse_card(source, path="<memory>"):
+        parsed.append(Path(path).name)
+        return real(source, path)
+
+    monkeypatch.setattr(parser, "parse_card", parse_card)
+    cards = small_catalog(tmp_path)
+    site = tmp_path / "site"
+    assert main(["build", str(cards), "--site-dir", str(site), "--offline", "--no-cache", "--jobs", "1",
+                 "--quiet"]) == 0
+    assert sorted(parsed) == sorted([IMDB, KERAS])
+    family = (site / "families" / "albert" / "index.html").read_text(encoding="utf-8")
+    assert "AlbertTextClassifier" in family and "albert_base_en_uncased" in family
+
+
 def test_modelhub_build_with_a_missing_folder_is_a_usage_error(tmp_path, capsys):
     assert main(["build", str(tmp_path / "nowhere"), "--site-dir", str(tmp_path / "site")]) == 2
     assert "nowhere: no such file or folder" in capsys.readouterr().err
