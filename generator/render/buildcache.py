@@ -45,7 +45,10 @@ DERIVED = ("build",)
 class Entry:
     stamp: tuple
     key: str
-    summary: Any  # cardwork.CardSummary
+    summary: Any  # cardwork.CardSummary, as the record pass made it
+    catalog: str = ""  # digest of the catalog's identities that ``final`` and ``extra`` were made from
+    final: Any = None  # the summary with the catalog-wide findings added (None: no such findings)
+    extra: tuple = ()  # the catalog-wide findings (MH117)
 
 
 def file_stamp(path: str | Path) -> tuple:
@@ -283,5 +286,6 @@ def entry_shard(path: str) -> str:
 
 
 def _signature(shard: dict[str, Entry]) -> dict[str, tuple]:
-    """What makes a shard's entries the same: each card's stamps and content key (the key decides the summary)."""
-    return {path: (entry.stamp, entry.key) for path, entry in shard.items()}
+    """What makes a shard's entries the same: each card's stamps and content key (the key decides the summary) and
+    the catalog its catalog-wide findings came from."""
+    return {path: (entry.stamp, entry.key, entry.catalog) for path, entry in shard.items()}

@@ -129,12 +129,14 @@ class SiteWork:
             self._environment = settings.fingerprint + scan.environment
             entries = self.cache.load_entries(self._environment)
         known: dict[str, CardSummary] = {}
+        reused: dict[str, Entry] = {}
         todo: list[tuple[str, dict[str, Any] | None]] = []
         for path in paths:
             entry = entries.get(path)
             if entry is not None and entry.stamp == stamps[path] and stamps[path][0] and \
                     self.cache.has_record(entry.key):
                 known[path] = entry.summary
+                reused[path] = entry
             else:
                 todo.append((path, None))
         if executes and todo:  # execution and benchmarks run here, grouped by model; the rest in the workers
@@ -158,35 +160,48 @@ class SiteWork:
             self.stats.checked += checked
         ordered = [known[path] for path in paths]
         self._entries = {s.path: Entry(stamps[s.path], s.key, s) for s in ordered}
-        return self._with_catalog_findings(ordered)
+        return self._with_catalog_findings(ordered, reused)
 
-    def _with_catalog_findings(self, summaries: list[CardSummary]) -> list[CardSummary]:
-        """MH117 (the same model in two cards), from the identities every summary carries."""
+    def _with_catalog_findings(self, summaries: list[CardSummary], reused: dict[str, Entry]) -> list[CardSummary]:
+        """MH117 (the same model in two cards), from the identities every summary carries. When no identity in the
+        catalog changed since the last build, an unchanged card keeps the findings that build gave it: an edit
+        that does not rename a model or move its download costs no catalog-wide pass."""
         selection = RuleSelection.from_config(self.config)
         rule_ = selection.rules.get("MH117")
         self._extra = {}
         if rule_ is None or not self.checked or len(summaries) < 2:
             return summaries
-        index = identity_index(s.identity for s in summaries)
-        if not index:
-            return summaries
+        digest = hashlib.sha256(repr([tuple(vars(s.identity).values()) for s in summaries]).encode(
+            "utf-8", "surrogateescape")).hexdigest()
+        index: dict | None = None
         values = ValueTable()
         severity = selection.severity_of(rule_)
         everywhere = selection.enabled(rule_) and not selection.per_file_ignores  # asked once, not per card
         out = []
         for summary in summaries:
+            path = summary.path
+            entry = reused.get(path)
+            if entry is not None and entry.catalog == digest:
+                self._entries[path] = entry
+                if entry.extra:
+                    self._extra[path] = list(entry.extra)
+                out.append(entry.final or summary)
+                continue
             extra = []
-            if (everywhere or selection.enabled(rule_, summary.path)) and \
-                    not _is_suppressed(rule_.code, summary.suppressed):
+            if (everywhere or selection.enabled(rule_, path)) and not _is_suppressed(rule_.code, summary.suppressed):
+                if index is None:
+                    index = identity_index(s.identity for s in summaries)
                 extra = [f if f.severity == severity else replace(f, severity=severity)
                          for f in duplicate_findings(summary.identity, index, rule_)]
+            final = None
             if extra:
-                self._extra[summary.path] = extra
+                self._extra[path] = extra
                 findings = summary.data["findings"] + values.share([{"code": f.code, "severity": f.severity}
                                                                     for f in extra])
                 data = {**summary.data, "findings": findings}
-                summary = replace(summary, data=data, facets={**summary.facets, "status": status_values(data)})
-            out.append(summary)
+                final = replace(summary, data=data, facets={**summary.facets, "status": status_values(data)})
+            self._entries[path] = replace(self._entries[path], catalog=digest, final=final, extra=tuple(extra))
+            out.append(final or summary)
         return out
 
     # ---- the site folder -----------------------------------------------------------------------------------
@@ -249,7 +264,7 @@ class SiteWork:
             json_dest = catalog.json_dest(index)
             # repr, not JSON: the same values built by the same code in the same order give the same text
             described = repr((summary.key, catalog.slugs[index], url, dest, context, json_extra,
-                              [f.to_dict() for f in extra], shell_keys.get(shell, "")))
+                              extra, shell_keys.get(shell, "")))
             page_key = hashlib.sha256(described.encode("utf-8", "surrogateescape")).hexdigest()
             pages[json_dest] = [page_key, dest]
             if self._previous.get(json_dest) == [page_key, dest] and os.path.isfile(os.path.join(site, json_dest)) \

@@ -274,3 +274,45 @@ def test_an_edited_card_rewrites_one_file_of_the_entries(built):
     card.unlink()  # a deleted card's entry goes with it; the next build reads the others from the cache
     result = build(cards, site)
     assert result.stats.parsed == 0 and result.stats.pages_removed == 1
+
+
+def _duplicate_model_findings(site: Path) -> dict[str, list]:
+    return {p.name: [f for f in json.loads(p.read_text(encoding="utf-8"))["findings"] if f["code"] == "MH117"]
+            for p in sorted((site / "models").glob("*.json"))}
+
+
+def test_an_edit_that_keeps_every_identity_reuses_the_catalog_wide_findings(built, monkeypatch, tmp_path):
+    cards, site, _ = built
+    from generator.render import incremental
+
+    asked: list[str] = []
+    original = incremental.duplicate_findings
+
+    def counting(identity, index, rule_):
+        asked.append(identity.path)
+        return original(identity, index, rule_)
+
+    monkeypatch.setattr(incremental, "duplicate_findings", counting)
+    card = cards / "variant-03.md"
+    card.write_text(card.read_text(encoding="utf-8").replace("title:", "title: Edited", 1), encoding="utf-8")
+    build(cards, site)
+    assert asked == [str(card)]  # only the edited card: no identity in the catalog changed
+    found = _duplicate_model_findings(site)
+    assert any(found.values())  # the variants share their download file
+    asked.clear()
+    build(cards, tmp_path / "fresh", cache=False)
+    assert len(asked) > 10 and _duplicate_model_findings(tmp_path / "fresh") == found
+
+    asked.clear()  # a renamed model changes an identity: every card's findings are made again
+    text = card.read_text(encoding="utf-8")
+    name = re.search(r"^name: *(.+)$", text, re.M).group(1)
+    other = cards / "variant-13.md"  # the same language as variant-03: one name makes one model of both
+    other_name = re.search(r"^name: *(.+)$", other.read_text(encoding="utf-8"), re.M).group(1)
+    card.write_text(text.replace(f"name: {name}", f"name: {other_name}", 1), encoding="utf-8")
+    build(cards, site)
+    assert len(asked) > 10
+    build(cards, tmp_path / "fresh", cache=False)
+    renamed = _duplicate_model_findings(site)
+    fresh = _duplicate_model_findings(tmp_path / "fresh")
+    assert {k: v for k, v in renamed.items() if v != fresh[k]} == {}
+    assert renamed != found
