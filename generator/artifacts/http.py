@@ -10,10 +10,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import requests
-from requests.adapters import HTTPAdapter
+if TYPE_CHECKING:  # requests is imported when a download starts: a build that downloads nothing does not pay for it
+    import requests
 
 from ..errors import ArtifactsError
 from .settings import ArtifactSettings
@@ -68,6 +69,9 @@ class Fetcher:
     """Shared by every worker thread; requests' Session and its connection pool are safe to share for this use."""
 
     def __init__(self, settings: ArtifactSettings, sleep: Callable[[float], None] = time.sleep) -> None:
+        import requests
+        from requests.adapters import HTTPAdapter
+
         self.settings = settings
         self.sleep = sleep
         self.session = requests.Session()
@@ -105,6 +109,8 @@ class Fetcher:
 
     def _send(self, method: str, url: str, transfer: Transfer, headers: dict[str, str], stream: bool,
               auth: tuple[str, str] | None) -> requests.Response:
+        import requests
+
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         host = urlsplit(url).netloc
         if host in self.dead_hosts:
@@ -233,6 +239,8 @@ class Fetcher:
                  on_progress: Callable[[int, int | None], None] | None = None) -> tuple[str, int]:
         """Stream ``url`` into ``part`` (appending after ``resume_from`` existing bytes when the server agrees),
         hashing as it goes. Returns (sha256, size). Broken transfers are resumed up to ``retries`` times."""
+        import requests
+
         digest = hashlib.sha256()
         have = resume_from if part.exists() and part.stat().st_size == resume_from else 0
         if have:

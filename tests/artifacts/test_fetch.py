@@ -332,3 +332,14 @@ def test_unresolvable_host_fails_fast_and_is_not_retried_per_card(store):
     assert first.error_kind == second.error_kind == "unreachable"
     assert "cannot resolve host" in first.error and "earlier in this run" in second.error
     assert first.requests == 1 and second.requests == 0
+
+
+def test_a_build_that_downloads_nothing_does_not_import_requests():
+    """requests is imported by the first download: an offline or frozen build's start-up does not pay for it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, generator.cli, generator.render.build, generator.render.plugin, generator.stages; "
+            "print('requests' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
