@@ -25,6 +25,7 @@ entry is a miss, never an error.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -124,16 +125,28 @@ def scan_cards(card_roots: list[Path], config: Any) -> CardScan:
                     environment_stamp(card_roots, set(paths), config.cache_dir))
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: str | Path, data: bytes, made: set[str] | None = None) -> None:
     """Write through a temporary file and a rename: readers see the old file or the new one, never half of one.
-    No fsync: this is a cache, and losing a file to a crash costs a rebuild of one card, not data."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    No fsync: this is a cache, and losing a file to a crash costs a rebuild of one card, not data. ``made``: folders
+    known to exist (a build writes thousands of records into 256 folders)."""
+    folder, name = os.path.split(os.fspath(path))
+    if made is None or folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        if made is not None:
+            made.add(folder)
+    temp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     try:
-        temp.write_bytes(data)
+        try:
+            handle = open(temp, "wb")
+        except FileNotFoundError:  # the folder was removed since it was made (another build pruning the cache)
+            os.makedirs(folder, exist_ok=True)
+            handle = open(temp, "wb")
+        with handle:
+            handle.write(data)
         os.replace(temp, path)
     except BaseException:
-        temp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
         raise
 
 
@@ -142,6 +155,7 @@ class BuildCache:
         self.folder = Path(folder)
         self.records = self.folder / "records"
         self._loaded: dict[str, dict[str, tuple]] = {}  # shard file -> signature, as load_entries read it
+        self._made: set[str] = set()  # record folders this process created or found
 
     # ---- records -------------------------------------------------------------------------------------------
     def _record_path(self, key: str) -> str:
@@ -151,7 +165,7 @@ class BuildCache:
     def store_record(self, key: str, summary: Any, record: Any) -> None:
         head = pickle.dumps(summary, pickle.HIGHEST_PROTOCOL)
         body = pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
-        _write(Path(self._record_path(key)), len(head).to_bytes(8, "little") + head + body)
+        _write(self._record_path(key), len(head).to_bytes(8, "little") + head + body, self._made)
 
     def _read(self, key: str) -> bytes | None:
         try:

@@ -294,7 +294,7 @@ def fallback_page(job: PageJob, error: BaseException) -> str:
 
 def page_batch(jobs: Sequence[PageJob], site_dir: str) -> list[tuple[str, str | None]]:
     """Write each job's page and JSON under ``site_dir``; (url, error or None) for each."""
-    root = Path(site_dir)
+    made: set[str] = set()  # folders known to exist (every model's JSON shares one)
     out = []
     for job in jobs:
         error_text, output, model = None, "", None
@@ -310,9 +310,13 @@ def page_batch(jobs: Sequence[PageJob], site_dir: str) -> list[tuple[str, str | 
                                    ensure_ascii=False, default=str).encode("utf-8")
         for relative, content in ((job.dest, output.encode("utf-8")), (job.json_dest, model)):
             if relative:
-                target = root / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(content)
+                target = os.path.join(site_dir, relative)
+                folder = os.path.dirname(target)
+                if folder not in made:
+                    os.makedirs(folder, exist_ok=True)
+                    made.add(folder)
+                with open(target, "wb") as handle:
+                    handle.write(content)
         out.append((job.url, error_text))
     return out
 
