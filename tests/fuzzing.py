@@ -248,3 +248,35 @@ class Pipeline:
         seconds = time.process_time() - start
         crashed = [finding for finding in findings if finding.startswith("MH999")]
         return Outcome(seconds, "\n".join(crashed) or None, len(html), [f.split(" ", 1)[0] for f in findings])
+
+
+# ---- dense cards: as much Markdown syntax per byte as a card may hold -------------------------------------------
+DENSE_LINES: dict[str, Callable[[int], str]] = {
+    "inline": lambda i: (f"Some *emphasis {i}* and **strong** with [a link](https://example.com/p/{i}), `code {i}`, "
+                         f"_under_, ~~gone~~, <b>bold</b> &amp; ![image](i{i}.png \"t\").\n"),
+    "lists": lambda i: f"- item *{i}* [l](u{i})\n  - nested **{i}** `c`\n    - deeper _{i}_ [x](y)\n      1. [z][r{i % 50}]\n",
+    "table": lambda i: f"| *{i}* | **b{i}** | [c](d{i}) | `e` | <i>f</i> |\n",
+    "quote": lambda i: f"> quote *{i}* [l](u)\n> > nested **{i}**\n>\n",
+    "refs": lambda i: f"[x{i}][r{i % 500}] and [y][] and [r{i % 500}]\n\n[r{i}]: https://e.com/{i} \"title\"\n",
+    "code": lambda i: f"```python\nx_{i} = compute({i}, 'a*b_c')  # [l](u)\nprint(x_{i})\n```\n\n",
+}
+
+
+def dense_card(size: int, shape: str) -> bytes:
+    """A card of about ``size`` bytes whose body repeats one dense shape of Markdown (``DENSE_LINES``, or "mixed":
+    all of them in turn), under a Description and a Usage heading."""
+    shapes = list(DENSE_LINES) if shape == "mixed" else [shape]
+    head = "---\nname: dense\nruntime: python\n---\n\n# Dense\n\n## Description\n\n"
+    parts, total, i = [head], len(head), 0
+    if shape == "table":
+        parts.append("| a | b | c | d | e |\n|---|---|---|---|---|\n")
+    while total < size:
+        line = DENSE_LINES[shapes[i % len(shapes)]](i)
+        if len(shapes) > 1 and i % len(shapes) == 0:
+            line = "\n" + line
+        if i == 2000:
+            line = "\n## Usage\n\n" + line
+        parts.append(line)
+        total += len(line)
+        i += 1
+    return "".join(parts).encode()

@@ -13,7 +13,8 @@ import re
 import sys
 import textwrap
 import warnings
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -117,9 +118,22 @@ class _Checker(pyflakes.checker.Checker):
         pass
 
 
+def analyse_python(code: str, provided: Collection[str]) -> PythonReport:
+    """Syntax and undefined names of one snippet, given the names the runtime (and earlier snippets) provide.
+
+    The analysis is memoised on the code alone and ``provided`` filtered afterwards: keyed on the names too, each of a
+    card's snippets hashed (and its caller copied) every name the snippets before it defined, quadratic in a card of
+    thousands of blocks (2 MiB of them took minutes)."""
+    report = _analyse_python(code)
+    if not report.undefined or not provided:
+        return report
+    undefined = tuple(entry for entry in report.undefined if entry[0] not in provided)
+    return report if len(undefined) == len(report.undefined) else replace(report, undefined=undefined)
+
+
 @lru_cache(maxsize=8192)
-def analyse_python(code: str, provided: frozenset[str]) -> PythonReport:
-    """Syntax and undefined names of one snippet, given the names the runtime (and earlier snippets) provide."""
+def _analyse_python(code: str) -> PythonReport:
+    """``analyse_python`` with nothing provided but Python's builtins."""
     text = prepare_python(code)
     try:
         tree = parse_python(text)
@@ -137,7 +151,7 @@ def analyse_python(code: str, provided: frozenset[str]) -> PythonReport:
     for message in messages:
         if isinstance(message, (pyflakes.messages.UndefinedName, pyflakes.messages.UndefinedLocal)):
             name = message.message_args[0]
-            if message.lineno not in pasted_lines and name not in provided and name not in PYTHON_BUILTINS:
+            if message.lineno not in pasted_lines and name not in PYTHON_BUILTINS:
                 undefined.append((message.message_args[0], message.lineno, (message.col or 0) + 1))
     modules = {node.value.id for node in ast.walk(tree)
                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)}

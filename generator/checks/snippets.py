@@ -47,17 +47,25 @@ def _provided(card: Card) -> frozenset[str]:
     return vocab.runtime_names(runtime) if runtime else frozenset()
 
 
+_LAST_REPORTS: tuple[Card | None, list] = (None, [])  # the last card's: four rules read them, one after the other
+
+
 def python_reports(card: Card) -> list[tuple[Snippet, object]]:
-    """(snippet, PythonReport) for each Python or NLU block, names accumulating from block to block."""
-    provided = _provided(card)
+    """(snippet, PythonReport) for each Python or NLU block, names accumulating from block to block; computed once per
+    card (``analyse_python``'s memo holds 8,192 snippets: a card of more missed it in every rule)."""
+    global _LAST_REPORTS
+    last = _LAST_REPORTS
+    if last[0] is card:
+        return last[1]
+    provided = set(_provided(card))  # grown in place: a copy per block was quadratic in a card of thousands
     out = []
     for snippet in card.snippets:
         if snippet.tab not in ("python", "nlu") or not snippet.code.strip() or is_placeholder(snippet.code):
             continue
         report = analyse_python(snippet.code, provided)
         out.append((snippet, report))
-        if report.defined:
-            provided = provided | report.defined
+        provided |= report.defined
+    _LAST_REPORTS = (card, out)
     return out
 
 

@@ -91,6 +91,50 @@ def markdown_html(text: str, *, translate_markup: bool = True) -> str:
     return clean_html(_MD.render(source))
 
 
+# The Markdown one page renders as Markdown. markdown-it reads dense Markdown (a link, emphasis and code on every line,
+# nested lists, tables) at 3-7 s of CPU per MiB and its worst shapes (lines of `*_` or `[[a]`) at up to 17, so a
+# 2 MiB card (MH004's cap) stalled a build for 10-25 s; the rest is shown as plain text, which costs next to nothing.
+# Real cards have a few KB (the largest of the 221 corpus cards has 7.5 KB).
+MAX_MARKDOWN_CHARS = 64 * 1024
+
+
+class MarkdownBudget:
+    """What is left of one page's ``MAX_MARKDOWN_CHARS``: ``html`` renders a card's sections in page order while it
+    lasts; the section that passes it is cut at a paragraph (or line) and its rest, and every later section, are shown
+    as escaped plain text after one note saying why. ``code`` highlights the usage tabs' snippets from the same
+    budget (pygments is about as slow), then escapes them."""
+
+    def __init__(self, chars: int = MAX_MARKDOWN_CHARS) -> None:
+        self.chars = self.left = chars
+        self.noted = False
+
+    def code(self, code: str, language: str | None) -> str:
+        """A highlighted code block while the budget lasts, then the same block escaped without highlighting."""
+        if len(code) <= self.left:
+            self.left -= len(code)
+            return highlight_code(code, language)
+        self.left = 0
+        return highlight_code(code)
+
+    def html(self, text: str) -> str:
+        if len(text) <= self.left:
+            self.left -= len(text)
+            return markdown_html(text)
+        cut = text.rfind("\n\n", 0, self.left + 1)
+        if cut < 0:
+            cut = text.rfind("\n", 0, self.left + 1)
+        head, rest = text[:max(cut, 0)], text[max(cut, 0):]
+        self.left = 0
+        note = "" if self.noted else (
+            '<p class="mh-note mh-note--plain-text">The rest of this card is shown as plain text: it has more than '
+            f"the {self.chars // 1024:,} KiB of Markdown a page renders. Move large outputs or data out of the "
+            "card and link to them.</p>")
+        self.noted = True
+        rest = rest.strip("\n")
+        plain = f'<pre class="mh-plain-text">{html.escape(cap_lines(rest))}</pre>' if rest.strip() else ""
+        return markdown_html(head) + note + plain
+
+
 # What can make inline Markdown more than words and `code`: emphasis, links, HTML, entities, escapes, markup.
 # A run of two or more backticks opens a code span only where a run of the same length closes it: the parser decides.
 _INLINE_SYNTAX = re.compile(r"[*<>&\\~{}]|``|!\[|\]\(|\]\[|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")

@@ -10,6 +10,7 @@ the artifact rules' verdict (``checks.artifacts.row_agrees``), never the page's 
 from __future__ import annotations
 
 import base64
+import bisect
 import html
 import re
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from ..checks.registry import Finding
 from ..records import ArtifactRecord, BenchStatus, RunRecord, RunStatus
 from ..vocab import DEFAULT, Vocabulary
 from .facets import facet_values
-from .markdown import highlight_code, inline_html, markdown_html
+from .markdown import MarkdownBudget, highlight_code, inline_html, markdown_html
 from .markup import plain_text
 from .sanitize import safe_url
 
@@ -214,18 +215,20 @@ def _without_snippets(text: str, first_line: int, card: Card) -> str:
     return "\n".join(line for number, line in enumerate(lines, first_line) if number not in dropped)
 
 
-def usage_tabs(card: Card, line: int, end_line: int) -> list[dict[str, str]]:
+def usage_tabs(card: Card, line: int, end_line: int, budget: MarkdownBudget | None = None) -> list[dict[str, str]]:
+    budget = budget or MarkdownBudget()
     tabs, counts = [], {}
-    for snippet in card.snippets:
-        if not (line <= snippet.line <= end_line):
-            continue
+    snippets = card.snippets  # in line order: only this section's are visited (a card may have thousands)
+    for snippet in snippets[bisect.bisect_left(snippets, line, key=lambda s: s.line):]:
+        if snippet.line > end_line:
+            break
         key = (snippet.tab or snippet.language or "code").lower()
         label = _TAB_LABELS.get(key, key.capitalize() if key else "Code")
         counts[label] = counts.get(label, 0) + 1
         if counts[label] > 1:
             label = f"{label} ({counts[label]})"
         language = "python" if snippet.language == "nlu" else snippet.language
-        tabs.append({"label": label, "html": highlight_code(snippet.code.strip("\n"), language),
+        tabs.append({"label": label, "html": budget.code(snippet.code.strip("\n"), language),
                      "language": snippet.language, "line": snippet.line})
     return tabs
 
@@ -357,8 +360,9 @@ def _svg_image(svg: str, alt: str) -> dict[str, str]:
     return {"src": f"data:image/svg+xml;base64,{data}", "alt": alt}
 
 
-def benchmark_of(card: Card, record: CardRecord) -> dict[str, Any]:
+def benchmark_of(card: Card, record: CardRecord, budget: MarkdownBudget | None = None) -> dict[str, Any]:
     """The card's claimed numbers and, when the bench stage measured the model, the measured ones with a chart."""
+    budget = budget or MarkdownBudget()
     claimed = card.benchmark
     bench = record.bench
     view: dict[str, Any] = {"claimed": None, "measured_html": "", "chart": None, "status": None, "stale": None}
@@ -366,7 +370,7 @@ def benchmark_of(card: Card, record: CardRecord) -> dict[str, Any]:
         view["claimed"] = {"kind": claimed.kind, "metrics": claimed.metrics, "per_label": claimed.per_label,
                            "rows": claimed.rows, "raw": claimed.raw, "line": claimed.line,
                            # prose under an "Evaluation results" heading reads as prose, not as a code block
-                           "prose_html": markdown_html(claimed.raw) if claimed.kind == "text"
+                           "prose_html": budget.html(claimed.raw) if claimed.kind == "text"
                            and claimed.language is None else ""}
     if bench is None:
         view["status"] = "No measurement: the benchmark stage did not run for this model in this build."
@@ -473,27 +477,29 @@ _SHOWN_RUNS = {RunStatus.OK, RunStatus.FAILED, RunStatus.NOT_EXECUTED}  # a Resu
 
 
 def render_section(planned: PlannedSection, card: Card, record: CardRecord,
-                   links: dict[str, str] | None = None) -> PageSection:
+                   links: dict[str, str] | None = None, budget: MarkdownBudget | None = None) -> PageSection:
+    """One section of the page; ``budget`` is the page's Markdown left to render (one per page, in page order)."""
     kind, index = planned.kind, planned.index
+    budget = budget or MarkdownBudget()
     section = PageSection(planned.id, planned.title, kind)
     text = section_text(card, index) if index is not None else ""
     if kind in {"description", "text"}:
-        section.html = rewrite_links(markdown_html(text), links)
+        section.html = rewrite_links(budget.html(text), links)
     elif kind == "entities":
         section.data = {"labels": card.labels}
     elif kind == "usage":
         heading = card.sections[index]
         end_line = card.sections[index + 1].line - 1 if index + 1 < len(card.sections) else 10 ** 9
-        tabs = usage_tabs(card, heading.line, end_line)
+        tabs = usage_tabs(card, heading.line, end_line, budget)
         prose = _without_snippets(text, card.line_of(heading.body_span[0]), card) if tabs else text
-        section.html = rewrite_links(markdown_html(prose), links)
+        section.html = rewrite_links(budget.html(prose), links)
         section.data = {"tabs": tabs}
     elif kind == "results":
         section.data = results_of(record)
     elif kind == "info":
         section.data = info_rows(card, record)
     elif kind == "benchmark":
-        section.data = benchmark_of(card, record)
+        section.data = benchmark_of(card, record, budget)
     elif kind == "too-large":
         section.html = too_large_html(card)
     return section
@@ -508,7 +514,8 @@ def too_large_html(card: Card) -> str:
 
 
 def page_sections(card: Card, record: CardRecord, links: dict[str, str] | None = None) -> list[PageSection]:
-    return [render_section(planned, card, record, links) for planned in plan_sections(card, record)]
+    budget = MarkdownBudget()
+    return [render_section(planned, card, record, links, budget) for planned in plan_sections(card, record)]
 
 
 def summary_of(card: Card) -> str:

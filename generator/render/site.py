@@ -24,7 +24,7 @@ from ..records import ArtifactStatus
 from .catalog_index import Entry, build_index, entry_for
 from .facets import FACETS
 from .families import Family, format_parameters, group_families, parse_parameters
-from .markdown import inline_html, markdown_html
+from .markdown import MarkdownBudget, inline_html
 from .model_page import display_name, normalize_title, section_text, slugify
 from .sanitize import is_relative, url_scheme
 from .shell import SHELL_PREFIX
@@ -317,6 +317,7 @@ class Catalog:
                 sections.append(self._results_section(examples, used))
                 toc.append((sections[-1]["id"], sections[-1]["title"]))
             ends = [s.line for s in card.sections[1:]] + [10 ** 9]
+            budget = MarkdownBudget()  # each card's Markdown is bounded as on its own page
             for number, section in enumerate(card.sections):
                 title = re.sub(r"\s+", " ", section.title.replace("`", "")).strip() or "Section"
                 ident = slugify(title)
@@ -326,7 +327,7 @@ class Catalog:
                 text = section_text(card, number)
                 if normalize_title(section.title) and card.presets:
                     text = _drop_presets_table(text)
-                html_text = markdown_html(text)
+                html_text = budget.html(text)
                 html_text += "".join(
                     render("partials/example_outcome.html.j2", self.options.templates, outcome=outcome,
                            provenance=examples["provenance"])

@@ -170,3 +170,22 @@ def test_the_keras_seed_using_tf_without_importing_it_is_flagged():
     # keras-hub runtime does not bind it), so running it could only fail
     findings = [f for f in check_card(read_card(seed(3))) if f.code == "MH302"]
     assert ("`tf` is used but never imported or defined", 99) in [(f.message, f.line) for f in findings]
+
+
+def test_each_python_block_is_analysed_once_per_card_and_in_linear_time():
+    # each block's names were copied into a new set for the next block and hashed into the analysis' memo key, and
+    # the four rules re-analysed every block once a card had more blocks than the memo holds: 2 MiB of blocks took
+    # minutes
+    from generator.card import parse_card
+    from generator.card.code import _analyse_python
+    from tests.timing import assert_linear
+
+    def card(n):
+        blocks = "".join(f"```python\nx_{i} = len([{i}])\nprint(x_{i}, y)\n```\n\n" for i in range(n))
+        return parse_card("---\nname: many\nruntime: python\n---\n\n# Many\n\n## Usage\n\n" + blocks, "cards/many.md")
+
+    _analyse_python.cache_clear()
+    findings = check_card(card(40))
+    assert (_analyse_python.cache_info().misses, _analyse_python.cache_info().hits) == (40, 0)
+    assert [f.line for f in findings if f.code == "MH302"] == [12 + 5 * i for i in range(40)]  # `y`: still found
+    assert_linear(card, check_card, 200, factor=8)

@@ -66,3 +66,23 @@ def test_the_shipped_and_corpus_cards_parse_as_with_markdown_its_own_reading():
     for path in seed_paths() + corpus_files():  # the corpus when MODELHUB_CORPUS is set
         text = path.read_text(encoding="utf-8", errors="replace")
         assert fast.parse(text) == stock.parse(text), path.name
+
+
+LABEL_TEXT = st.text(alphabet=st.sampled_from(list("ab[]()!*_`<>\\ \n")), max_size=80)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(LABEL_TEXT)
+@example("[" * 50 + "a")  # no "]" anywhere: refused at once
+@example("![[a]" + "[" * 20)  # a "]" that closes an inner "[" only
+@example("[a`]`](b)")  # a "]" inside a code span is not the label's
+def test_link_labels_read_as_markdown_it_reads_them(text):
+    stock = MarkdownIt("commonmark", {"html": True}).enable("strikethrough")
+    assert _MD.parse(text) == stock.parse(text)
+
+
+@pytest.mark.parametrize("unit", ["[[", "!["])
+def test_a_run_of_unclosed_label_openers_is_linear(unit):
+    from tests.timing import assert_linear
+
+    assert_linear(lambda n: (unit * (n // 2) + "\n") * 10, _MD.render, 400)

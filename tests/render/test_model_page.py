@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from generator.checks.registry import Finding
 from generator.pipeline import CardRecord
 from generator.records import ArtifactRecord, BenchRecord, RunRecord
 from generator.render.model_page import build_model_page, info_rows, plan_sections, results_of
+from tests.conftest import seed
+from tests.fuzzing import dense_card
 
 REPO = Path(__file__).resolve().parents[2]
 IMDB = REPO / "cards" / "2021-12-16-albert_base_sequence_classifier_imdb_en.md"
@@ -267,3 +270,51 @@ def test_titles_with_unclosed_parentheses_normalize_in_linear_time():
 
     assert normalize_title("How to use (Python) (") == "how to use ("
     assert_linear(lambda n: "(" * n, normalize_title, 2_000)
+
+
+# ---- dense cards: a page renders at most MAX_MARKDOWN_CHARS of Markdown ----------------------------------------
+
+def _render_cpu(data: bytes) -> tuple[float, list]:
+    from generator.render.model_page import page_sections
+
+    card = parse_card(data, "cards/dense.md")
+    started = time.process_time()
+    sections = page_sections(card, CardRecord(card))
+    return time.process_time() - started, sections
+
+
+@pytest.mark.parametrize("shape", ["mixed", "lists", "code"])
+def test_a_dense_2_mib_card_renders_in_bounded_time(shape):
+    # 2 MiB of links, emphasis, nested lists, tables and code blocks (just under MH004's cap) took 10-25 s to render
+    # (many code blocks: minutes). CPU time, and 4x the input against 1x: the Markdown a page renders is bounded, so
+    # the bigger card costs about the same, however loaded the machine
+    small, _ = _render_cpu(dense_card(2**19 - 1024, shape))
+    big, sections = _render_cpu(dense_card(2**21 - 1024, shape))
+    assert big < 2.0 + small, (small, big)
+    assert big < 2.5 * small + 0.2, (small, big)
+    html_text = "".join(section.html for section in sections)
+    assert html_text.count("mh-note--plain-text") == 1  # said once, where the Markdown stops
+
+
+def test_markdown_past_the_budget_is_shown_escaped_and_whole():
+    from generator.render.markdown import MarkdownBudget, markdown_html
+
+    budget = MarkdownBudget(200)
+    first = "Some *prose* with [a link](https://example.com).\n\nA second paragraph.\n\n"
+    rest = "<script>alert(1)</script> and **more** words\n" * 10
+    assert budget.html(first) == markdown_html(first)  # within the budget: exactly as before
+    shown = budget.html("A *third* paragraph.\n\n" + rest)
+    assert "<em>third</em>" in shown and "mh-note--plain-text" in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; and **more** words" in shown and "<script>" not in shown
+    later = budget.html("## Later *section*")
+    assert later == '<pre class="mh-plain-text">## Later *section*</pre>'  # no second note
+    assert budget.code("import os", "python") == '<div class="highlight"><pre><span></span><code>import os</code></pre></div>'
+
+
+def test_a_real_card_is_not_affected_by_the_budget():
+    from generator.render.markdown import MAX_MARKDOWN_CHARS
+
+    source = seed(1).read_bytes()
+    assert len(source) * 4 < MAX_MARKDOWN_CHARS
+    html_text = "".join(section.html for section in _render_cpu(source)[1])
+    assert "mh-plain-text" not in html_text
