@@ -34,11 +34,28 @@ def bytecode_cache() -> jinja2.BytecodeCache:
     return jinja2.FileSystemBytecodeCache()
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """jinja's environment, with ``value.key`` on a dict looked up as an item first when ``key`` is no attribute of
+    a dict (``items``, ``get``, ... stay the methods). jinja tries the attribute first and catches the
+    AttributeError: the page's views are dicts, and those exceptions were a fifth of a model page's rendering."""
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 @lru_cache(maxsize=4)
 def environment(folders: tuple[str, ...] | str = (str(DEFAULT_TEMPLATES),)) -> jinja2.Environment:
     if isinstance(folders, str):
         folders = (folders,)
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(list(folders)),
         autoescape=True,
         undefined=jinja2.ChainableUndefined,
