@@ -25,6 +25,7 @@ from ..card import Card
 from ..config import Config
 from ..execute.plan import CardPlan, plan_card
 from ..execute.progress import run_progress
+from ..execute.runner import version_changes
 from ..executors import LocalExecutor
 from ..pipeline import BuildContext, CardRecord
 from ..records import BenchRecord, BenchStatus, status_of
@@ -40,9 +41,7 @@ def stale_reason(target: Target, stored: dict[str, Any], config: Config) -> str 
     if stored.get("card_key") and stored["card_key"] != cache_key(target.card_parts()):
         return f"the card's model, runtime or benchmark entry changed since it was measured on {_day(stored)}"
     old = (stored.get("inputs") or {}).get("versions") or {}
-    new = {k: v for k, v in versions().items() if k != "modelhub"}
-    changed = [f"{name} {old.get(name, '-')} -> {new.get(name, '-')}" for name in sorted(set(old) | set(new))
-               if old and old.get(name) != new.get(name)]
+    changed = version_changes(old, {k: v for k, v in versions().items() if k != "modelhub"}) if old else []
     if changed:
         return f"library versions changed since it was measured on {_day(stored)} ({', '.join(changed)})"
     if target.spec is not None and (stored.get("inputs") or {}).get("dataset"):

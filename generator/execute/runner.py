@@ -430,9 +430,14 @@ def stale_reasons(stored: dict[str, Any], current: dict[str, Any], compare_versi
     if stored.get("settings") != current.get("settings"):
         reasons.append("the sandbox settings changed")
     if compare_versions:
-        old, new = stored.get("versions", {}), current.get("versions", {})
-        changed = [f"{name} {old.get(name, '-')} -> {new.get(name, '-')}" for name in sorted(set(old) | set(new))
-                   if old.get(name) != new.get(name)]
+        changed = version_changes(stored.get("versions", {}), current.get("versions", {}))
         if changed:
             reasons.append("library versions changed (" + ", ".join(changed) + ")")
     return reasons
+
+
+def version_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """"name old -> new" for each library whose version differs ("-" for none): what makes stored results (and
+    stored measurements, ``bench.stage.stale_reason``) out of date when the libraries change."""
+    return [f"{name} {old.get(name, '-')} -> {new.get(name, '-')}" for name in sorted(set(old) | set(new))
+            if old.get(name) != new.get(name)]

@@ -13,6 +13,7 @@ import base64
 import bisect
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -233,12 +234,8 @@ def usage_tabs(card: Card, line: int, end_line: int, budget: MarkdownBudget | No
     return tabs
 
 
-def _versions_text(versions: Any) -> str:
-    if isinstance(versions, dict):
-        return ", ".join(f"{name} {version}" for name, version in versions.items() if version)
-    if isinstance(versions, (list, tuple)):
-        return ", ".join(str(v) for v in versions)
-    return str(versions or "")
+def _versions_text(versions: Mapping[str, Any] | None) -> str:
+    return ", ".join(f"{name} {version}" for name, version in (versions or {}).items() if version)
 
 
 _RUN_REASONS = {

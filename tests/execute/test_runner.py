@@ -7,7 +7,7 @@ import pytest
 
 from generator.card import read_card
 from generator.execute import store
-from generator.execute.runner import Executor, results_text, stale_reasons
+from generator.execute.runner import Executor, results_text, stale_reasons, version_changes
 
 GOOD = """
 ---
@@ -184,6 +184,14 @@ def test_results_text_joins_printed_output_and_final_values():
 ])
 def test_stale_reasons_name_what_changed(field, old, new, reason):
     assert stale_reasons({field: old}, {field: new}) == [reason]
+
+
+def test_version_changes_name_each_library_that_differs_for_runs_and_measurements_alike():
+    """One judgement of library changes: stored runs (``stale_reasons``) and stored measurements
+    (``bench.stage.stale_reason``) both use it."""
+    assert version_changes({"torch": "1", "numpy": "2"}, {"torch": "2", "numpy": "2", "onnx": "1"}) == [
+        "onnx - -> 1", "torch 1 -> 2"]
+    assert version_changes({"torch": "1"}, {"torch": "1"}) == []
 
 
 def test_a_worker_near_its_lifetime_cpu_cap_is_replaced_before_the_next_card(catalog):
