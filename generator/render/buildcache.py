@@ -19,8 +19,8 @@ Under ``<cache_dir>/build/``:
 - ``sites/<hash of site folder>.json``: the key of every model page in that site folder, so a page whose record,
   place in the catalog and page shell did not change is kept instead of written again.
 
-The cache holds derived data only: deleting it costs one full build. Files are written atomically; an unreadable
-entry is a miss, never an error.
+The cache holds derived data only: deleting it costs one full build. Files are written atomically, but records (see
+``_write``); an unreadable entry is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -125,28 +125,33 @@ def scan_cards(card_roots: list[Path], config: Any) -> CardScan:
                     environment_stamp(card_roots, set(paths), config.cache_dir))
 
 
-def _write(path: str | Path, data: bytes, made: set[str] | None = None) -> None:
-    """Write through a temporary file and a rename: readers see the old file or the new one, never half of one.
-    No fsync: this is a cache, and losing a file to a crash costs a rebuild of one card, not data. ``made``: folders
-    known to exist (a build writes thousands of records into 256 folders)."""
+def _write(path: str | Path, data: bytes, made: set[str] | None = None, *, atomic: bool = True) -> None:
+    """Write ``data`` to ``path``; ``made``: folders known to exist (a build writes thousands of records into 256
+    folders). No fsync: this is a cache, and losing a file to a crash costs a rebuild of one card, not data.
+
+    ``atomic``: through a temporary file and a rename, so readers see the old file or the new one, never half of one.
+    Records are written in place instead: a record is named by its content, so a half-written one can only be a
+    file that fails to unpickle, which every reader takes as a miss and makes again; and the rename was more than
+    half of a record's write on this machine's disk (0.34 against 0.13 ms)."""
     folder, name = os.path.split(os.fspath(path))
     if made is None or folder not in made:
         os.makedirs(folder, exist_ok=True)
         if made is not None:
             made.add(folder)
-    temp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+    target = os.path.join(folder, f".{name}.{os.getpid()}.tmp") if atomic else os.fspath(path)
     try:
         try:
-            handle = open(temp, "wb")
+            handle = open(target, "wb")
         except FileNotFoundError:  # the folder was removed since it was made (another build pruning the cache)
             os.makedirs(folder, exist_ok=True)
-            handle = open(temp, "wb")
+            handle = open(target, "wb")
         with handle:
             handle.write(data)
-        os.replace(temp, path)
+        if atomic:
+            os.replace(target, path)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(temp)
+            os.unlink(target)
         raise
 
 
@@ -165,7 +170,7 @@ class BuildCache:
     def store_record(self, key: str, summary: Any, record: Any) -> None:
         head = pickle.dumps(summary, pickle.HIGHEST_PROTOCOL)
         body = pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
-        _write(self._record_path(key), len(head).to_bytes(8, "little") + head + body, self._made)
+        _write(self._record_path(key), len(head).to_bytes(8, "little") + head + body, self._made, atomic=False)
 
     def _read(self, key: str) -> bytes | None:
         try:
