@@ -549,3 +549,26 @@ def test_run_refuses_missing_truncated_oversized_and_mismatching_artifacts(tmp_p
     assert main(["run", str(paths["mismatch"]), "--mode", "force", "--quiet"]) == 0
     assert main(["run", str(paths["mismatch"]), "--mode", "force", "--quiet", "--strict"]) == 1
     assert "mismatch.md: not executed: artifact refused" in capsys.readouterr().out
+
+
+def test_a_zip_extracted_in_the_cache_is_immutable_to_cards(tmp_path, artifact_server):
+    # the extracted copy of a downloaded zip is what every later card (and run) of that artifact loads under the
+    # same recorded digest: a card tried to rewrite, re-mode, remove, rename and add to it
+    catalog = make_catalog(tmp_path)
+    url = artifact_server.add("/model.zip", zipped({"model/weights.bin": b"real weights"}))
+    front = f"artifact: {{url: {url}}}\n"
+    runs = run_cards(catalog, {
+        "a-attacker": card_text("a-attacker", MODEL_ATTACKER.replace("{config}", "/dev/null/x"), front),
+        "b-reader": card_text("b-reader", "print(open('weights.bin', 'rb').read())", front),
+    })
+    text = runs["a-attacker"]["results_text"]
+    assert runs["a-attacker"]["status"] == "ok", runs["a-attacker"]
+    for action in ("write", "chmod", "unlink", "rename", "replace"):
+        assert f"{action} done" not in text, text
+    assert runs["b-reader"]["status"] == "ok" and runs["b-reader"]["results_text"] == "b'real weights'"
+    extracted = [path for path in (catalog.root / ".cache").rglob("weights.bin")]
+    assert extracted, "the zip was not extracted in the cache"
+    for path in extracted:  # never re-owned or re-moded for the sandbox
+        info = path.stat()
+        assert path.read_bytes() == b"real weights"
+        assert (info.st_uid, info.st_mode & 0o022) == (os.getuid(), 0), (path, info)
