@@ -48,7 +48,7 @@ import traceback
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x10000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
-PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 4, 24, 38
+PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 4, 24, 36, 38
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]{4,}")
 THIS_FILE = os.path.abspath(__file__)
 
@@ -310,6 +310,9 @@ def drop_privileges(uid: int | None, gid: int | None) -> None:
             raise OSError("could not drop to the sandbox user")
     drop_capabilities(libc)
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    # what a card orphans (a process that started its own session, say) is re-parented to this warm parent, not to
+    # init: the worker's sweeps find and kill it as a descendant (reaped here before the next card starts)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 # ---- determinism -------------------------------------------------------------------------------------------------

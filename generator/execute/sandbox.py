@@ -128,9 +128,9 @@ def reserve_user(base: int = UID_BASE, count: int = UID_COUNT) -> SandboxUser:
 
 # ---- processes ---------------------------------------------------------------------------------------------------
 
-def _processes(uid: int | None = None) -> list[tuple[int, int, int]]:
-    """(pid, uid, session id) of every live process we can see, or only of ``uid`` (zombies are dead already: they
-    cannot be killed, only reaped by their parent)."""
+def _processes(uid: int | None = None) -> list[tuple[int, int, int, int]]:
+    """(pid, uid, session id, parent pid) of every live process we can see, or only of ``uid`` (zombies are dead
+    already: they cannot be killed, only reaped by their parent)."""
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -144,17 +144,17 @@ def _processes(uid: int | None = None) -> list[tuple[int, int, int]]:
             fields = stat[stat.rindex(")") + 2:].split()
             if fields[0] in ("Z", "X"):
                 continue
-            session = int(fields[3])
+            session, parent = int(fields[3]), int(fields[1])
         except (OSError, ValueError):
             continue
-        found.append((int(entry.name), owner, session))
+        found.append((int(entry.name), owner, session, parent))
     return found
 
 
 def tasks_of(uid: int) -> int:
     """Processes and threads of ``uid`` (what RLIMIT_NPROC counts)."""
     total = 0
-    for pid, _, _ in _processes(uid):
+    for pid, _, _, _ in _processes(uid):
         try:
             total += len(os.listdir(f"/proc/{pid}/task"))
         except OSError:
@@ -185,7 +185,36 @@ def kill_user_processes(uid: int, keep: Collection[int] = ()) -> int:
     killed = 0
     deadline = time.monotonic() + 10  # a fork bomb may still be forking while we kill: repeat until it is gone
     while time.monotonic() < deadline:
-        victims = [pid for pid, _, _ in _processes(uid) if pid not in keep]
+        victims = [pid for pid, _, _, _ in _processes(uid) if pid not in keep]
+        if not victims:
+            break
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+        time.sleep(0.02)
+    return killed
+
+
+def kill_descendants(ancestor: int, keep: Collection[int] = ()) -> int:
+    """SIGKILL every live descendant of ``ancestor`` (except the pids in ``keep``; their own descendants too) until
+    none is left; returns how many were killed. Without root the sandbox's processes have our own uid, and one that
+    starts its own session (``setsid``) left the session sweep: it wrote into a later card's output. The warm parent
+    is a child subreaper, so whatever a card orphans is re-parented to it and stays its descendant."""
+    killed = 0
+    deadline = time.monotonic() + 10  # a fork bomb may still be forking while we kill: repeat until it is gone
+    while time.monotonic() < deadline:
+        children: dict[int, list[int]] = {}
+        for pid, _, _, parent in _processes(os.getuid()):
+            children.setdefault(parent, []).append(pid)
+        victims, pending = [], [ancestor]
+        while pending:
+            for child in children.get(pending.pop(), ()):
+                pending.append(child)
+                if child not in keep:
+                    victims.append(child)
         if not victims:
             break
         for pid in victims:
@@ -200,7 +229,7 @@ def kill_user_processes(uid: int, keep: Collection[int] = ()) -> int:
 
 def kill_session_processes(session: int, keep: Collection[int] = ()) -> int:
     killed = 0
-    for pid, _, sid in _processes():
+    for pid, _, sid, _ in _processes():
         if sid == session and pid not in keep:
             try:
                 os.kill(pid, signal.SIGKILL)

@@ -524,7 +524,7 @@ class Worker:
         if self.user.uid is not None:
             sandbox.kill_user_processes(self.user.uid, keep=keep)
         else:
-            sandbox.kill_session_processes(self.process.pid, keep=keep)
+            sandbox.kill_descendants(self.process.pid, keep=keep)
 
     def _kill_card(self, card: _Card) -> None:
         if card.pid <= 0 or card.pid == self.process.pid:
@@ -538,6 +538,8 @@ class Worker:
         if self.alive:
             self.death = reason
         self.alive = False
+        if self.user.uid is None:  # first, while the warm parent still adopts what its cards orphaned
+            sandbox.kill_descendants(self.process.pid)
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):

@@ -25,7 +25,7 @@ def hostile_card(catalog: Catalog, name: str, code: str) -> Path:
 
 def processes_of(uids: set[int]) -> list[int]:
     """Live processes owned by the given sandbox users (there must be none once a run is over)."""
-    return [pid for pid, uid, _ in sandbox._processes() if uid in uids]
+    return [pid for pid, uid, _, _ in sandbox._processes() if uid in uids]
 
 
 @pytest.fixture(scope="module")

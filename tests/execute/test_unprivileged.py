@@ -92,13 +92,19 @@ SWAP = textwrap.dedent('''
     print('host-tmp', os.path.exists(MARKER))
 ''').strip()
 
+# A process that starts its own session (so the sweep by session id missed it) and writes into the output pipes it
+# inherited once the next card runs.
+LEAVE = ("import subprocess\n"
+         "subprocess.Popen(['sh', '-c', 'sleep 2; echo FORGED; echo FORGED >&2'], start_new_session=True)\n"
+         "print('left')")
+
 # What runs as nobody: cards through the real Executor, in a catalog that user owns, beside a root-only file.
 DRIVER = textwrap.dedent("""
     import json, os, sys
     from pathlib import Path
     from generator.execute import sandbox
     from tests.execute.test_security import card_text, make_catalog, run_cards
-    from tests.execute.test_unprivileged import SWAP
+    from tests.execute.test_unprivileged import LEAVE, SWAP
 
     root = Path(sys.argv[1])
     catalog = make_catalog(root / "catalog")
@@ -120,6 +126,8 @@ DRIVER = textwrap.dedent("""
         "c-thief": card_text("c-thief", "print(open('secret.bin').read())", "artifact:\\n  url: ../private\\n"),
         "d-swapper": card_text("d-swapper", swap, model),
         "e-reader": card_text("e-reader", read, model),
+        "f-leaver": card_text("f-leaver", LEAVE),
+        "g-sleeper": card_text("g-sleeper", "import time\\ntime.sleep(4)\\nprint('mine')"),
     })
     print(json.dumps({"uid": os.getuid(), "network": sandbox.network_isolation(),
                       "runs": {name: {key: str(run.get(key)) for key in ("status", "reason", "results_text")}
@@ -213,4 +221,11 @@ def test_a_harmless_card_after_the_swap_reads_the_real_model_in_a_fresh_folder(u
     reader = unprivileged_run["runs"]["e-reader"]
     assert reader["status"] == "ok", reader
     assert reader["results_text"] == "b'real weights' ['weights.bin']"
+
+
+def test_a_process_a_card_leaves_in_its_own_session_is_killed_before_the_next_card(unprivileged_run):
+    assert unprivileged_run["runs"]["f-leaver"]["results_text"] == "left"
+    sleeper = unprivileged_run["runs"]["g-sleeper"]
+    assert sleeper["status"] == "ok", sleeper
+    assert sleeper["results_text"] == "mine", sleeper  # no FORGED from the earlier card's process
 
