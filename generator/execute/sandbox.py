@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
@@ -182,20 +182,7 @@ def kill_user_processes(uid: int, keep: Collection[int] = ()) -> int:
     killed."""
     if not keep and is_root() and _processes(uid):
         _kill_everything_as(uid)
-    killed = 0
-    deadline = time.monotonic() + 10  # a fork bomb may still be forking while we kill: repeat until it is gone
-    while time.monotonic() < deadline:
-        victims = [pid for pid, _, _, _ in _processes(uid) if pid not in keep]
-        if not victims:
-            break
-        for pid in victims:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-            except ProcessLookupError:
-                pass
-        time.sleep(0.02)
-    return killed
+    return _kill_until_gone(lambda: [pid for pid, _, _, _ in _processes(uid) if pid not in keep])
 
 
 def kill_descendants(ancestor: int, keep: Collection[int] = ()) -> int:
@@ -203,21 +190,31 @@ def kill_descendants(ancestor: int, keep: Collection[int] = ()) -> int:
     none is left; returns how many were killed. Without root the sandbox's processes have our own uid, and one that
     starts its own session (``setsid``) left the session sweep: it wrote into a later card's output. The warm parent
     is a child subreaper, so whatever a card orphans is re-parented to it and stays its descendant."""
-    killed = 0
-    deadline = time.monotonic() + 10  # a fork bomb may still be forking while we kill: repeat until it is gone
-    while time.monotonic() < deadline:
+    def victims() -> list[int]:
         children: dict[int, list[int]] = {}
         for pid, _, _, parent in _processes(os.getuid()):
             children.setdefault(parent, []).append(pid)
-        victims, pending = [], [ancestor]
+        found, pending = [], [ancestor]
         while pending:
             for child in children.get(pending.pop(), ()):
                 pending.append(child)
                 if child not in keep:
-                    victims.append(child)
-        if not victims:
+                    found.append(child)
+        return found
+
+    return _kill_until_gone(victims)
+
+
+def _kill_until_gone(victims: Callable[[], list[int]]) -> int:
+    """SIGKILL ``victims()`` again and again until it finds none (a fork bomb may still be forking while we kill),
+    for at most 10 s; returns how many were killed."""
+    killed = 0
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = victims()
+        if not found:
             break
-        for pid in victims:
+        for pid in found:
             try:
                 os.kill(pid, signal.SIGKILL)
                 killed += 1
