@@ -160,9 +160,10 @@ class SiteWork:
             self.stats.checked += checked
         ordered = [known[path] for path in paths]
         self._entries = {s.path: Entry(stamps[s.path], s.key, s) for s in ordered}
-        return self._with_catalog_findings(ordered, reused)
+        return self._with_catalog_findings(ordered, reused, values)
 
-    def _with_catalog_findings(self, summaries: list[CardSummary], reused: dict[str, Entry]) -> list[CardSummary]:
+    def _with_catalog_findings(self, summaries: list[CardSummary], reused: dict[str, Entry],
+                               values: ValueTable) -> list[CardSummary]:
         """MH117 (the same model in two cards), from the identities every summary carries. When no identity in the
         catalog changed since the last build, an unchanged card keeps the findings that build gave it: an edit
         that does not rename a model or move its download costs no catalog-wide pass."""
@@ -174,7 +175,6 @@ class SiteWork:
         digest = hashlib.sha256(repr([tuple(vars(s.identity).values()) for s in summaries]).encode(
             "utf-8", "surrogateescape")).hexdigest()
         index: dict | None = None
-        values = ValueTable()
         severity = selection.severity_of(rule_)
         everywhere = selection.enabled(rule_) and not selection.per_file_ignores  # asked once, not per card
         out = []
