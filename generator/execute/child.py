@@ -49,6 +49,7 @@ import traceback
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x10000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 4, 24, 36, 38
+MADV_COLLAPSE, HUGE_PAGE = 25, 2 << 20
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]{4,}")
 THIS_FILE = os.path.abspath(__file__)
 
@@ -193,6 +194,31 @@ def isolate_filesystem(plan: dict, in_user_namespace: bool) -> list:
         _mount(libc, worker["folder"], worker["folder"], None, MS_BIND | MS_REC)
         _mount(libc, None, worker["folder"], None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
     return scratch
+
+
+def collapse_memory() -> int:
+    """Back the warm parent's large private anonymous mappings (the heap, the loaded model's tensors) with 2 MiB
+    pages where the kernel can (``MADV_COLLAPSE``, Linux 6.1 and later; elsewhere nothing changes). A card's process
+    then inherits one page-table entry per 2 MiB instead of 512: forking it costs less, and so does tearing it down
+    when the card ends, which is on the next card's path. Pages a card writes are still copied 4 KiB at a time.
+    Returns how many bytes were collapsed."""
+    libc = _libc()
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    collapsed = 0
+    try:
+        with open("/proc/self/maps", encoding="ascii", errors="replace") as maps:
+            regions = [line.split() for line in maps]
+    except OSError:
+        return 0
+    for fields in regions:
+        backed = len(fields) > 5 and fields[5] != "[heap]"
+        if len(fields) < 5 or fields[1][:2] != "rw" or fields[1][3] != "p" or backed:
+            continue  # only writable private memory that no file backs
+        low, high = (int(bound, 16) for bound in fields[0].split("-"))
+        start, end = -(-low // HUGE_PAGE) * HUGE_PAGE, high // HUGE_PAGE * HUGE_PAGE
+        if end - start >= HUGE_PAGE and libc.madvise(start, end - start, MADV_COLLAPSE) == 0:
+            collapsed += end - start
+    return collapsed
 
 
 def wipe_scratch(folders: list) -> None:
@@ -565,8 +591,8 @@ def tampering(expected: dict) -> str:
 
 class Spare:
     """A child forked from the warm parent before its card is known (the fork and the libraries' at-fork hooks run
-    while the current card still runs). It waits, every signal blocked, for its card on a socket only it and the parent hold; it accepts the card only if
-    nothing changed it from outside meanwhile (``tampering``), else the parent discards it and forks another."""
+    while the current card still runs). It waits, every signal blocked, for its card on a socket only it and the
+    parent hold; it accepts the card only if nothing changed it from outside meanwhile (``tampering``), else the parent discards it and forks another."""
 
     def __init__(self, session: Session, commands, reply, news: int) -> None:  # noqa: ANN001
         expected = fingerprint()
@@ -738,7 +764,9 @@ def main() -> None:
             if spare is not None:
                 spare.discard()  # forked before this code ran: it would not see it
                 spare = None
-            reply(session.execute(command, session.runtime_namespace), nonce)
+            answer = session.execute(command, session.runtime_namespace)
+            collapse_memory()  # before the next spare is forked: every card's process inherits the result
+            reply(answer, nonce)
         elif op == "ping":
             reply({"ok": True, "pid": os.getpid()}, nonce)
         elif op == "exit":

@@ -3,6 +3,7 @@ the value of a final expression, tracebacks at card line numbers, and the same o
 
 from __future__ import annotations
 
+import mmap
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,34 @@ def test_a_card_that_kills_its_own_process_leaves_the_next_card_working():
         worker.begin_card("cards/next.md")
         assert worker.execute("6 * 7").value == "42"
         assert worker.alive
+
+
+def anon_huge_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("AnonHugePages:"):
+            return int(line.split()[1])
+    return 0
+
+
+def kernel_collapses_memory() -> bool:
+    region = mmap.mmap(-1, 8 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    region.write(b"x" * (8 << 20))
+    try:
+        region.madvise(25)  # MADV_COLLAPSE
+    except OSError:
+        return False
+    finally:
+        region.close()
+    return True
+
+
+@pytest.mark.skipif(not kernel_collapses_memory(), reason="this kernel has no MADV_COLLAPSE (Linux 6.1+)")
+def test_after_runtime_code_cards_inherit_the_parents_memory_in_2_mib_pages():
+    """What the runtime loads is collapsed into huge pages before the next card's process is forked: fewer
+    page-table entries to copy at the fork and to tear down when the card ends (the next card waits for that)."""
+    with Worker.start(SandboxLimits(snippet_timeout=30)) as worker:
+        worker.runtime_code("model = bytearray(64 << 20)\nfor i in range(0, len(model), 4096):\n    model[i] = 1")
+        worker.begin_card("cards/a.md")
+        assert anon_huge_kib(worker.process.pid) >= 32 << 10
+        assert anon_huge_kib(card_pid(worker)) >= 32 << 10  # shared with the card's process, not copied
+        assert worker.execute("6 * 7").value == "42"
