@@ -592,7 +592,8 @@ def tampering(expected: dict) -> str:
 class Spare:
     """A child forked from the warm parent before its card is known (the fork and the libraries' at-fork hooks run
     while the current card still runs). It waits, every signal blocked, for its card on a socket only it and the
-    parent hold; it accepts the card only if nothing changed it from outside meanwhile (``tampering``), else the parent discards it and forks another."""
+    parent hold; it accepts the card only if nothing changed it from outside meanwhile (``tampering``), else the
+    parent discards it and forks another."""
 
     def __init__(self, session: Session, commands, reply, news: int) -> None:  # noqa: ANN001
         expected = fingerprint()
