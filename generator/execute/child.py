@@ -343,6 +343,14 @@ def drop_privileges(uid: int | None, gid: int | None) -> None:
 
 # ---- determinism -------------------------------------------------------------------------------------------------
 
+def keep_compiled_patterns(size: int = 8192) -> None:
+    """Let ``re`` keep more compiled patterns than its default 512. Importing torch and transformers compiles more
+    than that in the warm parent, so the oldest were dropped and every card's fresh process compiled them again
+    (two of them, about 5 ms, in a sentence-transformers card); now a card inherits them compiled."""
+    if isinstance(getattr(re, "_MAXCACHE", None), int):
+        re._MAXCACHE = max(re._MAXCACHE, size)
+
+
 def seed_everything(seed: int) -> None:
     """Seed the RNGs a snippet may use, now and when numpy or torch is imported later."""
     random.seed(seed)
@@ -353,9 +361,21 @@ def seed_everything(seed: int) -> None:
             pass
     if "torch" in sys.modules:
         try:
-            sys.modules["torch"].manual_seed(seed)
+            seed_torch(sys.modules["torch"], seed)
         except Exception:  # noqa: BLE001
             pass
+
+
+def seed_torch(torch, seed: int) -> None:  # noqa: ANN001
+    """``torch.manual_seed`` seeds every device's generator. In a build without GPU support it still queues a lazy
+    CUDA call that records the stack, which took 2-9 ms in each card's fresh process, on the card's path: there the
+    CPU generator is seeded directly, to the same state. (Whether a GPU is present is not asked: that may initialise
+    CUDA in the warm parent, and a CUDA context does not survive the fork into a card's process.)"""
+    version = getattr(torch, "version", None)
+    if any(getattr(version, name, None) for name in ("cuda", "hip", "xpu")) or torch.backends.mps.is_built():
+        torch.manual_seed(seed)
+    else:
+        torch.default_generator.manual_seed(seed)
 
 
 class SeedOnImport:
@@ -715,6 +735,7 @@ def main() -> None:
         reply({"ok": False, "error": f"sandbox setup failed: {type(error).__name__}: {error}"}, hello)
         return
     sys.meta_path.insert(0, SeedOnImport(int(setup.get("seed", 0))))
+    keep_compiled_patterns()
     sys.argv = ["snippet"]
     session = Session(setup)
     reply({"ok": True, "pid": os.getpid(), "uid": os.getuid(), "network": network, "limits": limits,

@@ -96,6 +96,21 @@ def test_numpy_imported_by_the_snippet_is_seeded(card):
     assert card.execute("import numpy as np\nfloat(np.random.rand())").value == first == "0.5488135039273248"
 
 
+def test_torch_is_seeded_in_every_card_whether_the_runtime_or_the_snippet_imports_it():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    expected = repr(torch.rand(3).tolist())
+    draw = "import torch\ntorch.rand(3).tolist()"
+    with Worker.start(SandboxLimits(snippet_timeout=60)) as worker:
+        worker.begin_card("cards/a.md")
+        assert worker.execute(draw).value == expected  # imported by the snippet
+        worker.runtime_code("import torch")  # imported by the runtime, in the warm parent
+        for name in ("b", "c"):
+            worker.begin_card(f"cards/{name}.md")
+            assert worker.execute(draw).value == expected
+            assert worker.execute(draw).value != expected  # the card's own draws advance its generator
+
+
 def test_a_snippet_that_forks_gets_one_answer_only(card):
     cell = card.execute("import os\npid = os.fork()\n'parent' if pid else 'child'")
     assert cell.value == "'parent'"
@@ -241,3 +256,13 @@ def test_after_runtime_code_cards_inherit_the_parents_memory_in_2_mib_pages():
         assert anon_huge_kib(worker.process.pid) >= 32 << 10
         assert anon_huge_kib(card_pid(worker)) >= 32 << 10  # shared with the card's process, not copied
         assert worker.execute("6 * 7").value == "42"
+
+
+def test_cards_inherit_every_pattern_the_runtime_compiled():
+    """Imports compile more regular expressions than ``re`` keeps by default (512): the ones dropped first were
+    compiled again in every card's fresh process."""
+    with Worker.start(SandboxLimits(snippet_timeout=30)) as worker:
+        worker.runtime_code("import re\nfirst = re.compile('modelhub-first-[0-9]+')\n"
+                            "for i in range(2000):\n    re.compile(f'pattern-{i}-[a-z]+')")
+        worker.begin_card("cards/a.md")
+        assert worker.execute("import re\n('modelhub-first-[0-9]+' in {key[1] for key in re._cache})").value == "True"
