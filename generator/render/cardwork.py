@@ -334,12 +334,18 @@ def _batches(items: list, jobs: int) -> list[list]:
 
 def run_passes(function: Callable[..., list], items: list, settings: WorkSettings, jobs: int,
                shells: dict[int, Shell] | None = None, extra: tuple = (),
-               progress: Callable[[int], None] | None = None) -> Iterator[Any]:
+               progress: Callable[[int], None] | None = None,
+               meanwhile: Callable[[], None] | None = None) -> Iterator[Any]:
     """``function`` over ``items`` in batches, in order: in this process when ``jobs`` is 1 or there is little work,
-    else in ``jobs`` processes. Results come back in the order of ``items`` whatever finishes first."""
-    if not items:
-        return
-    if not pool_size(jobs, len(items)):
+    else in ``jobs`` processes. Results come back in the order of ``items`` whatever finishes first.
+
+    ``meanwhile``: the caller's own work that does not depend on the results, done in this process once the batches
+    are handed to the workers (first, when there are none), so it overlaps theirs instead of following it."""
+    if not items or not pool_size(jobs, len(items)):
+        if meanwhile is not None:
+            meanwhile()
+        if not items:
+            return
         init_worker(settings, shells)
         for batch in _batches(items, 1):
             results = function(batch, *extra)
@@ -353,7 +359,10 @@ def run_passes(function: Callable[..., list], items: list, settings: WorkSetting
     batches = _batches(items, jobs)
     with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context, initializer=init_worker,
                              initargs=(settings, shells)) as pool:
-        for results in pool.map(function, batches, *[[value] * len(batches) for value in extra]):
+        done = pool.map(function, batches, *[[value] * len(batches) for value in extra])  # every batch handed over
+        if meanwhile is not None:
+            meanwhile()
+        for results in done:
             if progress:
                 progress(len(results))
             yield from results

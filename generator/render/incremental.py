@@ -65,7 +65,7 @@ class WorkStats:
 
 class SiteWork:
     """One build's per-card work; the plugin calls ``stash`` (pre-build), ``summaries`` (files), ``write_pages``
-    (post-build) and ``finish``."""
+    (post-build, with ``save_entries`` meanwhile) and ``finish``."""
 
     def __init__(self, paths: list[Path], config: Config, *, mode: str = "frozen", offline: bool = False,
                  jobs: int | None = None, only: list[str] | None = None, templates: tuple[str, ...] = (),
@@ -243,9 +243,13 @@ class SiteWork:
         shutil.rmtree(stash, ignore_errors=True)
 
     def write_pages(self, site_dir: Path, catalog: Catalog, shells: dict[int, Shell],
-                    shell_of_toc: dict[tuple, int]) -> list[tuple[str, str]]:
+                    shell_of_toc: dict[tuple, int],
+                    meanwhile: Callable[[], None] | None = None) -> list[tuple[str, str]]:
         """Every model page and model JSON of ``catalog`` in ``site_dir``: kept when unchanged, written otherwise;
-        pages of cards no longer in the catalog removed. Returns (display path, error) of pages that failed."""
+        pages of cards no longer in the catalog removed. Returns (display path, error) of pages that failed.
+
+        ``meanwhile``: the caller's work that needs the page keys (``index_unchanged``) but not the pages, done while
+        the workers write them."""
         site_dir = Path(site_dir)
         site = str(site_dir)
         self._restore(site_dir)
@@ -279,16 +283,17 @@ class SiteWork:
                     if relative:
                         _remove_page(site_dir, relative)
                 self.stats.pages_removed += 1
+        # the catalog index shows records, not pages: a page that fails to render does not change it
+        self._index = hashlib.sha256("\n".join(key for key, _ in pages.values()).encode()).hexdigest()
         failed: list[tuple[str, str]] = []
         by_url = {job.url: job for job in jobs}
         done = run_passes(page_batch, jobs, self.settings(), self.jobs, shells=shells, extra=(str(site_dir),),
-                          progress=self.progress("model pages", len(jobs)))
+                          progress=self.progress("model pages", len(jobs)), meanwhile=meanwhile)
         for url, error in done:
             if error is not None:
                 job = by_url[url]
                 failed.append((job.context.get("display_path") or job.path, error))
                 pages[job.json_dest] = ["", job.dest]  # written again next time
-        self._index = hashlib.sha256("\n".join(key for key, _ in pages.values()).encode()).hexdigest()
         self.stats.pages_written = len(jobs)
         self.stats.processes = max(self.stats.processes, pool_size(self.jobs, len(jobs)))
         self.stats.pages_failed = len(failed)
@@ -319,17 +324,23 @@ class SiteWork:
         return bool(self._previous_index) and self._index == self._previous_index and \
             (site_dir / base / INDEX_DIR / "meta.json").is_file() and (site_dir / base / "models.json").is_file()
 
-    def finish(self, site_dir: Path) -> None:
-        """Remember this build: the entries for the next record pass, the page manifest of ``site_dir``."""
+    def save_entries(self) -> None:
+        """Remember the cards for the next record pass (entries), and forget records and family pages no card
+        refers to any more; the records of this build's pages stay, so this may run while they are written."""
         if not self.use_cache:
-            shutil.rmtree(self.cache_folder, ignore_errors=True)
             return
         if self._environment:
             self.cache.save_entries(self._environment, self._entries)
-        self.cache.save_manifest(Path(site_dir), self._pages, self._index)
         if self.stats.parsed:  # records nobody refers to any more: older versions of edited or deleted cards
             self.cache.prune_records({entry.key for entry in self._entries.values()})
         self.cache.prune_pages(self._family_pages)
+
+    def finish(self, site_dir: Path) -> None:
+        """After the pages are written: remember the page manifest of ``site_dir`` (``save_entries`` first)."""
+        if not self.use_cache:
+            shutil.rmtree(self.cache_folder, ignore_errors=True)
+            return
+        self.cache.save_manifest(Path(site_dir), self._pages, self._index)
 
 
 def _remove_page(site_dir: Path, relative: str) -> None:

@@ -300,23 +300,28 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
                     shutil.rmtree(shell_dir.parent, ignore_errors=True)
                 else:
                     shell_dir.unlink(missing_ok=True)
-        self.failed = work.write_pages(site_dir, catalog, self.shells, self.shell_of_toc)
+        urls += [catalog.model_url(i) for i in catalog.model_indexes()]
+        copied: list[str] = []
+
+        def meanwhile() -> None:  # the catalog's own files: done while the workers write the model pages
+            step = time.perf_counter()
+            if not work.index_unchanged(site_dir, self._catalog_base):  # else the last build's files stay
+                write_index(site_dir / self._catalog_base, catalog.index_files())
+                write_atomic(site_dir / self._catalog_base / "models.json", models_json(catalog))
+            self.timings["index"] = time.perf_counter() - step
+            copied.extend(copy_artifacts(catalog, site_dir))
+            if self._catalog_base:  # the site's own sitemap.xml stays mkdocs' (see on_template_context); ours beside it
+                write_sitemap(site_dir, sorted(set(urls)), config.site_url or None, self._catalog_base)
+            else:  # the catalog is the site: one sitemap of every page, the site's own documentation pages too
+                extra = [page_url(f.src_uri, config.use_directory_urls) for f in self._documentation_pages
+                         if f.src_uri not in self.generated]
+                write_sitemap(site_dir, sorted(set(urls + extra)), config.site_url or None)
+            work.save_entries()
+
+        self.failed = work.write_pages(site_dir, catalog, self.shells, self.shell_of_toc, meanwhile)
         for path, error in self.failed:
             log.error("modelhub: %s: the model page could not be rendered: %s", path, error)
-        urls += [catalog.model_url(i) for i in catalog.model_indexes()]
-        self.timings["model_pages"] = time.perf_counter() - started
-        step = time.perf_counter()
-        if not work.index_unchanged(site_dir, self._catalog_base):  # else the last build's files stay
-            write_index(site_dir / self._catalog_base, catalog.index_files())
-            write_atomic(site_dir / self._catalog_base / "models.json", models_json(catalog))
-        self.timings["index"] = time.perf_counter() - step
-        copied = copy_artifacts(catalog, site_dir)
-        if self._catalog_base:  # the site's own sitemap.xml stays mkdocs' (see on_template_context); ours beside it
-            write_sitemap(site_dir, sorted(set(urls)), config.site_url or None, self._catalog_base)
-        else:  # the catalog is the site: one sitemap of every page, the site's own documentation pages too
-            extra = [page_url(f.src_uri, config.use_directory_urls) for f in self._documentation_pages
-                     if f.src_uri not in self.generated]
-            write_sitemap(site_dir, sorted(set(urls + extra)), config.site_url or None)
+        self.timings["model_pages"] = time.perf_counter() - started  # the catalog's own files included
         work.finish(site_dir)
         stats = work.stats
         log.info("modelhub: %d cards (%d read, %d checked), %d model pages written, %d kept, %d removed (%d could not "
