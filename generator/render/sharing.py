@@ -18,6 +18,9 @@ from enum import Enum
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+_FIELDS: dict[type, tuple[str, ...]] = {}  # the init fields of a dataclass, by class
+_intern = sys.intern
+_NONE = (type(None), None)
 _LONGEST = 200  # longer strings (descriptions, summaries) are seldom repeated: not worth a table entry
 
 
@@ -27,39 +30,69 @@ class ValueTable:
         self._ids: set[int] = set()  # the table's containers (it keeps them alive, so their ids stay theirs)
 
     def share(self, value: Any) -> Any:
-        """``value`` with its repeated parts replaced by the table's objects (containers rebuilt, others kept)."""
+        """``value`` with its repeated parts replaced by the table's objects (containers rebuilt, others kept).
+
+        One function with the common cases inline (a catalog's summaries are a few hundred thousand small values):
+        the building process does this for every card while the workers send them."""
         kind = type(value)
         if kind is str:
-            return sys.intern(value) if len(value) <= _LONGEST else value
+            return _intern(value) if len(value) <= _LONGEST else value
+        if kind is dict:
+            shared: dict = {}
+            parts: list = [dict]  # the table's key; None when something in it cannot be shared
+            for key, item in value.items():
+                if type(key) is str:
+                    key = _intern(key) if len(key) <= _LONGEST else key
+                else:
+                    key, parts = self.share(key), None
+                item, part = self._item(item)
+                if parts is not None:
+                    if part is None:
+                        parts = None
+                    else:
+                        parts.append(key)
+                        parts.append(part)
+                shared[key] = item
+            return shared if parts is None else self._keep(tuple(parts), shared)
         if kind is tuple:
-            items = tuple(self.share(item) for item in value)
-            return self._one(tuple, items, items)
+            items = []
+            parts = [tuple]
+            for item in value:
+                item, part = self._item(item)
+                items.append(item)
+                if parts is not None:
+                    if part is None:
+                        parts = None
+                    else:
+                        parts.append(part)
+            return tuple(items) if parts is None else self._keep(tuple(parts), tuple(items))
         if kind is list:
             return [self.share(item) for item in value]
-        if kind is dict:
-            shared = {self.share(key): self.share(item) for key, item in value.items()}
-            return self._one(dict, tuple(shared.items()), shared, keys=True)
         return value
 
-    def _one(self, kind: type, items: tuple, value: Any, *, keys: bool = False) -> Any:
-        parts = []
-        for item in items:
-            if keys:
-                key, item = item
-                if type(key) is not str:
-                    return value
-                parts.append(key)
-            if type(item) is str or item is None or isinstance(item, Enum):
-                parts.append((type(item), item))
-            elif id(item) in self._ids:
-                parts.append(id(item))
-            else:
-                return value
-        shared = self._shared.setdefault((kind, *parts), value)
-        self._ids.add(id(shared))
+    def _item(self, item: Any) -> tuple[Any, Any]:
+        """An item of a container, shared, and its part of the container's key (None: the container is not shared)."""
+        kind = type(item)
+        if kind is str:
+            if len(item) <= _LONGEST:
+                item = _intern(item)
+            return item, item  # a plain string stands for itself: no other part of a key is a str
+        if item is None:
+            return None, _NONE
+        if isinstance(item, Enum):
+            return item, (kind, item)
+        item = self.share(item)
+        return item, (id(item) if id(item) in self._ids else None)  # an int: the table's container
+
+    def _keep(self, key: tuple, value: Any) -> Any:
+        shared = self._shared.setdefault(key, value)
+        if shared is value:
+            self._ids.add(id(shared))
         return shared
 
     def dataclass(self, value: T, *, skip: tuple[str, ...] = ()) -> T:
         """A copy of the dataclass instance ``value`` with each field (but ``skip``) shared."""
-        return replace(value, **{f.name: self.share(getattr(value, f.name)) for f in fields(value)
-                                 if f.init and f.name not in skip})
+        names = _FIELDS.get(type(value))
+        if names is None:
+            names = _FIELDS[type(value)] = tuple(f.name for f in fields(value) if f.init)
+        return replace(value, **{name: self.share(getattr(value, name)) for name in names if name not in skip})
