@@ -17,7 +17,9 @@ Under ``<cache_dir>/build/``:
 - ``pages/<key>.pickle``: a family page's content, named by a hash of everything it shows (see
   ``incremental.SiteWork.family_page``).
 - ``sites/<hash of site folder>.json``: the key of every model page in that site folder, so a page whose record,
-  place in the catalog and page shell did not change is kept instead of written again.
+  place in the catalog and page shell did not change is kept instead of written again; ``.postings`` beside it: the
+  catalog index's postings with the page keys they were made from (``catalog_index.Postings``), so an edited card
+  re-indexes that card only.
 
 The cache holds derived data only: deleting it costs one full build. Files are written atomically, but records (see
 ``_write``); an unreadable entry is a miss, never an error.
@@ -288,6 +290,18 @@ class BuildCache:
             return {}
         path.unlink(missing_ok=True)
         return data if isinstance(data, dict) and data.get("format") == FORMAT else {}
+
+    def load_postings(self, site_dir: Path) -> Any:
+        """The catalog index's postings the last build made for ``site_dir`` (``catalog_index.Postings``), or None."""
+        try:
+            data = pickle.loads(self._manifest_path(site_dir).with_suffix(".postings").read_bytes())
+        except Exception:  # noqa: BLE001 - missing or damaged: the index is made from scratch
+            return None
+        return data.get("postings") if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+    def save_postings(self, site_dir: Path, postings: Any) -> None:
+        _write(self._manifest_path(site_dir).with_suffix(".postings"),
+               pickle.dumps({"format": FORMAT, "postings": postings}, pickle.HIGHEST_PROTOCOL))
 
     def save_manifest(self, site_dir: Path, pages: dict[str, list[str]], index: str = "") -> None:
         """``pages``: model JSON file -> [page key, page file]; ``index``: the key of the catalog index."""

@@ -22,8 +22,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from bisect import bisect_left, insort
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -60,6 +61,9 @@ def shard_key(term: str) -> str:
     return "".join(c if ("a" <= c <= "z" or "0" <= c <= "9") else f"_{ord(c):x}" for c in term[:2])
 
 
+Terms = tuple[str, str]  # strong and weak terms, each space-separated, once each, in first-seen order
+
+
 @dataclass
 class Entry:
     """What the index needs of one card: display fields, facet values, and its terms in two weights."""
@@ -70,11 +74,7 @@ class Entry:
     summary: str
     date: str | None
     facets: dict[str, list[tuple[str, str]]]
-    strong: set[str] = field(default_factory=set)  # terms, stopwords left out
-    weak: set[str] = field(default_factory=set)
-
-
-Terms = tuple[str, str]  # strong and weak terms, each space-separated, once each, in first-seen order
+    terms: Terms = ("", "")  # ``card_terms`` of the card: its strong and weak terms (``entry_terms``)
 
 
 def card_terms(record: dict[str, Any], name: str, description: str) -> Terms:
@@ -99,13 +99,19 @@ def _display_terms(display: str) -> frozenset[str]:
 def entry_for(record: dict[str, Any], *, url: str, name: str, summary: str, description: str,
               facets: dict[str, list[tuple[str, str]]], terms: Terms | None = None) -> Entry:
     """``terms`` are ``card_terms`` of the record when already known."""
-    strong, weak = terms if terms is not None else card_terms(record, name, description)
+    return Entry(url, as_text(name), as_text(record.get("title") or name), as_text(summary), record.get("date"), facets,
+                 terms if terms is not None else card_terms(record, name, description))
+
+
+def entry_terms(entry: Entry) -> tuple[set[str], set[str]]:
+    """The terms an entry is found by, strong and weak (its facet values' names are weak terms), stopwords left out:
+    made only for the entries whose postings are built."""
+    strong, weak = entry.terms
     weak_terms = set(weak.split())
-    for values in facets.values():
+    for values in entry.facets.values():
         for _key, display in values:
             weak_terms |= _display_terms(display)
-    return Entry(url, as_text(name), as_text(record.get("title") or name), as_text(summary), record.get("date"), facets,
-                 strong=set(strong.split()) - STOPWORDS, weak=weak_terms - STOPWORDS)
+    return set(strong.split()) - STOPWORDS, weak_terms - STOPWORDS
 
 
 def _deltas(ids: list[int]) -> list[int]:
@@ -148,6 +154,16 @@ def build_index(entries: list[Entry], facet_names: dict[str, dict[str, str]] | N
 
     ``facet_names`` overrides display names per facet (``{"family": {"albert": "ALBERT"}}``).
     """
+    return index_and_postings(entries, facet_names)[0]
+
+
+def index_and_postings(entries: list[Entry], facet_names: dict[str, dict[str, str]] | None = None, *,
+                       keys: list[str] | None = None, previous: Postings | None = None,
+                       ) -> tuple[dict[str, bytes], Postings]:
+    """``build_index``, and its ``Postings`` for the next index. ``keys``: per entry, a key of what it was made
+    from; with the ``previous`` postings (which this takes over) of the same URLs in the same order, only the
+    entries whose key changed have their terms made again, and only the term shards they touch are dumped again.
+    The files are the same as ``build_index``'s either way."""
     facet_names = facet_names or {}
     files: dict[str, bytes] = {}
     # facet vocabularies, most frequent first
@@ -180,25 +196,10 @@ def build_index(entries: list[Entry], facet_names: dict[str, dict[str, str]] | N
         chunk = [[e.title if e.title != e.name else "", e.summary] for e in entries[start:start + CHUNK]]
         files[f"docs/{start // CHUNK}.json"] = _dump(chunk)
 
-    strong_postings: dict[str, list[int]] = defaultdict(list)
-    weak_postings: dict[str, list[int]] = defaultdict(list)
-    for doc, entry in enumerate(entries):
-        for term in entry.strong:
-            strong_postings[term].append(doc)
-        for term in entry.weak:
-            weak_postings[term].append(doc)
-    shards: dict[str, dict[str, list]] = defaultdict(lambda: {"t": [], "s": [], "w": []})
-    for term in sorted(strong_postings.keys() | weak_postings.keys()):
-        strong, weak = strong_postings.get(term, []), weak_postings.get(term, [])
-        if strong and weak:
-            in_strong = set(strong)
-            weak = [d for d in weak if d not in in_strong]
-        shard = shards[shard_key(term)]
-        shard["t"].append(term)
-        shard["s"].append(_deltas(strong))
-        shard["w"].append(_deltas(weak))
-    for key, shard in shards.items():
-        files[f"terms/{key}.json"] = _dump(shard)
+    postings = Postings.update(previous, entries, keys) if previous is not None and keys is not None else None
+    if postings is None:
+        postings = Postings.build(entries, keys)
+    files.update((f"terms/{key}.json", data) for key, data in sorted(postings.shards.items()))
 
     digest = hashlib.sha256()
     for path in sorted(files):
@@ -211,9 +212,98 @@ def build_index(entries: list[Entry], facet_names: dict[str, dict[str, str]] | N
         "url": [prefix, suffix],
         "facets": facets_meta,
         "dates": dates,
-        "shards": sorted(shards),
+        "shards": sorted(postings.shards),
         "min_term": MIN_TERM,
         "stopwords": sorted(STOPWORDS),
     }
     files["meta.json"] = _dump(meta)
-    return files
+    return files, postings
+
+
+@dataclass
+class Postings:
+    """The term postings of an index with what they were made from, kept from one build to the next: an edit that
+    leaves every card in its place makes the edited cards' terms again and dumps the shards they are in, instead of
+    every card's terms and every shard. Each card is a document id: its place in display order."""
+
+    keys: list[str] | None  # per card, the key of what its entry was made from (None: unknown, nothing to reuse)
+    urls: list[str]  # per card: the same URLs in the same order are the same places
+    terms: list[tuple[str, str]]  # per card: its strong and weak terms as indexed (``entry_terms``), space-separated
+    strong: dict[str, list[int]]  # term -> ascending document ids
+    weak: dict[str, list[int]]
+    shard_terms: dict[str, list[str]]  # shard key -> its terms, sorted
+    shards: dict[str, bytes]  # shard key -> its file
+
+    @classmethod
+    def build(cls, entries: list[Entry], keys: list[str] | None = None) -> Postings:
+        strong: dict[str, list[int]] = defaultdict(list)
+        weak: dict[str, list[int]] = defaultdict(list)
+        terms = []
+        for doc, entry in enumerate(entries):
+            found_strong, found_weak = entry_terms(entry)
+            for term in found_strong:
+                strong[term].append(doc)
+            for term in found_weak:
+                weak[term].append(doc)
+            terms.append((" ".join(found_strong), " ".join(found_weak)))
+        shard_terms: dict[str, list[str]] = defaultdict(list)
+        for term in sorted(strong.keys() | weak.keys()):
+            shard_terms[shard_key(term)].append(term)
+        postings = cls(keys, [e.url for e in entries], terms, dict(strong), dict(weak), dict(shard_terms), {})
+        postings.shards = {key: postings.dump(key) for key in shard_terms}
+        return postings
+
+    @classmethod
+    def update(cls, previous: Postings, entries: list[Entry], keys: list[str]) -> Postings | None:
+        """``previous`` brought up to date with the entries whose key changed (in place); None when the cards are
+        not all in their places (added, removed, renamed or moved: ids change) or no keys are known."""
+        if previous.keys is None or len(previous.keys) != len(keys) or previous.urls != [e.url for e in entries]:
+            return None
+        touched: set[str] = set()
+        for doc, key in enumerate(keys):
+            if key == previous.keys[doc]:
+                continue
+            old_strong, old_weak = (set(text.split()) for text in previous.terms[doc])
+            new_strong, new_weak = entry_terms(entries[doc])
+            for postings, old, new in ((previous.strong, old_strong, new_strong), (previous.weak, old_weak, new_weak)):
+                for term in old - new:
+                    postings[term].remove(doc)
+                    if not postings[term]:
+                        del postings[term]
+                    touched.add(term)
+                for term in new - old:
+                    insort(postings.setdefault(term, []), doc)
+                    touched.add(term)
+            previous.terms[doc] = (" ".join(new_strong), " ".join(new_weak))
+        for term in touched:
+            key = shard_key(term)
+            listed = previous.shard_terms.setdefault(key, [])
+            place = bisect_left(listed, term)
+            present = place < len(listed) and listed[place] == term
+            if term in previous.strong or term in previous.weak:
+                if not present:
+                    listed.insert(place, term)
+            elif present:
+                del listed[place]
+        for key in {shard_key(term) for term in touched}:
+            if previous.shard_terms[key]:
+                previous.shards[key] = previous.dump(key)
+            else:
+                del previous.shard_terms[key]
+                previous.shards.pop(key, None)
+        previous.keys = keys
+        return previous
+
+    def dump(self, key: str) -> bytes:
+        """The file of one term shard: its terms, and for each the strong postings and the weak ones not strong,
+        delta-encoded."""
+        shard: dict[str, list] = {"t": [], "s": [], "w": []}
+        for term in self.shard_terms[key]:
+            strong, weak = self.strong.get(term, []), self.weak.get(term, [])
+            if strong and weak:
+                in_strong = set(strong)
+                weak = [d for d in weak if d not in in_strong]
+            shard["t"].append(term)
+            shard["s"].append(_deltas(strong))
+            shard["w"].append(_deltas(weak))
+        return _dump(shard)

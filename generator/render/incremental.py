@@ -100,6 +100,7 @@ class SiteWork:
         self._settings: WorkSettings | None = None
         self._kept: list[str] = list(KEPT)
         self._previous_index = self._index = ""
+        self._index_keys: list[str] = []  # each card's page key, in catalog order (what its index entry shows)
         self._family_pages: set[str] = set()  # the stored family pages this build used
 
     # ---- the record pass ---------------------------------------------------------------------------------------
@@ -284,7 +285,8 @@ class SiteWork:
                         _remove_page(site_dir, relative)
                 self.stats.pages_removed += 1
         # the catalog index shows records, not pages: a page that fails to render does not change it
-        self._index = hashlib.sha256("\n".join(key for key, _ in pages.values()).encode()).hexdigest()
+        self._index_keys = [key for key, _ in pages.values()]
+        self._index = hashlib.sha256("\n".join(self._index_keys).encode()).hexdigest()
         failed: list[tuple[str, str]] = []
         by_url = {job.url: job for job in jobs}
         done = run_passes(page_batch, jobs, self.settings(), self.jobs, shells=shells, extra=(str(site_dir),),
@@ -317,6 +319,15 @@ class SiteWork:
             if self.use_cache:
                 self.cache.store_page(key, page)
         return page
+
+    def index_files(self, site_dir: Path, catalog: Catalog) -> dict[str, bytes]:
+        """The catalog index's files, made again for the cards whose page key changed only when every card is where
+        the last build's index had it (see ``catalog_index.Postings``)."""
+        previous = self.cache.load_postings(site_dir) if self.use_cache else None
+        files, postings = catalog.index_files(self._index_keys, previous)
+        if self.use_cache:
+            self.cache.save_postings(site_dir, postings)
+        return files
 
     def index_unchanged(self, site_dir: Path, base: str = "") -> bool:
         """Whether the catalog index and models.json the last build wrote still describe this catalog: every

@@ -306,7 +306,7 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
         def meanwhile() -> None:  # the catalog's own files: done while the workers write the model pages
             step = time.perf_counter()
             if not work.index_unchanged(site_dir, self._catalog_base):  # else the last build's files stay
-                write_index(site_dir / self._catalog_base, catalog.index_files())
+                write_index(site_dir / self._catalog_base, work.index_files(site_dir, catalog))
                 write_atomic(site_dir / self._catalog_base / "models.json", models_json(catalog))
             self.timings["index"] = time.perf_counter() - step
             copied.extend(copy_artifacts(catalog, site_dir))

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape as xml_escape
 from ..card import Card, read_card
 from ..fileio import write_bytes_atomic
 from ..records import ArtifactStatus
-from .catalog_index import Entry, build_index, entry_for
+from .catalog_index import Entry, Postings, entry_for, index_and_postings
 from .facets import FACETS
 from .families import Family, format_parameters, group_families, parse_parameters
 from .markdown import MarkdownBudget, inline_html
@@ -382,9 +382,12 @@ class Catalog:
                                      facets=summary.facets, terms=summary.terms))
         return entries
 
-    def index_files(self) -> dict[str, bytes]:
+    def index_files(self, keys: list[str] | None = None, previous: Postings | None = None,
+                    ) -> tuple[dict[str, bytes], Postings]:
+        """The catalog index's files and postings (``catalog_index.index_and_postings``: ``keys`` say, per card,
+        what its entry is made from; ``previous``: the last index's postings)."""
         names = {"family": {family.key: family.name for family in self.families.values()}}
-        return build_index(self.index_entries(), names)
+        return index_and_postings(self.index_entries(), names, keys=keys, previous=previous)
 
 
 MODELS_JSON_FORMAT = 2

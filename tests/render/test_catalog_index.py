@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from generator.render.catalog_index import (CHUNK, build_index, entry_for, name_tokens, shard_key, short_urls,
-                                            tokens)
+from generator.render.catalog_index import (CHUNK, build_index, entry_for, index_and_postings, name_tokens, shard_key,
+                                            short_urls, tokens)
 from generator.render.facets import facet_values
 
 
@@ -89,3 +89,40 @@ def test_first_load_is_small_at_ten_thousand_cards():
     files = build_index(entries(10_000))
     first = files["meta.json"] + files["columns.json"] + files["list.json"]
     assert len(gzip.compress(first)) < 100_000
+
+
+def test_postings_of_an_edit_give_the_files_of_a_fresh_index():
+    """Cards that keep their places: the edited ones are indexed again (a term dropped, one added, a shard of its
+    own appearing and one vanishing), the rest reused; the files are those of an index made from scratch."""
+    before = entries(250)
+    keys = [f"k{i}" for i in range(250)]
+    files, postings = index_and_postings(before, keys=keys)
+    assert files == build_index(before) and "terms/zz.json" not in files
+    after = entries(250)
+    after[7].terms = (after[7].terms[0] + " zzyzx", after[7].terms[1].replace("special2", ""))  # new shard "zz"
+    after[9].terms = ("qqq", "")  # its only card in shard "qq" is 9: see below
+    edited = [*keys]
+    edited[7], edited[9] = "k7-edited", "k9-edited"
+    middle, postings = index_and_postings(after, keys=edited, previous=postings)
+    assert middle == build_index(after) and "terms/zz.json" in middle and "terms/qq.json" in middle
+    assert json.loads(middle["terms/zz.json"]) == {"t": ["zzyzx"], "s": [[7]], "w": [[]]}
+    back = entries(250)
+    again, postings = index_and_postings(back, keys=keys, previous=postings)
+    assert again == files  # shard "qq" gone again, "zz" too
+    unchanged_terms = after[9].terms  # a key that did not change says the entry did not: its terms are not read
+    back[9].terms = unchanged_terms
+    assert index_and_postings(back, keys=keys, previous=postings)[0] == files
+
+
+def test_postings_are_made_afresh_when_cards_move():
+    before = entries(250)
+    files, postings = index_and_postings(before, keys=[f"k{i}" for i in range(250)])
+    moved = [before[1], before[0], *before[2:]]  # two cards swap places: every id after them is another card's
+    fresh, _ = index_and_postings(moved, keys=["k1", "k0", *[f"k{i}" for i in range(2, 250)]], previous=postings)
+    assert fresh == build_index(moved) != files
+    fewer = before[:-1]  # a card removed
+    _, postings = index_and_postings(before, keys=[f"k{i}" for i in range(250)])
+    assert index_and_postings(fewer, keys=[f"k{i}" for i in range(249)], previous=postings)[0] == build_index(fewer)
+    _, postings = index_and_postings(before, keys=None)  # no keys: nothing can be reused
+    assert postings.keys is None
+    assert index_and_postings(before, keys=[f"k{i}" for i in range(250)], previous=postings)[0] == files

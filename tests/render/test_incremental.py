@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.render import cardwork
+from generator.render import cardwork, catalog_index
 from generator.render.build import build_site
 from generator.render.incremental import STASH
 
@@ -223,6 +223,32 @@ def test_the_index_folder_is_rewritten_only_where_its_bytes_change(built, tmp_pa
     fresh = tmp_path / "fresh"
     build(cards, fresh, cache=False)
     assert snapshot(index) == snapshot(fresh / "catalog-index")
+
+
+def test_an_edit_indexes_the_edited_card_only_and_deleting_a_card_indexes_afresh(built, monkeypatch, tmp_path):
+    """The catalog index of an edit that leaves every card in its place is brought up to date from the edited card's
+    terms alone (the last build's postings); a deleted card moves the cards after it, so every card is indexed
+    again. Either way the files are a fresh build's."""
+    cards, site, _ = built
+    indexed: list[str] = []
+    entry_terms = catalog_index.entry_terms
+    monkeypatch.setattr(catalog_index, "entry_terms", lambda entry: indexed.append(entry.url) or entry_terms(entry))
+    card = cards / "variant-03.md"
+    card.write_text(card.read_text(encoding="utf-8").replace("title:", "title: Zygomorphic", 1), encoding="utf-8")
+    build(cards, site)
+    assert indexed == ["models/variant-03/"]
+    index = site / "catalog-index"
+    shard = json.loads((index / "terms" / "zy.json").read_text(encoding="utf-8"))
+    assert "zygomorphic" in shard["t"]
+    build(cards, tmp_path / "fresh", cache=False)
+    assert snapshot(index) == snapshot(tmp_path / "fresh" / "catalog-index")
+    indexed.clear()
+    (cards / "variant-03.md").unlink()
+    build(cards, site)
+    assert len(indexed) > 10 and "models/variant-03/" not in indexed
+    assert not (index / "terms" / "zy.json").exists()  # its one term went with the card
+    build(cards, tmp_path / "fresh-2", cache=False)
+    assert snapshot(index) == snapshot(tmp_path / "fresh-2" / "catalog-index")
 
 
 def test_an_index_folder_replaced_by_a_link_is_rebuilt_without_writing_through_it(built, tmp_path):
