@@ -47,7 +47,27 @@ def identity_of(card: Card) -> Identity:
     return Identity(card.path, key_line(card, "name"), key, url)
 
 
-def identity_index(identities: Iterable[Identity]) -> dict[str, list[Identity]]:
+class Group(list):
+    """The identities sharing one key, sorted by path. What every member asks of its group about another group (the
+    paths of its cards outside that group) is worked out once for the group, not once per member: a catalog that
+    ships one model in hundreds of cards asks it hundreds of times."""
+
+    __slots__ = ("_outside",)
+
+    def __init__(self, identities: Iterable[Identity]) -> None:
+        super().__init__(identities)
+        self._outside: dict[int, list[str]] = {}
+
+    def outside(self, other: Group) -> list[str]:
+        """The paths of this group's cards that are not in ``other``, in order."""
+        found = self._outside.get(id(other))
+        if found is None:
+            inside = {i.path for i in other}
+            found = self._outside[id(other)] = [i.path for i in self if i.path not in inside]
+        return found
+
+
+def identity_index(identities: Iterable[Identity]) -> dict[str, Group]:
     """'key:...' and 'url:...' -> the identities sharing it, by path (only groups of two or more are kept)."""
     groups: dict[str, list[Identity]] = {}
     for identity in identities:
@@ -55,7 +75,7 @@ def identity_index(identities: Iterable[Identity]) -> dict[str, list[Identity]]:
             groups.setdefault("key:" + "|".join(identity.key), []).append(identity)
         if identity.artifact:
             groups.setdefault("url:" + identity.artifact, []).append(identity)
-    return {k: sorted(v, key=_path) for k, v in groups.items() if len({i.path for i in v}) > 1}
+    return {k: Group(sorted(v, key=_path)) for k, v in groups.items() if len({i.path for i in v}) > 1}
 
 
 def _index(context) -> dict[str, list[Identity]]:
@@ -73,19 +93,21 @@ def duplicate_model(card: Card, context) -> Iterator[Finding]:
     yield from duplicate_findings(identity_of(card), _index(context), duplicate_model.rule)
 
 
-def duplicate_findings(identity: Identity, index: dict[str, list[Identity]], rule_) -> Iterator[Finding]:
+def duplicate_findings(identity: Identity, index: dict[str, Group], rule_) -> Iterator[Finding]:
     """MH117's findings for one card: one per key it shares with other cards (the model, the download file), each
     naming the first three others by path; a card already named under the first key is not named again."""
-    reported: set[str] = set()
+    reported: Group | None = None  # the group of the first key that named other cards
     keys = []
     if identity.key is not None:
         keys.append(("key:" + "|".join(identity.key), f"model {identity.describe()}"))
     if identity.artifact:
         keys.append(("url:" + identity.artifact, "download file"))
     for key, what in keys:
-        group = index.get(key, ())
-        if reported:
-            others = [i.path for i in group if i.path != identity.path and i.path not in reported]
+        group = index.get(key)
+        if not group:
+            continue
+        if reported is not None:
+            others = [path for path in group.outside(reported) if path != identity.path]
             count = len(others)
         else:  # the usual case: no copy of the group (a replicated catalog shares one URL among hundreds of cards)
             own = bisect_right(group, identity.path, key=_path) - bisect_left(group, identity.path, key=_path)
@@ -93,8 +115,8 @@ def duplicate_findings(identity: Identity, index: dict[str, list[Identity]], rul
             others = list(islice((i.path for i in group if i.path != identity.path), 3))
         if not count:
             continue
-        if len(keys) > 1 and not reported:  # a later key skips the cards named under this one
-            reported.update(i.path for i in group if i.path != identity.path)
+        if len(keys) > 1 and reported is None:  # a later key skips the cards named under this one
+            reported = group
         listed = ", ".join(others[:3]) + (" ..." if count > 3 else "")  # the group is sorted by path
         yield rule_.finding(identity.path, identity.line, f"the same {what} is also described by {listed}")
 

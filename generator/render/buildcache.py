@@ -204,13 +204,17 @@ class BuildCache:
     def prune_records(self, keep: set[str]) -> int:
         """Delete the records no current entry refers to; returns how many."""
         removed = 0
-        if not self.records.is_dir():
+        try:
+            shards = [entry.path for entry in os.scandir(self.records) if entry.is_dir()]
+        except OSError:
             return 0
-        for shard in self.records.iterdir():
-            for path in shard.glob("*.bin"):
-                if path.stem not in keep:
-                    path.unlink(missing_ok=True)
-                    removed += 1
+        for shard in shards:  # a folder listing, not a pattern match: a build may keep tens of thousands of records
+            with os.scandir(shard) as entries:
+                stale = [entry.path for entry in entries if entry.name.endswith(".bin") and entry.name[:-4] not in keep]
+            for path in stale:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+            removed += len(stale)
         return removed
 
     # ---- pages the catalog renders (family pages) -------------------------------------------------------------

@@ -55,3 +55,23 @@ def test_each_card_of_a_large_group_names_the_first_three_others():
     assert all(len(f) == 1 for f in found)
     assert found[0][0].message.endswith("cards/00001.md, cards/00002.md, cards/00003.md ...")
     assert found[2][0].message.endswith("cards/00000.md, cards/00001.md, cards/00003.md ...")
+
+
+def test_a_download_shared_beyond_the_model_names_only_the_cards_not_named_for_the_model():
+    from generator.checks.catalog import Identity, duplicate_findings, identity_index
+    from generator.checks.registry import Rule
+
+    url = "https://x/model.zip"
+    same = [Identity(f"cards/{i}.md", 5, ("albert", "en", "3.4.0"), url) for i in range(3)]
+    other = [Identity(f"cards/{i}.md", 5, ("bert", "en", "3.4.0"), url) for i in range(3, 5)]
+    index = identity_index(same + other)
+    rule_ = Rule("MH117", "duplicate-model", "front matter", "error", "", "")
+    messages = [[f.message for f in duplicate_findings(identity, index, rule_)] for identity in same + other]
+    assert messages[0] == ["the same model albert (en, 3.4.0) is also described by cards/1.md, cards/2.md",
+                           "the same download file is also described by cards/3.md, cards/4.md"]
+    assert messages[1][1] == "the same download file is also described by cards/3.md, cards/4.md"
+    assert messages[3] == ["the same model bert (en, 3.4.0) is also described by cards/4.md",
+                           "the same download file is also described by cards/0.md, cards/1.md, cards/2.md"]
+    solo = Identity("cards/9.md", 5, ("gpt", "en", ""), url)  # its model is its own: the download names all five
+    assert [f.message for f in duplicate_findings(solo, identity_index(same + other + [solo]), rule_)] == [
+        "the same download file is also described by cards/0.md, cards/1.md, cards/2.md ..."]
