@@ -130,7 +130,7 @@ def reserve_user(base: int = UID_BASE, count: int = UID_COUNT) -> SandboxUser:
 
 def _processes(uid: int | None = None) -> list[tuple[int, int, int, int]]:
     """(pid, uid, session id, parent pid) of every live process we can see, or only of ``uid`` (zombies are dead
-    already: they cannot be killed, only reaped by their parent)."""
+    already: they cannot be killed, only reaped by their parent; a zombie main thread with live threads is not)."""
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -142,13 +142,31 @@ def _processes(uid: int | None = None) -> list[tuple[int, int, int, int]]:
             with open(f"/proc/{entry.name}/stat", "rb") as handle:
                 stat = handle.read().decode("ascii", "replace")
             fields = stat[stat.rindex(")") + 2:].split()
-            if fields[0] in ("Z", "X"):
+            if fields[0] in ("Z", "X") and not _threads_alive(entry.name):
                 continue
             session, parent = int(fields[3]), int(fields[1])
         except (OSError, ValueError):
             continue
         found.append((int(entry.name), owner, session, parent))
     return found
+
+
+def _threads_alive(pid: str) -> bool:
+    """Whether a process whose main thread is a zombie still runs other threads: a main thread that called
+    ``pthread_exit`` leaves the process running, and it can still write into a later card's output."""
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return False
+    for thread in threads:
+        try:
+            with open(f"/proc/{pid}/task/{thread}/stat", "rb") as handle:
+                stat = handle.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        if stat[stat.rindex(")") + 2:].split()[0] not in ("Z", "X"):
+            return True
+    return False
 
 
 def tasks_of(uid: int) -> int:

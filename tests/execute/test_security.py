@@ -126,6 +126,30 @@ def test_a_harmless_card_after_the_forger_gets_the_same_results(forgery, referen
     assert forgery["a-forger"]["sandbox"]["network"] == "namespace" or not sandbox.is_root()
 
 
+GHOST = textwrap.dedent('''
+    import ctypes, os, threading, time
+    if os.fork() == 0:  # a process whose main thread exits while another thread keeps writing into the output pipe
+        def forge():
+            while True:
+                os.write(1, b"FORGED by an earlier card\\n")
+                time.sleep(0.02)
+        threading.Thread(target=forge).start()
+        ctypes.CDLL(None).pthread_exit(None)
+    time.sleep(0.5)  # the main thread is a zombie before the sweep looks: /proc/<pid>/stat says "Z"
+    print("ghost started")
+''').strip()
+
+
+def test_a_process_whose_main_thread_exited_dies_with_its_card():
+    with Worker.start(SandboxLimits(snippet_timeout=30)) as worker:
+        worker.begin_card("cards/ghost.md")
+        assert worker.execute(GHOST).stdout.startswith("ghost started")
+        for name in ("b", "c"):
+            worker.begin_card(f"cards/{name}.md")
+            cell = worker.execute("import time\ntime.sleep(0.3)\nprint('the real output')")
+            assert cell.stdout == "the real output\n"
+
+
 # ---- the next card's process, forked while a card runs (the spare) ---------------------------------------------
 
 FIND_SPARE = textwrap.dedent('''

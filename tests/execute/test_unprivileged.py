@@ -103,7 +103,7 @@ DRIVER = textwrap.dedent("""
     import json, os, sys
     from pathlib import Path
     from generator.execute import sandbox
-    from tests.execute.test_security import card_text, make_catalog, run_cards
+    from tests.execute.test_security import GHOST, card_text, make_catalog, run_cards
     from tests.execute.test_unprivileged import LEAVE, SWAP
 
     root = Path(sys.argv[1])
@@ -128,6 +128,8 @@ DRIVER = textwrap.dedent("""
         "e-reader": card_text("e-reader", read, model),
         "f-leaver": card_text("f-leaver", LEAVE),
         "g-sleeper": card_text("g-sleeper", "import time\\ntime.sleep(4)\\nprint('mine')"),
+        "h-ghost": card_text("h-ghost", GHOST),
+        "i-sleeper": card_text("i-sleeper", "import time\\ntime.sleep(1)\\nprint('mine')"),
     })
     print(json.dumps({"uid": os.getuid(), "network": sandbox.network_isolation(),
                       "runs": {name: {key: str(run.get(key)) for key in ("status", "reason", "results_text")}
@@ -229,3 +231,8 @@ def test_a_process_a_card_leaves_in_its_own_session_is_killed_before_the_next_ca
     assert sleeper["status"] == "ok", sleeper
     assert sleeper["results_text"] == "mine", sleeper  # no FORGED from the earlier card's process
 
+
+def test_a_process_whose_main_thread_exited_is_killed_before_the_next_card(unprivileged_run):
+    assert unprivileged_run["runs"]["h-ghost"]["results_text"].startswith("ghost started")  # and its own FORGED
+    sleeper = unprivileged_run["runs"]["i-sleeper"]
+    assert (sleeper["status"], sleeper["results_text"]) == ("ok", "mine"), sleeper
