@@ -12,17 +12,18 @@ Protocol: one JSON line per command, one per reply; every command carries a rand
 echoes, so a card cannot answer for a later card (it never sees that card's nonces):
 
     {"op": "runtime", "code": ...}                                    parent: run in the runtime's namespace
-    {"op": "card", "cwd": ..., "filename": ..., "text": ...}          parent: fork the card's process, which replies
-                                                                      {"ok": true, "pid": ...} (later, when it is
-                                                                      gone, the parent adds {"event": "card-ended"})
+    {"op": "card", "cwd": ..., "filename": ..., "text": ...}          parent: hand the card to a process forked for
+                                                                      it, which replies {"ok": true, "pid": ...}
     {"op": "exec", "code": ..., "line": 12, "filename": "cards/x.md"}  card: run a cell in the card's globals
     {"op": "ping"} / {"op": "exit"}
 
 Commands arrive on the fd named by the first argument and replies leave on the second; fd 0 is /dev/null and fds 1/2
 are drained by the parent, so a snippet cannot read the protocol through ``input()`` nor flood it through ``print``.
-The third fd is the parent's news channel, which no card holds: {"event": "spare", "pid": ...} names the spare
-(the next card's process, forked while a card runs: the worker's sweeps must spare it) and each spare says
-{"event": "spare-ready", "pid": ...} once its at-fork hooks have run.
+Only the warm parent reads the commands: it forwards a card's ("exec", "ping") on a channel only it and that
+card's process hold. The third fd is the parent's news channel, which no card holds: {"event": "spare", "pid": ...}
+names the spare (the next card's process, forked while a card runs: the worker's sweeps must spare it), each spare
+says {"event": "spare-ready", "pid": ...} once its at-fork hooks have run, and {"event": "card-ended", "nonce": ...,
+"exit" or "signal": ...} says a card's process is gone (reaped), with the nonce of its "card" command.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import os
 import random
 import re
 import resource
+import select
 import signal
 import socket
 import stat
@@ -540,21 +542,21 @@ class Session:
         return {"type": type(exc).__name__, "message": message, "traceback": text, "line": line}
 
 
-def reap_children() -> set:
+def reap_children() -> dict:
     """Collect exited children (a fork bomb's remains) so they stop counting against the process cap; returns their
-    pids."""
-    reaped = set()
+    wait statuses by pid."""
+    reaped = {}
     while True:
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return reaped
         if pid == 0:
             return reaped
-        reaped.add(pid)
+        reaped[pid] = status
 
 
-def _read_command(raw: str) -> dict:
+def _read_command(raw: str | bytes) -> dict:
     try:
         command = json.loads(raw)
     except ValueError:
@@ -563,7 +565,8 @@ def _read_command(raw: str) -> dict:
 
 
 def run_card(session: Session, command: dict, commands, reply) -> None:  # noqa: ANN001
-    """The forked process of one card: answers "exec" (and "ping") until the parent kills it. Never returns."""
+    """The forked process of one card: answers "exec" (and "ping") read from ``commands``, its own channel from the
+    parent (which forwards them), until it is killed. Never returns."""
     try:
         reply(session.new_card(command), command.get("nonce"))
         for raw in commands:
@@ -615,7 +618,7 @@ class Spare:
     parent hold; it accepts the card only if nothing changed it from outside meanwhile (``tampering``), else the
     parent discards it and forks another."""
 
-    def __init__(self, session: Session, commands, reply, news: int) -> None:  # noqa: ANN001
+    def __init__(self, session: Session, parent_only: list, reply, news: int) -> None:  # noqa: ANN001
         expected = fingerprint()
         ours, theirs = socket.socketpair()
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
@@ -627,40 +630,42 @@ class Spare:
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         if pid == 0:
             ours.close()
-            self._wait(session, theirs, expected, mask, commands, reply, news)
+            for fd in parent_only:  # the command pipe, the cards' pidfds: the parent's alone
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self._wait(session, theirs, expected, mask, reply, news)
         theirs.close()
         self.pid, self.channel = pid, ours
 
     @staticmethod
-    def _wait(session: Session, channel: socket.socket, expected: dict, mask, commands, reply,  # noqa: ANN001
-              news: int) -> None:
-        """The spare's side: say it is ready, wait for the card, check itself, run the card. Never returns."""
+    def _wait(session: Session, channel: socket.socket, expected: dict, mask, reply, news: int) -> None:  # noqa: ANN001
+        """The spare's side: say it is ready, wait for the card, check itself, run the card (reading its commands
+        from the same channel). Never returns."""
         try:
             os.write(news, (json.dumps({"event": "spare-ready", "pid": os.getpid()}) + "\n").encode())
             os.close(news)  # cards never hold the parent's news channel
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = channel.recv(1 << 16)
-                if not chunk:
-                    os._exit(0)  # discarded
-                data += chunk
+            commands = channel.makefile("rb")
+            data = commands.readline()
+            if not data.endswith(b"\n"):
+                os._exit(0)  # discarded
             problem = tampering(expected)
             channel.sendall(((problem or "ok") + "\n").encode())
             if problem:
                 os._exit(0)
-            channel.close()
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-            command = _read_command(data.decode("utf-8"))
+            command = _read_command(data)
         except BaseException:  # noqa: BLE001 - a spare that cannot wait cleanly ends; the parent forks another
             os._exit(1)
         run_card(session, command, commands, reply)
 
-    def hand_over(self, raw: str) -> str:
+    def hand_over(self, raw: bytes) -> str:
         """Give the card (its command line) to this spare; empty when it took it, else why not (then it is gone)."""
         try:
             os.kill(self.pid, signal.SIGCONT)  # one another process stopped would never answer
             self.channel.settimeout(30)
-            self.channel.sendall(raw.encode("utf-8") if raw.endswith("\n") else (raw + "\n").encode("utf-8"))
+            self.channel.sendall(raw if raw.endswith(b"\n") else raw + b"\n")
             answer = b""
             while not answer.endswith(b"\n"):
                 chunk = self.channel.recv(4096)
@@ -671,10 +676,10 @@ class Spare:
             problem = answer.decode("utf-8", "replace").strip()
         except OSError as error:
             problem = f"it did not answer ({error})"
-        self.channel.close()
         if problem != "ok":
             self.discard()
             return problem
+        self.channel.settimeout(None)  # from now on the card's command stream: the parent forwards its commands
         return ""
 
     def discard(self) -> None:
@@ -687,22 +692,76 @@ class Spare:
             pass
 
 
-def wait_for_card(pid: int) -> dict:
-    """Block until the card's process is gone; how it ended, for the parent's record."""
-    while True:
+class Cards:
+    """The warm parent's record of its cards' processes. The one running now reads the commands the parent forwards
+    on its own channel; the worker kills it when its card is over and does not wait for it to be reaped (tearing
+    down a process that mapped the model takes milliseconds). Each process is watched through a pidfd (else polled),
+    and when it is reaped the parent tells the worker on the news channel, with the card's nonce."""
+
+    def __init__(self, tell) -> None:  # noqa: ANN001
+        self.tell = tell
+        self.current: tuple[int, str, socket.socket] | None = None  # pid, nonce, the channel its commands go to
+        self.unreaped: dict[int, tuple[str, int]] = {}  # pid -> (nonce, pidfd or -1)
+
+    def pidfds(self) -> list[int]:
+        return [fd for _, fd in self.unreaped.values() if fd >= 0]
+
+    def parent_only(self, commands: int) -> list[int]:
+        """File descriptors a spare must close: the command pipe, the pidfds, the current card's channel."""
+        return [commands, *self.pidfds(), *([self.current[2].fileno()] if self.current else [])]
+
+    @property
+    def watched(self) -> bool:
+        """Whether every unreaped card's end wakes the parent (else it polls)."""
+        return all(fd >= 0 for _, fd in self.unreaped.values())
+
+    def start(self, pid: int, nonce: str, channel: socket.socket) -> None:
         try:
-            _, status = os.waitpid(pid, 0)
-            break
-        except ChildProcessError:
-            return {"exit": 0}
-        except InterruptedError:
-            continue
-    code = os.waitstatus_to_exitcode(status)
-    return {"signal": -code} if code < 0 else {"exit": code}
+            pidfd = os.pidfd_open(pid)
+        except (AttributeError, OSError):  # Linux before 5.3, or Python without it
+            pidfd = -1
+        self.current, self.unreaped[pid] = (pid, nonce, channel), (nonce, pidfd)
+
+    def forward(self, raw: bytes) -> bool:
+        """Hand a command to the current card; False when there is none or it no longer reads."""
+        if self.current is None:
+            return False
+        try:
+            self.current[2].sendall(raw)
+            return True
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        """No more commands for the current card. The worker has killed it already; killing it again here (our
+        child, not reaped yet: the pid cannot name another process) makes that the parent's own guarantee."""
+        if self.current is None:
+            return
+        pid, _, channel = self.current
+        self.current = None
+        channel.close()
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+    def reaped(self, statuses: dict) -> None:
+        """Tell the worker about each card whose process was reaped, with how it ended."""
+        for pid, status in statuses.items():
+            if pid not in self.unreaped:
+                continue
+            nonce, pidfd = self.unreaped.pop(pid)
+            if pidfd >= 0:
+                os.close(pidfd)
+            if self.current is not None and self.current[0] == pid:
+                self.current[2].close()
+                self.current = None
+            code = os.waitstatus_to_exitcode(status)
+            self.tell({"event": "card-ended", "nonce": nonce, **({"signal": -code} if code < 0 else {"exit": code})})
 
 
 def main() -> None:
-    commands = os.fdopen(int(sys.argv[1]), "r", encoding="utf-8")
+    commands = int(sys.argv[1])
     replies = os.fdopen(int(sys.argv[2]), "w", encoding="utf-8")
     news = int(sys.argv[3])  # the parent's own channel to the worker (spares); no card ever holds it
 
@@ -710,7 +769,11 @@ def main() -> None:
         replies.write(json.dumps({**data, "nonce": nonce}, ensure_ascii=False) + "\n")
         replies.flush()
 
-    setup = json.loads(commands.readline() or "{}")
+    pending = b""
+    while b"\n" not in pending and (chunk := os.read(commands, 1 << 16)):
+        pending += chunk
+    line, _, pending = pending.partition(b"\n")
+    setup = json.loads(line or b"{}")
     hello = setup.get("nonce")
     network = "none"
     try:
@@ -741,63 +804,85 @@ def main() -> None:
     reply({"ok": True, "pid": os.getpid(), "uid": os.getuid(), "network": network, "limits": limits,
            "python": sys.version.split()[0], "notes": setup.get("notes", [])}, hello)
     # The warm parent: it never runs card code itself. Each card runs in a child forked from it (copy-on-write keeps
-    # the loaded model), which reads the commands until the worker kills it; meanwhile this process only waits. The
-    # next card's child is forked as soon as a card starts (a spare), so fork and at-fork hooks are off its path.
-    spare = None
-
+    # the loaded model); the parent forwards it the commands meant for it. The next card's child is forked as soon
+    # as a card starts (a spare), so fork and at-fork hooks are off its path.
     def tell(event: dict) -> None:
         try:
             os.write(news, (json.dumps(event) + "\n").encode())
         except OSError:
             pass  # the worker stopped listening: it is closing
 
-    for raw in commands:
-        command = _read_command(raw)
-        op, nonce = command.get("op"), command.get("nonce")
-        if spare is not None and spare.pid in reap_children():
+    cards, spare, running = Cards(tell), None, True
+    os.set_blocking(commands, False)
+    while running:
+        poller = select.poll()  # a new one each time: it holds no file descriptor a card's process could inherit
+        for fd in (commands, *cards.pidfds()):
+            poller.register(fd, select.POLLIN)
+        poller.poll(None if cards.watched else 100)
+        statuses = reap_children()
+        if spare is not None and spare.pid in statuses:
             spare.channel.close()
             spare = None  # it died (another card's process killed it): reaped, so it is no longer ours to kill
-        if op == "card":
-            wipe_scratch(scratch)  # what the previous card wrote is gone before the next one starts
-            pid, problems = 0, []
-            for _ in range(2):  # the spare, else one forked now (nothing runs meanwhile: it cannot be tampered)
+        cards.reaped(statuses)
+        try:
+            chunk = os.read(commands, 1 << 20)
+        except BlockingIOError:
+            chunk = None
+        if chunk == b"":
+            break  # the worker is gone
+        pending += chunk or b""
+        while running and b"\n" in pending:
+            raw, _, pending = pending.partition(b"\n")
+            raw += b"\n"
+            command = _read_command(raw)
+            op, nonce = command.get("op"), command.get("nonce")
+            if op in ("exec", "ping") and cards.current is not None:
+                if not cards.forward(raw):
+                    reply({"ok": False, "error": "the card's process no longer reads its commands"}, nonce)
+            elif op == "card":
+                cards.stop()
+                wipe_scratch(scratch)  # what the previous card wrote is gone before the next one starts
+                pid, problems = 0, []
+                for _ in range(2):  # the spare, else one forked now (nothing runs meanwhile: it cannot be tampered)
+                    try:
+                        spare = spare or Spare(session, cards.parent_only(commands), reply, news)
+                    except OSError as error:
+                        problems.append(f"fork failed: {error}")
+                        break
+                    problem = spare.hand_over(raw)
+                    if not problem:
+                        cards.start(spare.pid, nonce, spare.channel)
+                        pid = spare.pid
+                    spare = None
+                    if pid:
+                        break
+                    problems.append(f"a spare process was discarded: {problem}")
+                if not pid:
+                    reply({"ok": False, "error": "the card's process did not start: " + "; ".join(problems)}, nonce)
+                    continue
                 try:
-                    spare = spare or Spare(session, commands, reply, news)
-                except OSError as error:
-                    problems.append(f"fork failed: {error}")
-                    break
-                problem = spare.hand_over(raw)
-                pid, spare = (spare.pid if not problem else 0), None
-                if pid:
-                    break
-                problems.append(f"a spare process was discarded: {problem}")
-            if not pid:
-                reply({"ok": False, "error": "the card's process did not start: " + "; ".join(problems)}, nonce)
-                continue
-            try:
-                spare = Spare(session, commands, reply, news)
-            except OSError:
-                spare = None
-            tell({"event": "spare", "pid": spare.pid if spare else 0, "discarded": problems})
-            ended = wait_for_card(pid)
-            replies.write("\n")  # ends any half line the card left in the pipe, so this news reads whole
-            reply({"ok": False, "event": "card-ended", **ended}, nonce)
-        elif op == "runtime":  # code the runtime runs in the warm parent (imports, the model): every card sees it
-            if spare is not None:
-                spare.discard()  # forked before this code ran: it would not see it
-                spare = None
-            answer = session.execute(command, session.runtime_namespace)
-            collapse_memory()  # before the next spare is forked: every card's process inherits the result
-            reply(answer, nonce)
-        elif op == "ping":
-            reply({"ok": True, "pid": os.getpid()}, nonce)
-        elif op == "exit":
-            reply({"ok": True}, nonce)
-            break
-        elif op == "exec":
-            reply({"ok": False, "error": "the card's process has ended"}, nonce)
-        else:
-            reply({"ok": False, "error": f"unknown op {op!r}"}, nonce)
+                    spare = Spare(session, cards.parent_only(commands), reply, news)
+                except OSError:
+                    spare = None
+                tell({"event": "spare", "pid": spare.pid if spare else 0, "discarded": problems})
+            elif op == "runtime":  # code the runtime runs in the warm parent (imports, the model): every card sees it
+                cards.stop()
+                if spare is not None:
+                    spare.discard()  # forked before this code ran: it would not see it
+                    spare = None
+                answer = session.execute(command, session.runtime_namespace)
+                collapse_memory()  # before the next spare is forked: every card's process inherits the result
+                reply(answer, nonce)
+            elif op == "ping":
+                reply({"ok": True, "pid": os.getpid()}, nonce)
+            elif op == "exit":
+                reply({"ok": True}, nonce)
+                running = False
+            elif op == "exec":
+                reply({"ok": False, "error": "the card's process has ended"}, nonce)
+            else:
+                reply({"ok": False, "error": f"unknown op {op!r}"}, nonce)
+    cards.stop()
     if spare is not None:
         spare.discard()
     replies.flush()

@@ -128,9 +128,13 @@ def reserve_user(base: int = UID_BASE, count: int = UID_COUNT) -> SandboxUser:
 
 # ---- processes ---------------------------------------------------------------------------------------------------
 
+PF_EXITING = 0x4  # /proc/<pid>/stat flags: the thread is in exit(); it never returns to user space
+
+
 def _processes(uid: int | None = None) -> list[tuple[int, int, int, int]]:
-    """(pid, uid, session id, parent pid) of every live process we can see, or only of ``uid`` (zombies are dead
-    already: they cannot be killed, only reaped by their parent; a zombie main thread with live threads is not)."""
+    """(pid, uid, session id, parent pid) of every process we can see that may still run code, or only of ``uid``.
+    Zombies and processes whose every thread is exiting are dead already (SIGKILL'd, they are only being torn down,
+    then reaped by their parent); a zombie main thread with live threads is not."""
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -139,10 +143,8 @@ def _processes(uid: int | None = None) -> list[tuple[int, int, int, int]]:
             owner = entry.stat().st_uid
             if uid is not None and owner != uid:
                 continue
-            with open(f"/proc/{entry.name}/stat", "rb") as handle:
-                stat = handle.read().decode("ascii", "replace")
-            fields = stat[stat.rindex(")") + 2:].split()
-            if fields[0] in ("Z", "X") and not _threads_alive(entry.name):
+            fields = _stat_fields(f"/proc/{entry.name}/stat")
+            if fields is None or (not _may_run(fields) and not may_run_code(int(entry.name))):
                 continue
             session, parent = int(fields[3]), int(fields[1])
         except (OSError, ValueError):
@@ -151,22 +153,44 @@ def _processes(uid: int | None = None) -> list[tuple[int, int, int, int]]:
     return found
 
 
-def _threads_alive(pid: str) -> bool:
-    """Whether a process whose main thread is a zombie still runs other threads: a main thread that called
-    ``pthread_exit`` leaves the process running, and it can still write into a later card's output."""
+def _stat_fields(path: str) -> list[str] | None:
+    """The fields of a /proc stat file after the command name (state, parent, group, session, tty, tpgid, flags)."""
+    try:
+        with open(path, "rb") as handle:
+            stat = handle.read().decode("ascii", "replace")
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2:].split()
+
+
+def _may_run(fields: list[str]) -> bool:
+    return fields[0] not in ("Z", "X") and not int(fields[6]) & PF_EXITING
+
+
+def may_run_code(pid: int) -> bool:
+    """Whether any thread of ``pid`` may still run code: not a zombie, not exiting. A main thread that called
+    ``pthread_exit`` is a zombie while the other threads run, and they can write into a later card's output."""
     try:
         threads = os.listdir(f"/proc/{pid}/task")
     except OSError:
         return False
     for thread in threads:
-        try:
-            with open(f"/proc/{pid}/task/{thread}/stat", "rb") as handle:
-                stat = handle.read().decode("ascii", "replace")
-        except OSError:
-            continue
-        if stat[stat.rindex(")") + 2:].split()[0] not in ("Z", "X"):
+        fields = _stat_fields(f"/proc/{pid}/task/{thread}/stat")
+        if fields is not None and _may_run(fields):
             return True
     return False
+
+
+def wait_exiting(pid: int, timeout: float) -> bool:
+    """Wait until no thread of ``pid`` may run code any more (after SIGKILL: usually well under a millisecond, while
+    tearing the process down takes several); False when ``timeout`` ran out first."""
+    deadline, pause = time.monotonic() + timeout, 0.0001
+    while may_run_code(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(pause)
+        pause = min(pause * 2, 0.005)
+    return True
 
 
 def tasks_of(uid: int) -> int:

@@ -131,7 +131,7 @@ class _Card:
     nonce: str
     cwd: Path
     death: str | None = None  # why its process ended, when it did
-    ended: bool = False  # the warm parent has told us the process is gone
+    ended: dict[str, Any] | None = None  # the warm parent's news that the process is gone (reaped), how it ended
 
 
 @dataclass
@@ -294,13 +294,10 @@ class Worker:
         if card is None:
             return
         self._kill_card(card)
-        if not card.ended and self.alive:  # the parent's news that the card's process is gone (reaped)
-            try:
-                self._receive(card.nonce, 10, flood_ok=True)
-            except _Timeout:
-                self._kill("the warm parent did not report the end of a card within 10 s")
-            except WorkerError:
-                pass
+        # Once every thread of the card's process is exiting it cannot run another instruction: it can neither
+        # write nor read a command. Its teardown (unmapping what it inherited) goes on while the next card starts.
+        if card.pid > 0 and not card.ended and self.alive and not sandbox.wait_exiting(card.pid, 10):
+            self._kill("the card's process did not die within 10 s of SIGKILL")
         self._sweep(keep_card=False)  # then whatever the card left running; once they are dead, nothing of
         self._drain()                 # the card can write any more, and what it wrote is dropped
         shutil.rmtree(card.cwd, ignore_errors=True)
@@ -371,7 +368,6 @@ class Worker:
         except WorkerError as error:
             answer = {"ok": False, "error": str(error)}
         if answer.get("event") == "card-ended" and card is not None:
-            card.ended = True
             card.death = exit_reason(-int(answer["signal"]) if "signal" in answer else int(answer.get("exit", 0)),
                                      "the card's process")
             answer = {"ok": False, "error": card.death}
@@ -412,12 +408,11 @@ class Worker:
             self._kill(self._exit_reason() or f"the worker stopped reading commands ({error})")
             raise WorkerError(self.death or "the worker is gone") from error
 
-    def _receive(self, nonce: str, timeout: float, card_nonce: str | None = None,
-                 flood_ok: bool = False) -> dict[str, Any]:
-        """The reply to the command sent with ``nonce`` (or the news that the card named ``card_nonce`` ended),
-        draining the child's stdout/stderr meanwhile. Lines with any other nonce are dropped: they can only be
-        forgeries or news about cards already over. Raises ``_Timeout`` when ``timeout`` runs out and ``_Flood``
-        when a line grows past any honest reply (unless ``flood_ok``: then the excess is dropped)."""
+    def _receive(self, nonce: str, timeout: float, card_nonce: str | None = None) -> dict[str, Any]:
+        """The reply to the command sent with ``nonce`` (or, once the parent's news says the card named
+        ``card_nonce`` ended and its last words are read, that news), draining the child's stdout/stderr meanwhile.
+        Lines with any other nonce are dropped: they can only be forgeries or replies to cards already over. Raises
+        ``_Timeout`` when ``timeout`` runs out and ``_Flood`` when a line grows past any honest reply."""
         deadline = time.monotonic() + timeout
         limit = 16 * self.limits.output_cap + (1 << 20)  # the largest honest reply, with room to spare
         while True:
@@ -431,12 +426,14 @@ class Worker:
                     continue
                 if answer.get("nonce") == nonce:
                     return answer
-                if card_nonce is not None and answer.get("nonce") == card_nonce and answer.get("event"):
-                    return answer
+            ended = self.card.ended if self.card is not None and self.card.nonce == card_nonce else None
+            if ended is not None:
+                if self._drain_replies():  # what it wrote before it ended is all in the pipe now
+                    continue
+                return ended
             if len(self._pending) > limit:
-                self._pending = self._pending[-4096:]  # the parent's news starts on a line of its own
-                if not flood_ok:
-                    raise _Flood(f"a reply over {limit:,} bytes: the card flooded the worker's reply channel")
+                self._pending = b""
+                raise _Flood(f"a reply over {limit:,} bytes: the card flooded the worker's reply channel")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise _Timeout(f"timed out after {timeout:.3g} s (wall clock)")
@@ -480,11 +477,23 @@ class Worker:
                 event, pid = news["event"], int(news.get("pid") or 0)
             except (ValueError, KeyError, TypeError):
                 continue
-            if event == "spare" and self._spare_expected:
+            if event == "card-ended":  # about the current card, else about one over already
+                if self.card is not None and news.get("nonce") == self.card.nonce and self.card.ended is None:
+                    self.card.ended = {"ok": False, "event": event,
+                                       **{key: news[key] for key in ("signal", "exit") if key in news}}
+            elif event == "spare" and self._spare_expected:
                 self.spare, self._spare_expected = pid, False
                 self.discarded.extend(str(reason) for reason in news.get("discarded") or [])
             elif event == "spare-ready":
                 self._ready.add(pid)
+
+    def _drain_replies(self) -> bool:
+        """Take in what is waiting on the reply pipe now; whether anything was."""
+        got = False
+        while chunk := _read(self.reply_fd):
+            self._pending += chunk
+            got = True
+        return got
 
     def _drain(self) -> None:
         """Drop what is waiting on the child's pipes now (a card is over: its last words are nobody's output)."""

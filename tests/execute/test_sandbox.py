@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,56 @@ def test_the_sandbox_runs_as_its_own_user_and_cannot_read_private_files():
     private = sorted(name for name in os.listdir("/root") if name != ".pyenv")
     # /root is either unreadable, or covered by an empty tmpfs that only holds the Python installation
     assert root_home in ("'PermissionError'", "[]", "['.pyenv']"), (root_home, private)
+
+
+# ---- telling a live process from one that can no longer run code ---------------------------------------------------
+
+def _child(code: str) -> int:
+    """A forked child of this test that runs ``code`` (Python) and then sleeps; the caller kills and reaps it."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            exec(code, {})
+            time.sleep(60)
+        finally:
+            os._exit(0)
+    return pid
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+
+
+def test_a_sleeping_or_stopped_process_may_run_code_and_a_killed_one_may_not():
+    pid = _child("")
+    try:
+        assert sandbox.may_run_code(pid)
+        assert not sandbox.wait_exiting(pid, 0.05)  # alive: waiting for it to exit times out
+        os.kill(pid, signal.SIGSTOP)
+        assert sandbox.may_run_code(pid)  # stopped is not dead: SIGCONT resumes it
+        os.kill(pid, signal.SIGKILL)
+        assert sandbox.wait_exiting(pid, 10)
+        assert not sandbox.may_run_code(pid)  # exiting or a zombie, not reaped yet
+        assert pid not in {found for found, _, _, _ in sandbox._processes(os.getuid())}
+    finally:
+        _reap(pid)
+    assert not sandbox.may_run_code(pid)  # gone
+
+
+def test_a_process_whose_main_thread_exited_may_still_run_code():
+    pid = _child("import ctypes, threading, time\n"
+                 "threading.Thread(target=time.sleep, args=(60,)).start()\n"
+                 "ctypes.CDLL(None).pthread_exit(None)")
+    try:
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert sandbox.may_run_code(pid)  # its main thread is a zombie; its other thread is not
+        assert pid in {found for found, _, _, _ in sandbox._processes(os.getuid())}
+    finally:
+        _reap(pid)

@@ -4,6 +4,7 @@ the value of a final expression, tracebacks at card line numbers, and the same o
 from __future__ import annotations
 
 import mmap
+import os
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,25 @@ def test_cards_inherit_every_pattern_the_runtime_compiled():
                             "for i in range(2000):\n    re.compile(f'pattern-{i}-[a-z]+')")
         worker.begin_card("cards/a.md")
         assert worker.execute("import re\n('modelhub-first-[0-9]+' in {key[1] for key in re._cache})").value == "True"
+
+
+def test_a_card_whose_process_exits_mid_cell_says_how_and_keeps_what_it_printed_natively():
+    with Worker.start(SandboxLimits(snippet_timeout=30)) as worker:
+        worker.begin_card("cards/a.md")
+        cell = worker.execute("import os\nos.write(1, b'last words\\n')\nos._exit(3)")
+        assert cell.error["message"] == "the card's process exited with status 3"
+        assert cell.stdout == "last words\n"
+        worker.begin_card("cards/b.md")
+        assert worker.execute("6 * 7").value == "42"
+
+
+def test_a_card_holds_no_descriptor_of_the_command_pipe():
+    """The warm parent forwards each card its commands on a channel of its own: a card cannot read the next card's
+    commands, nor a command meant for the parent."""
+    with Worker.start(SandboxLimits(snippet_timeout=30)) as worker:
+        pipe = os.fstat(worker.command_fd).st_ino
+        worker.begin_card("cards/a.md")
+        held = worker.execute("import os\nfds = [f'/proc/self/fd/{fd}' for fd in os.listdir('/proc/self/fd')]\n"
+                              "sorted({os.stat(fd).st_ino for fd in fds if os.path.exists(fd)})").value
+        assert str(pipe) not in held.strip("[]").split(", ")
+        assert worker.execute("6 * 7").value == "42"
