@@ -296,7 +296,8 @@ class Worker:
         self._kill_card(card)
         # Once every thread of the card's process is exiting it cannot run another instruction: it can neither
         # write nor read a command. Its teardown (unmapping what it inherited) goes on while the next card starts.
-        if card.pid > 0 and not card.ended and self.alive and not sandbox.wait_exiting(card.pid, 10):
+        killed = 0 < card.pid != self.process.pid
+        if killed and not card.ended and self.alive and not sandbox.wait_exiting(card.pid, 10):
             self._kill("the card's process did not die within 10 s of SIGKILL")
         self._sweep(keep_card=False)  # then whatever the card left running; once they are dead, nothing of
         self._drain()                 # the card can write any more, and what it wrote is dropped
