@@ -62,10 +62,17 @@ def file_stamp(path: str | Path) -> tuple:
     return (status.st_size, status.st_mtime_ns, status.st_ino)
 
 
-def card_stamp(path: str) -> tuple:
-    """The card's file stamp and its stored results' (``<stem>.results.json``, ``<stem>.bench.json``)."""
+def card_stamp(path: str, listed: dict[str, set[str]] | None = None) -> tuple:
+    """The card's file stamp and its stored results' (``<stem>.results.json``, ``<stem>.bench.json``). ``listed``:
+    folder -> the names of its files, as just listed: stored results absent from a listed folder are not looked up
+    (most cards have none, and a file that is not there costs a system call per card and name all the same)."""
     stem = os.path.splitext(path)[0]
-    return (file_stamp(path),) + tuple(file_stamp(stem + suffix) for suffix in SIDECARS)
+    names = listed.get(os.path.dirname(path)) if listed is not None else None
+    if names is None:
+        return (file_stamp(path),) + tuple(file_stamp(stem + suffix) for suffix in SIDECARS)
+    base = os.path.basename(stem)
+    return (file_stamp(path),) + tuple(file_stamp(stem + suffix) if base + suffix in names else ()
+                                       for suffix in SIDECARS)
 
 
 def installed_distributions() -> list[str]:
@@ -83,10 +90,11 @@ def installed_distributions() -> list[str]:
     return sorted(found)
 
 
-def environment_stamp(card_roots: Iterable[Path], card_paths: set[str], cache_dir: Path) -> str:
+def environment_stamp(card_roots: Iterable[Path], card_paths: set[str], cache_dir: Path,
+                      listed: dict[str, set[str]] | None = None) -> str:
     """What the frozen stages read besides the card and its stored results: installed library versions, the
     artifact cache (without the ``DERIVED`` folders), and every other file under the card folders (shipped
-    artifacts, evaluation sets)."""
+    artifacts, evaluation sets). ``listed`` is given the names of the files of each card folder it walks."""
     digest = hashlib.sha256()
     digest.update("\n".join(installed_distributions()).encode())
     derived = {(cache_dir / name).resolve() for name in DERIVED}
@@ -98,6 +106,8 @@ def environment_stamp(card_roots: Iterable[Path], card_paths: set[str], cache_di
             if skip and Path(base).resolve() == cache_dir.resolve():
                 dirs[:] = [d for d in dirs if (Path(base) / d).resolve() not in skip]
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") or folder == cache_dir)
+            if listed is not None and not skip:
+                listed[base] = set(files)
             for name in sorted(files):
                 path = os.path.join(base, name)
                 if path in card_paths or name.endswith(SIDECARS):
@@ -123,8 +133,10 @@ def scan_cards(card_roots: list[Path], config: Any) -> CardScan:
     from ..cards_on_disk import card_path_names
 
     paths = card_path_names(card_roots, **config.settings.cards.globs())
-    return CardScan(tuple(map(str, card_roots)), paths, {path: card_stamp(path) for path in paths},
-                    environment_stamp(card_roots, set(paths), config.cache_dir))
+    listed: dict[str, set[str]] = {}
+    environment = environment_stamp(card_roots, set(paths), config.cache_dir, listed)
+    return CardScan(tuple(map(str, card_roots)), paths, {path: card_stamp(path, listed) for path in paths},
+                    environment)
 
 
 def _write(path: str | Path, data: bytes, made: set[str] | None = None, *, atomic: bool = True) -> None:

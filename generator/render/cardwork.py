@@ -20,6 +20,7 @@ import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain, islice
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -327,42 +328,60 @@ def pool_size(jobs: int, count: int) -> int:
     return 0 if jobs <= 1 or count < MIN_PARALLEL else jobs
 
 
-def _batches(items: list, jobs: int) -> list[list]:
-    size = max(8, min(100, len(items) // (jobs * 6) or 1))
-    return [items[i:i + size] for i in range(0, len(items), size)]
+def _batch_size(count: int, jobs: int) -> int:
+    return max(8, min(100, count // (jobs * 6) or 1))
 
 
-def run_passes(function: Callable[..., list], items: list, settings: WorkSettings, jobs: int,
+def run_passes(function: Callable[..., list], items: Iterable, settings: WorkSettings, jobs: int,
                shells: dict[int, Shell] | None = None, extra: tuple = (),
                progress: Callable[[int], None] | None = None,
-               meanwhile: Callable[[], None] | None = None) -> Iterator[Any]:
+               meanwhile: Callable[[], None] | None = None, total: int | None = None) -> Iterator[Any]:
     """``function`` over ``items`` in batches, in order: in this process when ``jobs`` is 1 or there is little work,
     else in ``jobs`` processes. Results come back in the order of ``items`` whatever finishes first.
 
-    ``meanwhile``: the caller's own work that does not depend on the results, done in this process once the batches
-    are handed to the workers (first, when there are none), so it overlaps theirs instead of following it."""
-    if not items or not pool_size(jobs, len(items)):
+    ``items`` may be made as they are handed out (a generator): each batch goes to the workers as soon as it is
+    full, so the workers start while the rest is made; ``total`` (at most that many items) sizes the batches.
+    ``meanwhile``: the caller's own work that does not depend on the results, done in this process once every
+    item is handed out (first, when the work stays in this process), so it overlaps the workers' instead of
+    following it."""
+    if total is None:
+        total = len(items)  # type: ignore[arg-type] - a list; a generator comes with its ``total``
+    iterator = iter(items)
+    head = list(islice(iterator, MIN_PARALLEL))
+    if not pool_size(jobs, len(head)):  # one process, or too little work for a pool
+        head += iterator
         if meanwhile is not None:
             meanwhile()
-        if not items:
+        if not head:
             return
         init_worker(settings, shells)
-        for batch in _batches(items, 1):
-            results = function(batch, *extra)
+        size = _batch_size(len(head), 1)
+        for start in range(0, len(head), size):
+            results = function(head[start:start + size], *extra)
             if progress:
-                progress(len(batch))
+                progress(len(results))
             yield from results
         return
     # fork where there is one: workers start in milliseconds with modelhub already imported, and a caller's
     # script needs no ``if __name__ == "__main__"`` guard (spawn and forkserver run it again in every worker)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    batches = _batches(items, jobs)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context, initializer=init_worker,
+    size = _batch_size(max(total, len(head)), jobs)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=init_worker,
                              initargs=(settings, shells)) as pool:
-        done = pool.map(function, batches, *[[value] * len(batches) for value in extra])  # every batch handed over
+        futures = []
+        batch: list = []
+        for item in chain(head, iterator):
+            batch.append(item)
+            if len(batch) == size:
+                futures.append(pool.submit(function, batch, *extra))
+                batch = []
+        if batch:
+            futures.append(pool.submit(function, batch, *extra))
         if meanwhile is not None:
             meanwhile()
-        for results in done:
+        futures.reverse()
+        while futures:  # each future let go once read: its results are not held for the length of the pass
+            results = futures.pop().result()
             if progress:
                 progress(len(results))
             yield from results

@@ -21,7 +21,7 @@ import hashlib
 import logging
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -258,41 +258,55 @@ class SiteWork:
                                              ).hexdigest() for number, shell in shells.items()}
         jobs: list[PageJob] = []
         pages: dict[str, list[str]] = {}
-        for index, summary in enumerate(catalog.summaries):
-            api = catalog.is_api_page(index)
-            url = catalog.model_url(index)
-            shell = -1 if api else shell_of_toc.get(summary.toc, 0)
-            extra = self._extra.get(summary.path, [])
-            context = catalog.page_context(index)
-            json_extra = catalog.json_extra(index)
-            dest = "" if api else dest_path(url)
-            json_dest = catalog.json_dest(index)
-            # repr, not JSON: the same values built by the same code in the same order give the same text
-            described = repr((summary.key, catalog.slugs[index], url, dest, context, json_extra,
-                              extra, shell_keys.get(shell, "")))
-            page_key = hashlib.sha256(described.encode("utf-8", "surrogateescape")).hexdigest()
-            pages[json_dest] = [page_key, dest]
-            if self._previous.get(json_dest) == [page_key, dest] and os.path.isfile(os.path.join(site, json_dest)) \
-                    and (not dest or os.path.isfile(os.path.join(site, dest))):
-                self.stats.pages_kept += 1
-                continue
-            jobs.append(PageJob(summary.path, summary.key, catalog.slugs[index], url, dest, json_dest, json_extra,
-                                page_key, context, extra, shell))
-        for json_dest, (_, dest) in self._previous.items():
-            if json_dest not in pages:
-                for relative in (json_dest, dest):
-                    if relative:
-                        _remove_page(site_dir, relative)
-                self.stats.pages_removed += 1
-        # the catalog index shows records, not pages: a page that fails to render does not change it
-        self._index_keys = [key for key, _ in pages.values()]
-        self._index = hashlib.sha256("\n".join(self._index_keys).encode()).hexdigest()
+
+        def page_jobs() -> Iterator[PageJob]:  # handed to the workers as they come, while the next keys are made
+            for index, summary in enumerate(catalog.summaries):
+                api = catalog.is_api_page(index)
+                url = catalog.model_url(index)
+                shell = -1 if api else shell_of_toc.get(summary.toc, 0)
+                extra = self._extra.get(summary.path, [])
+                context = catalog.page_context(index)
+                json_extra = catalog.json_extra(index)
+                dest = "" if api else dest_path(url)
+                json_dest = catalog.json_dest(index)
+                # repr, not JSON: the same values built by the same code in the same order give the same text
+                described = repr((summary.key, catalog.slugs[index], url, dest, context, json_extra,
+                                  extra, shell_keys.get(shell, "")))
+                page_key = hashlib.sha256(described.encode("utf-8", "surrogateescape")).hexdigest()
+                pages[json_dest] = [page_key, dest]
+                if self._previous.get(json_dest) == [page_key, dest] and \
+                        os.path.isfile(os.path.join(site, json_dest)) and \
+                        (not dest or os.path.isfile(os.path.join(site, dest))):
+                    self.stats.pages_kept += 1
+                    continue
+                jobs.append(PageJob(summary.path, summary.key, catalog.slugs[index], url, dest, json_dest,
+                                    json_extra, page_key, context, extra, shell))
+                yield jobs[-1]
+            for json_dest, (_, dest) in self._previous.items():
+                if json_dest not in pages:
+                    for relative in (json_dest, dest):
+                        if relative:
+                            _remove_page(site_dir, relative)
+                    self.stats.pages_removed += 1
+            # the catalog index shows records, not pages: a page that fails to render does not change it
+            self._index_keys = [key for key, _ in pages.values()]
+            self._index = hashlib.sha256("\n".join(self._index_keys).encode()).hexdigest()
+
+        advance: Callable[[int], None] | None = None
+
+        def progress(count: int) -> None:  # every job is known by the time the first results are read
+            nonlocal advance
+            if advance is None:
+                advance = self.progress("model pages", len(jobs))
+            advance(count)
+
         failed: list[tuple[str, str]] = []
-        by_url = {job.url: job for job in jobs}
-        done = run_passes(page_batch, jobs, self.settings(), self.jobs, shells=shells, extra=(str(site_dir),),
-                          progress=self.progress("model pages", len(jobs)), meanwhile=meanwhile)
+        done = run_passes(page_batch, page_jobs(), self.settings(), self.jobs, shells=shells, extra=(str(site_dir),),
+                          progress=progress, meanwhile=meanwhile, total=len(catalog))
+        by_url: dict[str, PageJob] = {}
         for url, error in done:
             if error is not None:
+                by_url = by_url or {job.url: job for job in jobs}
                 job = by_url[url]
                 failed.append((job.context.get("display_path") or job.path, error))
                 pages[job.json_dest] = ["", job.dest]  # written again next time

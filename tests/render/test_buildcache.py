@@ -30,3 +30,23 @@ def test_a_record_folder_removed_during_a_build_is_made_again(tmp_path):
     cache.store_record("ef" + "1" * 62, "s2", "r2")
     assert cache.load_summary("ef" + "1" * 62) == "s2"
     assert not list((tmp_path / "build" / "records").rglob("*.tmp"))
+
+
+def test_a_scan_stamps_the_stored_results_that_are_there_and_only_those(tmp_path):
+    """The folder listing the scan takes anyway says which cards have stored results: the others' are not looked up,
+    and every stamp is the one a lookup of each file gives."""
+    from generator.config import Config
+    from generator.render.buildcache import card_stamp, file_stamp, scan_cards
+
+    cards = tmp_path / "cards"
+    (cards / "sub").mkdir(parents=True)
+    for name in ("a.md", "b.md", "sub/c.md"):
+        (cards / name).write_text("---\nname: x\n---\n", encoding="utf-8")
+    (cards / "a.results.json").write_text("{}", encoding="utf-8")
+    (cards / "sub" / "c.bench.json").write_text("{}", encoding="utf-8")
+    scan = scan_cards([cards], Config(tmp_path, {}))
+    assert scan.stamps == {path: card_stamp(path) for path in scan.paths}  # as if each file were looked up
+    a, b, c = (str(cards / name) for name in ("a.md", "b.md", "sub/c.md"))
+    assert scan.stamps[a][1] == file_stamp(cards / "a.results.json") != () and scan.stamps[a][2] == ()
+    assert scan.stamps[b][1:] == ((), ()) and scan.stamps[c][1:] == ((), file_stamp(cards / "sub" / "c.bench.json"))
+    assert card_stamp(b, {}) == card_stamp(b)  # a folder the scan did not list: looked up

@@ -60,3 +60,26 @@ def test_meanwhile_overlaps_the_workers(tmp_path, monkeypatch):
                           meanwhile=meanwhile))
     assert out == [(n, n * 2) for n in range(64)]
     assert len(seen) == 1 and seen[0]
+
+
+def test_items_made_as_they_are_handed_out_reach_the_workers_before_the_last_is_made(tmp_path, monkeypatch):
+    """A generator of items (the page jobs, whose keys take a while to make): full batches go to the workers at
+    once, so they work while the building process makes the rest."""
+    monkeypatch.setattr(cardwork, "MIN_PARALLEL", 1)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    started_before_the_end = []
+
+    def items():
+        yield from range(100)  # 100 items of at most 200 make batches of 16: the first six are handed out by now
+        deadline = time.monotonic() + 60
+        while not any(name.split("-")[0] != str(os.getpid()) for name in os.listdir(marks)):
+            assert time.monotonic() < deadline, "no worker started before the last item was made"
+            time.sleep(0.01)
+        started_before_the_end.append(True)
+        yield from range(100, 200)
+
+    out = list(run_passes(mark_and_double, items(), settings(tmp_path), 2, extra=(str(marks),), total=200))
+    assert out == [(n, n * 2) for n in range(200)] and started_before_the_end == [True]
+    assert list(run_passes(mark_and_double, iter(range(5)), settings(tmp_path), 1, extra=(str(marks),),
+                           total=5)) == [(n, n * 2) for n in range(5)]
