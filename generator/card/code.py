@@ -73,20 +73,27 @@ def parse_python(text: str) -> ast.Module:
             raise SyntaxError(str(error)) from error
 
 
-def _bound_names(tree: ast.AST) -> set[str]:
-    names: set[str] = set()
+def _names(tree: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
+    """The names a snippet binds, and the names whose attributes it reads (``np`` in ``np.zeros``): one walk of the
+    tree (two walks were a third of the analysis of a 40,000-name snippet)."""
+    bound: set[str] = set()
+    roots: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, (ast.Store, ast.Del)):
+                bound.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name):
+                roots.add(node.value.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
+            bound.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
                 if alias.name != "*":
-                    names.add((alias.asname or alias.name).split(".")[0])
+                    bound.add((alias.asname or alias.name).split(".")[0])
         elif isinstance(node, ast.arg):
-            names.add(node.arg)
-    return names
+            bound.add(node.arg)
+    return frozenset(bound), frozenset(roots)
 
 
 def _is_signature(tree: ast.Module) -> bool:
@@ -153,10 +160,9 @@ def _analyse_python(code: str) -> PythonReport:
             name = message.message_args[0]
             if message.lineno not in pasted_lines and name not in PYTHON_BUILTINS:
                 undefined.append((message.message_args[0], message.lineno, (message.col or 0) + 1))
-    modules = {node.value.id for node in ast.walk(tree)
-               if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)}
-    return PythonReport(None, undefined=tuple(undefined), defined=frozenset(_bound_names(tree)),
-                        elided=_elided(tree), signature=_is_signature(tree), attribute_roots=frozenset(modules),
+    defined, roots = _names(tree)
+    return PythonReport(None, undefined=tuple(undefined), defined=defined,
+                        elided=_elided(tree), signature=_is_signature(tree), attribute_roots=roots,
                         pasted_output=tuple(start for start, _ in pasted))
 
 

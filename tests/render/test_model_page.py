@@ -15,7 +15,7 @@ from generator.pipeline import CardRecord
 from generator.records import ArtifactRecord, BenchRecord, RunRecord
 from generator.render.model_page import build_model_page, info_rows, plan_sections, results_of
 from tests.conftest import seed
-from tests.fuzzing import dense_card
+from tests.fuzzing import dense_card, text_memos
 
 REPO = Path(__file__).resolve().parents[2]
 IMDB = REPO / "cards" / "2021-12-16-albert_base_sequence_classifier_imdb_en.md"
@@ -282,13 +282,10 @@ def _render_cpu(data: bytes) -> tuple[float, list]:
 
     from generator.render.model_page import page_sections
 
-    from generator.render.markdown import highlight_code, inline_html, markdown_html
-    from generator.render.markup import plain_text
-
     card = parse_card(data, "cards/dense.md")
     best, sections = float("inf"), []
     for _ in range(3):
-        for memo in (markdown_html, inline_html, plain_text, highlight_code):  # each run renders, none recalls
+        for memo in text_memos():  # each run renders, none recalls
             memo.cache_clear()
         gc.collect()
         gc.disable()
