@@ -33,6 +33,7 @@ from .facets import FACETS
 CHUNK = 100
 MAX_WEAK_TOKENS = 400
 MIN_TERM, MAX_TERM = 2, 40
+REINDEX_AT_MOST = 64  # cards (or a hundredth of the catalog) an index update re-indexes; more are indexed afresh
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 STOPWORDS = frozenset(
@@ -259,16 +260,18 @@ class Postings:
         not all in their places (added, removed, renamed or moved: ids change) or no keys are known."""
         if previous.keys is None or len(previous.keys) != len(keys) or previous.urls != [e.url for e in entries]:
             return None
+        changed = [doc for doc, (key, before) in enumerate(zip(keys, previous.keys)) if key != before]
+        if len(changed) > max(REINDEX_AT_MOST, len(keys) // 100):  # new settings or code: afresh is cheaper
+            return None
         touched: set[str] = set()
-        for doc, key in enumerate(keys):
-            if key == previous.keys[doc]:
-                continue
+        for doc in changed:
             old_strong, old_weak = (set(text.split()) for text in previous.terms[doc])
             new_strong, new_weak = entry_terms(entries[doc])
             for postings, old, new in ((previous.strong, old_strong, new_strong), (previous.weak, old_weak, new_weak)):
                 for term in old - new:
-                    postings[term].remove(doc)
-                    if not postings[term]:
+                    ids = postings[term]
+                    del ids[bisect_left(ids, doc)]
+                    if not ids:
                         del postings[term]
                     touched.add(term)
                 for term in new - old:

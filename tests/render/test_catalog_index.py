@@ -126,3 +126,17 @@ def test_postings_are_made_afresh_when_cards_move():
     _, postings = index_and_postings(before, keys=None)  # no keys: nothing can be reused
     assert postings.keys is None
     assert index_and_postings(before, keys=[f"k{i}" for i in range(250)], previous=postings)[0] == files
+
+
+def test_postings_with_most_keys_changed_are_made_afresh():
+    """New settings or code change every key: updating the postings card by card would cost more than making them
+    again, so they are made again (with the same files either way)."""
+    from generator.render.catalog_index import REINDEX_AT_MOST, Postings
+
+    before = entries(250)
+    _, postings = index_and_postings(before, keys=[f"k{i}" for i in range(250)])
+    few = [f"k{i}" if i >= REINDEX_AT_MOST else f"new{i}" for i in range(250)]
+    assert Postings.update(postings, before, few) is postings  # at most REINDEX_AT_MOST changed: updated in place
+    every = [f"other{i}" for i in range(250)]
+    assert Postings.update(postings, before, every) is None
+    assert index_and_postings(before, keys=every, previous=postings)[0] == build_index(before)
