@@ -13,11 +13,13 @@ Cells of one card share globals like notebook cells. Cards never share a process
 the previous card left and hands the next card to a new child of the warm parent (copy-on-write keeps the loaded
 model), so a card that patches objects, monkeypatches libraries or leaves processes behind cannot touch a later card;
 replies carry a per-command random nonce, so nothing a card leaves in the reply pipe passes for a later card's
-answer. That child is a spare the parent forked when the previous card started (fork and the libraries' at-fork
-hooks cost tens of milliseconds, now spent while a card runs): the sweeps that kill a card's leftovers spare it, and
-it takes its card only if nothing changed it meanwhile (``child.Spare``), else a fresh one is forked on the spot. A cell that
-times out, exhausts its CPU budget or crashes ends its card (the result says why) and the worker stays warm for the
-next one; ``alive`` turns false only when the warm parent itself is gone, and the caller then starts a new worker.
+answer. It waits until every thread of the previous card's process is exiting (then nothing of it can run), not
+until the kernel has torn that process down. The new child is a spare the parent forked when the previous card
+started (fork and the libraries' at-fork hooks cost milliseconds, spent while a card runs): the sweeps that kill a
+card's leftovers spare it, and it takes its card only if nothing changed it meanwhile (``child.Spare``), else a
+fresh one is forked on the spot. A cell that times out, exhausts its CPU budget or crashes ends its card (the
+result says why) and the worker stays warm for the next one; ``alive`` turns false only when the warm parent itself
+is gone, and the caller then starts a new worker.
 Callers may send any code (the benchmark stage sends its timing loops through ``execute``).
 """
 
