@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import ExecutionError
 from ..settings import ExecuteSection
@@ -131,10 +131,19 @@ def reserve_user(base: int = UID_BASE, count: int = UID_COUNT) -> SandboxUser:
 PF_EXITING = 0x4  # /proc/<pid>/stat flags: the thread is in exit(); it never returns to user space
 
 
-def _processes(uid: int | None = None) -> list[tuple[int, int, int, int]]:
-    """(pid, uid, session id, parent pid) of every process we can see that may still run code, or only of ``uid``.
-    Zombies and processes whose every thread is exiting are dead already (SIGKILL'd, they are only being torn down,
-    then reaped by their parent); a zombie main thread with live threads is not."""
+class Process(NamedTuple):
+    pid: int
+    owner: int
+    session: int
+    parent: int
+    live: bool  # may still run code (else it is exiting: SIGKILL'd, only being torn down)
+
+
+def _processes(uid: int | None = None, *, dying: bool = False) -> list[Process]:
+    """Every process we can see that may still run code, or only those of ``uid``; with ``dying``, those that are
+    exiting too (not ``live``: they never run code again, but until they are zombies their children are still
+    theirs). Zombies are left out: they cannot be killed, only reaped, and their children have a new parent; a
+    zombie main thread with live threads is not a zombie process."""
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -144,12 +153,14 @@ def _processes(uid: int | None = None) -> list[tuple[int, int, int, int]]:
             if uid is not None and owner != uid:
                 continue
             fields = _stat_fields(f"/proc/{entry.name}/stat")
-            if fields is None or (not _may_run(fields) and not may_run_code(int(entry.name))):
+            if fields is None:
                 continue
-            session, parent = int(fields[3]), int(fields[1])
+            live = _may_run(fields) or may_run_code(int(entry.name))
+            if not live and (not dying or fields[0] in ("Z", "X")):
+                continue
+            found.append(Process(int(entry.name), owner, int(fields[3]), int(fields[1]), live))
         except (OSError, ValueError):
             continue
-        found.append((int(entry.name), owner, session, parent))
     return found
 
 
@@ -196,7 +207,7 @@ def wait_exiting(pid: int, timeout: float) -> bool:
 def tasks_of(uid: int) -> int:
     """Processes and threads of ``uid`` (what RLIMIT_NPROC counts)."""
     total = 0
-    for pid, _, _, _ in _processes(uid):
+    for pid, *_ in _processes(uid):
         try:
             total += len(os.listdir(f"/proc/{pid}/task"))
         except OSError:
@@ -224,7 +235,7 @@ def kill_user_processes(uid: int, keep: Collection[int] = ()) -> int:
     killed."""
     if not keep and is_root() and _processes(uid):
         _kill_everything_as(uid)
-    return _kill_until_gone(lambda: [pid for pid, _, _, _ in _processes(uid) if pid not in keep])
+    return _kill_until_gone(lambda: [process.pid for process in _processes(uid) if process.pid not in keep])
 
 
 def kill_descendants(ancestor: int, keep: Collection[int] = ()) -> int:
@@ -233,15 +244,15 @@ def kill_descendants(ancestor: int, keep: Collection[int] = ()) -> int:
     starts its own session (``setsid``) left the session sweep: it wrote into a later card's output. The warm parent
     is a child subreaper, so whatever a card orphans is re-parented to it and stays its descendant."""
     def victims() -> list[int]:
-        children: dict[int, list[int]] = {}
-        for pid, _, _, parent in _processes(os.getuid()):
-            children.setdefault(parent, []).append(pid)
+        children: dict[int, list[Process]] = {}
+        for process in _processes(os.getuid(), dying=True):  # an exiting process's children are not yet re-parented
+            children.setdefault(process.parent, []).append(process)
         found, pending = [], [ancestor]
         while pending:
             for child in children.get(pending.pop(), ()):
-                pending.append(child)
-                if child not in keep:
-                    found.append(child)
+                pending.append(child.pid)
+                if child.live and child.pid not in keep:
+                    found.append(child.pid)
         return found
 
     return _kill_until_gone(victims)
@@ -268,7 +279,7 @@ def _kill_until_gone(victims: Callable[[], list[int]]) -> int:
 
 def kill_session_processes(session: int, keep: Collection[int] = ()) -> int:
     killed = 0
-    for pid, _, sid, _ in _processes():
+    for pid, _, sid, *_ in _processes():
         if sid == session and pid not in keep:
             try:
                 os.kill(pid, signal.SIGKILL)

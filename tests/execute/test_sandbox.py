@@ -27,7 +27,7 @@ def hostile_card(catalog: Catalog, name: str, code: str) -> Path:
 
 def processes_of(uids: set[int]) -> list[int]:
     """Live processes owned by the given sandbox users (there must be none once a run is over)."""
-    return [pid for pid, uid, _, _ in sandbox._processes() if uid in uids]
+    return [process.pid for process in sandbox._processes() if process.owner in uids]
 
 
 @pytest.fixture(scope="module")
@@ -227,7 +227,7 @@ def test_a_sleeping_or_stopped_process_may_run_code_and_a_killed_one_may_not():
         os.kill(pid, signal.SIGKILL)
         assert sandbox.wait_exiting(pid, 10)
         assert not sandbox.may_run_code(pid)  # exiting or a zombie, not reaped yet
-        assert pid not in {found for found, _, _, _ in sandbox._processes(os.getuid())}
+        assert pid not in {process.pid for process in sandbox._processes(os.getuid())}
     finally:
         _reap(pid)
     assert not sandbox.may_run_code(pid)  # gone
@@ -243,6 +243,46 @@ def test_a_process_whose_main_thread_exited_may_still_run_code():
             assert time.monotonic() < deadline
             time.sleep(0.01)
         assert sandbox.may_run_code(pid)  # its main thread is a zombie; its other thread is not
-        assert pid in {found for found, _, _, _ in sandbox._processes(os.getuid())}
+        assert pid in {process.pid for process in sandbox._processes(os.getuid())}
     finally:
         _reap(pid)
+
+
+def test_the_descendant_sweep_reaches_a_live_grandchild_through_an_exiting_child():
+    """A process that is exiting keeps its children until it is a zombie (tearing down 1 GiB takes a while): the
+    sweep must walk through it to them, or the grandchild outlives its card."""
+    read, write = os.pipe()
+    ancestor = os.fork()
+    if ancestor == 0:  # the warm parent's stand-in: it forks the child and waits
+        try:
+            child = os.fork()
+            if child == 0:
+                memory = bytearray(1 << 30)  # touched: its teardown takes long enough to be seen exiting
+                for offset in range(0, len(memory), 4096):
+                    memory[offset] = 1
+                grandchild = os.fork()
+                if grandchild == 0:
+                    time.sleep(60)
+                    os._exit(0)
+                os.write(write, f"{os.getpid()} {grandchild}\n".encode())
+                time.sleep(60)
+            os.waitpid(child, 0)
+            time.sleep(60)
+        finally:
+            os._exit(0)
+    grandchild = 0
+    try:
+        child, grandchild = (int(pid) for pid in os.read(read, 100).split())
+        os.kill(child, signal.SIGKILL)  # the grandchild is still the child's until the child is a zombie
+        assert sandbox.wait_exiting(child, 10)
+        sandbox.kill_descendants(ancestor, keep=(ancestor,))
+        deadline = time.monotonic() + 10
+        while sandbox.may_run_code(grandchild):
+            assert time.monotonic() < deadline, "the grandchild survived the sweep"
+            time.sleep(0.01)
+    finally:
+        if grandchild and sandbox.may_run_code(grandchild):
+            os.kill(grandchild, signal.SIGKILL)  # only when the test failed: it is not ours to reap
+        _reap(ancestor)
+        os.close(read)
+        os.close(write)
