@@ -120,8 +120,9 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str |
     plugin.scan = scan
     stamp = _input_stamp(yml, mk_config, plugins["modelhub"], config, scan, mode) if cache else None
     cache_folder = config.cache_dir / "build"
+    last = uptodate.last_build(cache_folder, site_dir) if stamp is not None else None
     if stamp is not None:
-        known = uptodate.unchanged(cache_folder, site_dir, stamp)
+        known = uptodate.unchanged(last, site_dir, stamp)
         if known is not None:  # nothing it reads changed, nothing it wrote was touched: the site stands
             for path, error in known.failed:
                 logging.getLogger("mkdocs.plugins.modelhub").error(
@@ -152,7 +153,12 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str |
     cards = len(catalog) if catalog is not None else 0
     if stamp is not None:
         pages = stats.pages_written + stats.pages_kept if stats else 0
-        uptodate.remember(cache_folder, site_dir, stamp, uptodate.Outcome(cards, severities, pages, plugin.failed))
+        # the pages' stamps as the build knows them: those it kept are as the last build recorded them, unless the
+        # last build had these very inputs (then the site had changed since: every file is looked at again)
+        previous = last.files if last is not None and last.stamp != stamp else {}
+        known, sealed = plugin.work.site_stamps(previous) if plugin.work else ({}, set())
+        uptodate.remember(cache_folder, site_dir, stamp, uptodate.Outcome(cards, severities, pages, plugin.failed),
+                          known, sealed)
     return SiteBuild(cards, site_dir, yml, severities, stats, timings)
 
 

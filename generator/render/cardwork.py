@@ -293,8 +293,12 @@ def fallback_page(job: PageJob, error: BaseException) -> str:
     return shell.fill(title=job.context.get("display_path") or job.path, description="", content=content, url=job.url)
 
 
-def page_batch(jobs: Sequence[PageJob], site_dir: str) -> list[tuple[str, str | None]]:
-    """Write each job's page and JSON under ``site_dir``; (url, error or None) for each."""
+Stamp = tuple  # a file's (size, mtime in ns, inode), as ``uptodate`` records it
+
+
+def page_batch(jobs: Sequence[PageJob], site_dir: str) -> list[tuple[str, str | None, tuple[tuple[str, Stamp], ...]]]:
+    """Write each job's page and JSON under ``site_dir``; for each job its url, its error (or None) and the stamps of
+    the files written (relative to ``site_dir``: the build records them without a ``stat`` of its own)."""
     made: set[str] = set()  # folders known to exist (every model's JSON shares one)
     out = []
     for job in jobs:
@@ -309,6 +313,7 @@ def page_batch(jobs: Sequence[PageJob], site_dir: str) -> list[tuple[str, str | 
             if model is None:
                 model = json.dumps({"path": job.path, "error": error_text, **job.json_extra},
                                    ensure_ascii=False, default=str).encode("utf-8")
+        stamps = []
         for relative, content in ((job.dest, output.encode("utf-8")), (job.json_dest, model)):
             if relative:
                 target = os.path.join(site_dir, relative)
@@ -318,7 +323,10 @@ def page_batch(jobs: Sequence[PageJob], site_dir: str) -> list[tuple[str, str | 
                     made.add(folder)
                 with open(target, "wb") as handle:
                     handle.write(content)
-        out.append((job.url, error_text))
+                    handle.flush()
+                    status = os.fstat(handle.fileno())
+                stamps.append((relative, (status.st_size, status.st_mtime_ns, status.st_ino)))
+        out.append((job.url, error_text, tuple(stamps)))
     return out
 
 

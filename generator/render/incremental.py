@@ -21,7 +21,8 @@ import hashlib
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,7 @@ class SiteWork:
         self._previous_index = self._index = ""
         self._index_keys: list[str] = []  # each card's page key, in catalog order (what its index entry shows)
         self._family_pages: set[str] = set()  # the stored family pages this build used
+        self._stamps: dict[str, tuple] = {}  # file stamps of the model pages and JSON files written, by site path
 
     # ---- the record pass ---------------------------------------------------------------------------------------
     def settings(self) -> WorkSettings:
@@ -304,7 +306,8 @@ class SiteWork:
         done = run_passes(page_batch, page_jobs(), self.settings(), self.jobs, shells=shells, extra=(str(site_dir),),
                           progress=progress, meanwhile=meanwhile, total=len(catalog))
         by_url: dict[str, PageJob] = {}
-        for url, error in done:
+        for url, error, stamps in done:
+            self._stamps.update(stamps)
             if error is not None:
                 by_url = by_url or {job.url: job for job in jobs}
                 job = by_url[url]
@@ -315,6 +318,28 @@ class SiteWork:
         self.stats.pages_failed = len(failed)
         self._pages = pages
         return failed
+
+    def site_stamps(self, previous: Mapping[str, tuple]) -> tuple[dict[str, tuple], set[str]]:
+        """The file stamps of the model pages and JSON files this build left in the site folder, as far as it
+        knows them without a ``stat``: the stamps of the files it wrote, and for the pages it kept, the ones
+        ``previous`` (the site files the last build recorded, see ``uptodate``) gives; and the page folders that
+        hold nothing but their page (``uptodate.site_files``' ``sealed``)."""
+        known: dict[str, tuple] = {}
+        sealed: set[str] = set()
+        before = Counter(relative[:relative.rfind("/") + 1] for relative in previous)
+        for json_dest, (_, dest) in self._pages.items():
+            files = [relative for relative in (json_dest, dest) if relative]
+            if all(relative in self._stamps for relative in files):
+                stamps = [self._stamps[relative] for relative in files]
+            elif all(relative in previous for relative in files):
+                stamps = [previous[relative] for relative in files]
+            else:
+                continue
+            known.update(zip(files, stamps))
+            folder = dest[:dest.rfind("/") + 1]
+            if dest.endswith("/index.html") and before.get(folder, 1) == 1:
+                sealed.add(folder)
+        return known, sealed
 
     def parsed_card(self, summary: CardSummary) -> Card | None:
         """The card the record pass parsed, from the record it stored in the build cache (None when it is gone)."""

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import pickle
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,9 +67,16 @@ def input_stamp(*, raw_mkdocs: dict[str, Any], options: dict[str, Any], folders:
     return digest.hexdigest()
 
 
-def site_files(site_dir: Path) -> dict[str, tuple]:
+def site_files(site_dir: Path, known: Mapping[str, tuple] | None = None,
+               sealed: Collection[str] = ()) -> dict[str, tuple]:
     """Every file in the site folder (hidden ones included) with its file stamp, by path relative to it (folders
-    behind symbolic links are not entered)."""
+    behind symbolic links are not entered).
+
+    ``known``: stamps the caller already has (pages it has just written, or kept untouched since they were
+    recorded), taken instead of a ``stat``; ``sealed``: folders (relative, ending in ``/``) whose files are all in
+    ``known``, not even listed. A stamp that is no longer true, or a file a sealed folder gained, can only make the
+    next up-to-date check see a change and build again: never skip a build it should have made."""
+    known = known or {}
     out: dict[str, tuple] = {}
 
     def walk(folder: str, prefix: str) -> None:
@@ -81,16 +89,30 @@ def site_files(site_dir: Path) -> dict[str, tuple]:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
+            relative = prefix + entry.name
             if not is_dir:
-                try:
-                    status = entry.stat()
-                    out[prefix + entry.name] = (status.st_size, status.st_mtime_ns, status.st_ino)
-                except OSError:
-                    out[prefix + entry.name] = ()
-            elif not entry.is_symlink():
-                walk(entry.path, prefix + entry.name + "/")
+                stamp = known.get(relative)
+                if stamp is None:
+                    try:
+                        status = entry.stat()
+                        stamp = (status.st_size, status.st_mtime_ns, status.st_ino)
+                    except OSError:
+                        stamp = ()
+                out[relative] = stamp
+            elif entry.is_symlink():
+                continue
+            elif relative + "/" in sealed:
+                present.add(relative + "/")
+            else:
+                walk(entry.path, relative + "/")
 
+    present: set[str] = set()
     walk(str(site_dir), "")
+    if present:
+        for relative, stamp in known.items():
+            folder = relative[:relative.rfind("/") + 1]
+            if folder in present:
+                out[relative] = stamp
     return out
 
 
@@ -99,22 +121,40 @@ def _record_path(cache_folder: Path, site_dir: Path) -> Path:
     return Path(cache_folder) / "sites" / f"{name}.built"
 
 
-def unchanged(cache_folder: Path, site_dir: Path, stamp: str) -> Outcome | None:
-    """The last build's outcome when it had the same input stamp and left ``site_dir`` as it is now; else None."""
+@dataclass
+class LastBuild:
+    """What ``remember`` kept of the last build into a site folder."""
+
+    stamp: str  # its input stamp
+    files: dict[str, tuple]  # what it left in the site folder: path relative to it -> file stamp
+    outcome: Outcome
+
+
+def last_build(cache_folder: Path, site_dir: Path) -> LastBuild | None:
+    """The last build into ``site_dir`` as ``remember`` kept it; None when there is none (or it is damaged or from
+    another version)."""
     try:
         data = pickle.loads(_record_path(cache_folder, site_dir).read_bytes())
     except Exception:  # noqa: BLE001 - missing, damaged or from another version: build
         return None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("stamp") != stamp:
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("files"), dict):
         return None
-    if not Path(site_dir).is_dir() or site_files(Path(site_dir)) != data.get("files"):
-        return None
-    return data.get("outcome")
+    return LastBuild(data.get("stamp", ""), data["files"], data.get("outcome"))
 
 
-def remember(cache_folder: Path, site_dir: Path, stamp: str, outcome: Outcome) -> None:
-    """After a successful build from inputs with ``stamp``: what it left in ``site_dir``."""
-    data = {"format": FORMAT, "stamp": stamp, "files": site_files(Path(site_dir)), "outcome": outcome}
+def unchanged(last: LastBuild | None, site_dir: Path, stamp: str) -> Outcome | None:
+    """The last build's outcome when it had the same input stamp and left ``site_dir`` as it is now; else None."""
+    if last is None or last.stamp != stamp or not Path(site_dir).is_dir():
+        return None
+    return last.outcome if site_files(Path(site_dir)) == last.files else None
+
+
+def remember(cache_folder: Path, site_dir: Path, stamp: str, outcome: Outcome,
+             known: Mapping[str, tuple] | None = None, sealed: Collection[str] = ()) -> None:
+    """After a successful build from inputs with ``stamp``: what it left in ``site_dir`` (``known``, ``sealed``:
+    see ``site_files``)."""
+    data = {"format": FORMAT, "stamp": stamp, "files": site_files(Path(site_dir), known, sealed),
+            "outcome": outcome}
     _write(_record_path(cache_folder, site_dir), pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
 
 

@@ -9,7 +9,7 @@ import mkdocs.commands.build
 import pytest
 from mkdocs.exceptions import MkDocsException
 
-from generator.render import cardwork
+from generator.render import cardwork, uptodate
 
 from .test_incremental import build, built, catalog, snapshot, without_check_times  # noqa: F401 (built: a fixture)
 
@@ -85,3 +85,33 @@ def test_every_path_to_a_site_gives_the_bytes_of_a_clean_serial_build(tmp_path, 
     a, b = snapshot(site), snapshot(tmp_path / "clean")
     assert len(a) > 60 and sorted(a) == sorted(b)
     assert [name for name in a if without_check_times(a[name]) != without_check_times(b[name])] == []
+
+
+def test_a_rebuild_records_the_pages_it_kept_without_looking_at_them_again(built, monkeypatch):
+    cards, site, first = built
+    card = cards / "variant-03.md"
+    card.write_text(card.read_text(encoding="utf-8").replace("title:", "title: Edited", 1), encoding="utf-8")
+    listed: list[str] = []
+    scandir = uptodate.os.scandir
+    monkeypatch.setattr(uptodate.os, "scandir", lambda path: listed.append(str(path)) or scandir(path))
+    edited = build(cards, site)
+    assert edited.stats.pages_written == 1 and edited.stats.pages_kept == first.stats.pages_written - 1
+    page_folders = [path for path in listed if "/models/" in path]
+    assert page_folders == []  # neither the kept pages' folders nor the one written: the build knows their stamps
+    again = build(cards, site)
+    assert again.timings.get("up_to_date") == 1.0
+    assert uptodate.site_files(site) == uptodate.last_build(site.parent / ".modelhub-cache" / "build", site).files
+
+
+def test_a_stamp_the_build_took_on_trust_can_only_make_the_next_check_build_again(tmp_path):
+    site = tmp_path / "site"
+    (site / "models" / "a").mkdir(parents=True)
+    (site / "models" / "a" / "index.html").write_text("page", encoding="utf-8")
+    (site / "models" / "a.json").write_text("{}", encoding="utf-8")
+    true = uptodate.site_files(site)
+    assert uptodate.site_files(site, true, {"models/a/"}) == true
+    stale = {name: (0, 0, 0) for name in true}  # e.g. a kept page edited by hand since the last build recorded it
+    assert uptodate.site_files(site, stale, {"models/a/"}) != uptodate.site_files(site)
+    (site / "models" / "a" / "extra.html").write_text("added by hand", encoding="utf-8")
+    sealed = uptodate.site_files(site, true, {"models/a/"})  # a sealed folder is not listed: the file is not seen
+    assert "models/a/extra.html" not in sealed and sealed != uptodate.site_files(site)
