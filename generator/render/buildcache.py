@@ -16,8 +16,11 @@ Under ``<cache_dir>/build/``:
   whole catalog's entries.
 - ``pages/<key>.pickle``: a family page's content, named by a hash of everything it shows (see
   ``incremental.SiteWork.family_page``).
+- ``layout.pickle``: the catalog's order, slugs and families (``site.Layout``), named by a digest of every card's
+  ``site.layout_text`` and the fingerprint: an edit that changes no card's place takes them as they are.
 - ``sites/<hash of site folder>.json``: the key of every model page in that site folder, so a page whose record,
-  place in the catalog and page shell did not change is kept instead of written again; ``.postings`` beside it: the
+  place in the catalog and page shell did not change is kept instead of written again (when no card's place
+  changed, an unchanged record keeps its page key without the key being made again); ``.postings`` beside it: the
   catalog index's postings with the page keys they were made from (``catalog_index.Postings``), so an edited card
   re-indexes that card only.
 
@@ -52,6 +55,7 @@ class Entry:
     catalog: str = ""  # digest of the catalog's identities that ``final`` and ``extra`` were made from
     final: Any = None  # the summary with the catalog-wide findings added (None: no such findings)
     extra: tuple = ()  # the catalog-wide findings (MH117)
+    layout: str = ""  # the summary's ``site.layout_text``: what its place in the catalog is made from
 
 
 def file_stamp(path: str | Path) -> tuple:
@@ -291,6 +295,20 @@ class BuildCache:
                 (folder / name).unlink(missing_ok=True)
         self._loaded = {name: _signature(shard) for name, shard in shards.items()}
 
+    # ---- the catalog's layout -----------------------------------------------------------------------------
+    def load_layout(self, digest: str) -> Any:
+        """The catalog layout (``site.Layout``) stored under ``digest``, or None."""
+        try:
+            data = pickle.loads((self.folder / "layout.pickle").read_bytes())
+        except Exception:  # noqa: BLE001 - missing or damaged: the catalog works it out again
+            return None
+        ok = isinstance(data, dict) and data.get("format") == FORMAT and data.get("digest") == digest
+        return data.get("layout") if ok else None
+
+    def save_layout(self, digest: str, layout: Any) -> None:
+        _write(self.folder / "layout.pickle", pickle.dumps({"format": FORMAT, "digest": digest, "layout": layout},
+                                                           pickle.HIGHEST_PROTOCOL))
+
     # ---- site manifests ------------------------------------------------------------------------------------
     def _manifest_path(self, site_dir: Path) -> Path:
         name = hashlib.sha256(str(Path(site_dir).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:24]
@@ -319,9 +337,11 @@ class BuildCache:
         _write(self._manifest_path(site_dir).with_suffix(".postings"),
                pickle.dumps({"format": FORMAT, "postings": postings}, pickle.HIGHEST_PROTOCOL))
 
-    def save_manifest(self, site_dir: Path, pages: dict[str, list[str]], index: str = "") -> None:
-        """``pages``: model JSON file -> [page key, page file]; ``index``: the key of the catalog index."""
-        text = json.dumps({"format": FORMAT, "pages": pages, "index": index}, separators=(",", ":"), sort_keys=True)
+    def save_manifest(self, site_dir: Path, pages: dict[str, list[str]], index: str = "", places: str = "") -> None:
+        """``pages``: model JSON file -> [page key, page file, record key]; ``index``: the key of the catalog index;
+        ``places``: the key of every card's place in the catalog (``incremental.SiteWork.write_pages``)."""
+        text = json.dumps({"format": FORMAT, "pages": pages, "index": index, "places": places},
+                          separators=(",", ":"), sort_keys=True)
         _write(self._manifest_path(site_dir), text.encode("utf-8"))
 
 

@@ -43,7 +43,7 @@ from .facets import status_values
 from .families import Family
 from .shell import Shell
 from .sharing import ValueTable
-from .site import INDEX_DIR, MODELS_DIR, Catalog, dest_path
+from .site import INDEX_DIR, MODELS_DIR, Catalog, Layout, dest_path, layout_text
 
 log = logging.getLogger("mkdocs.plugins.modelhub")
 
@@ -101,6 +101,9 @@ class SiteWork:
         self._settings: WorkSettings | None = None
         self._kept: list[str] = list(KEPT)
         self._previous_index = self._index = ""
+        self._previous_places = self._places = ""  # the key of every card's place (see write_pages)
+        self._catalog = ""  # digest of the identities the catalog-wide findings were made from ("": none made)
+        self._layout: tuple[str, Layout | None] = ("", None)  # the layout digest, and the layout stored under it
         self._index_keys: list[str] = []  # each card's page key, in catalog order (what its index entry shows)
         self._family_pages: set[str] = set()  # the stored family pages this build used
         self._stamps: dict[str, tuple] = {}  # file stamps of the model pages and JSON files written, by site path
@@ -162,8 +165,18 @@ class SiteWork:
             known[summary.path] = values.dataclass(summary, skip=("identity",))
             self.stats.checked += checked
         ordered = [known[path] for path in paths]
-        self._entries = {s.path: Entry(stamps[s.path], s.key, s) for s in ordered}
+        self._entries = {s.path: Entry(stamps[s.path], s.key, s, layout=reused[s.path].layout if s.path in reused
+                                       else layout_text(s.data)) for s in ordered}
         return self._with_catalog_findings(ordered, reused, values)
+
+    def known_layout(self) -> Layout | None:
+        """The catalog's ``Layout`` as the build cache has it when every card's ``layout_text`` (and modelhub's code
+        and settings) are what it was made from; None otherwise (the catalog works it out)."""
+        texts = "\n".join(entry.layout for entry in self._entries.values())
+        digest = hashlib.sha256((self.settings().fingerprint + "\n" + texts).encode("utf-8", "surrogateescape")
+                                ).hexdigest()
+        self._layout = (digest, self.cache.load_layout(digest) if self.use_cache else None)
+        return self._layout[1]
 
     def _with_catalog_findings(self, summaries: list[CardSummary], reused: dict[str, Entry],
                                values: ValueTable) -> list[CardSummary]:
@@ -173,10 +186,12 @@ class SiteWork:
         selection = RuleSelection.from_config(self.config)
         rule_ = selection.rules.get("MH117")
         self._extra = {}
+        self._catalog = ""
         if rule_ is None or not self.checked or len(summaries) < 2:
             return summaries
         digest = hashlib.sha256(repr([tuple(vars(s.identity).values()) for s in summaries]).encode(
             "utf-8", "surrogateescape")).hexdigest()
+        self._catalog = digest
         index: dict | None = None
         severity = selection.severity_of(rule_)
         everywhere = selection.enabled(rule_) and not selection.per_file_ignores  # asked once, not per card
@@ -219,6 +234,7 @@ class SiteWork:
         manifest = self.cache.take_manifest(site_dir) if self.use_cache else {}
         self._previous = manifest.get("pages", {})
         self._previous_index = manifest.get("index", "")
+        self._previous_places = manifest.get("places", "")
         if not self._previous:
             return
         for name in self._kept:
@@ -256,42 +272,51 @@ class SiteWork:
         site_dir = Path(site_dir)
         site = str(site_dir)
         self._restore(site_dir)
+        if self._layout[0] and self._layout[1] is None:  # worked out by this catalog: kept for the next build
+            self._layout = (self._layout[0], catalog.layout)
+            if self.use_cache:
+                self.cache.save_layout(*self._layout)
         shell_keys = {number: hashlib.sha256((shell.head + "\0" + shell.tail + "\0" + shell.url).encode()
                                              ).hexdigest() for number, shell in shells.items()}
+        # Every card's place, as one key: the layout (order, slugs, families), the options, the catalog-wide
+        # findings' identities, the shells, and what the file system says of the cards it decides places of. When
+        # it is the last build's, a record that did not change keeps its page key as the manifest has it.
+        self._places = hashlib.sha256(repr((
+            self._layout[0], catalog.options, self._catalog, list(shell_of_toc.items()), sorted(shell_keys.items()),
+            catalog.placed_by_files())).encode("utf-8", "surrogateescape")).hexdigest() if self._layout[0] else ""
+        same_places = bool(self._places) and self._places == self._previous_places
+        models = os.path.join(site, catalog.options.base + MODELS_DIR)
+        try:  # one listing for the model JSON files, instead of a file system call per card
+            with os.scandir(models) as entries:
+                listed = {entry.name for entry in entries if entry.is_file()}
+        except OSError:
+            listed = set()
         jobs: list[PageJob] = []
         pages: dict[str, list[str]] = {}
 
         def page_jobs() -> Iterator[PageJob]:  # handed to the workers as they come, while the next keys are made
             for index, summary in enumerate(catalog.summaries):
-                api = catalog.is_api_page(index)
-                url = catalog.model_url(index)
-                shell = -1 if api else shell_of_toc.get(summary.toc, 0)
-                extra = self._extra.get(summary.path, [])
-                context = catalog.page_context(index)
-                json_extra = catalog.json_extra(index)
-                dest = "" if api else dest_path(url)
+                slug = catalog.slugs[index]
                 json_dest = catalog.json_dest(index)
-                # repr, not JSON: the same values built by the same code in the same order give the same text
-                described = repr((summary.key, catalog.slugs[index], url, dest, context, json_extra,
-                                  extra, shell_keys.get(shell, "")))
-                page_key = hashlib.sha256(described.encode("utf-8", "surrogateescape")).hexdigest()
-                pages[json_dest] = [page_key, dest]
-                if self._previous.get(json_dest) == [page_key, dest] and \
-                        os.path.isfile(os.path.join(site, json_dest)) and \
+                before = self._previous.get(json_dest)
+                known = same_places and before is not None and len(before) == 3 and before[2] == summary.key
+                job = None if known else self._page_job(catalog, index, shell_keys, shell_of_toc)
+                page_key, dest = (before[0], before[1]) if job is None else (job.page_key, job.dest)
+                pages[json_dest] = [page_key, dest, summary.key]
+                if before is not None and before[:2] == [page_key, dest] and slug + ".json" in listed and \
                         (not dest or os.path.isfile(os.path.join(site, dest))):
                     self.stats.pages_kept += 1
                     continue
-                jobs.append(PageJob(summary.path, summary.key, catalog.slugs[index], url, dest, json_dest,
-                                    json_extra, page_key, context, extra, shell))
+                jobs.append(job or self._page_job(catalog, index, shell_keys, shell_of_toc))
                 yield jobs[-1]
-            for json_dest, (_, dest) in self._previous.items():
+            for json_dest, before in self._previous.items():
                 if json_dest not in pages:
-                    for relative in (json_dest, dest):
+                    for relative in (json_dest, before[1]):
                         if relative:
                             _remove_page(site_dir, relative)
                     self.stats.pages_removed += 1
             # the catalog index shows records, not pages: a page that fails to render does not change it
-            self._index_keys = [key for key, _ in pages.values()]
+            self._index_keys = [entry[0] for entry in pages.values()]
             self._index = hashlib.sha256("\n".join(self._index_keys).encode()).hexdigest()
 
         advance: Callable[[int], None] | None = None
@@ -312,7 +337,7 @@ class SiteWork:
                 by_url = by_url or {job.url: job for job in jobs}
                 job = by_url[url]
                 failed.append((job.context.get("display_path") or job.path, error))
-                pages[job.json_dest] = ["", job.dest]  # written again next time
+                pages[job.json_dest] = ["", job.dest, ""]  # written again next time
         self.stats.pages_written = len(jobs)
         self.stats.processes = max(self.stats.processes, pool_size(self.jobs, len(jobs)))
         self.stats.pages_failed = len(failed)
@@ -327,7 +352,7 @@ class SiteWork:
         known: dict[str, tuple] = {}
         sealed: set[str] = set()
         before = Counter(relative[:relative.rfind("/") + 1] for relative in previous)
-        for json_dest, (_, dest) in self._pages.items():
+        for json_dest, (_, dest, _) in self._pages.items():
             files = [relative for relative in (json_dest, dest) if relative]
             if all(relative in self._stamps for relative in files):
                 stamps = [self._stamps[relative] for relative in files]
@@ -340,6 +365,25 @@ class SiteWork:
             if dest.endswith("/index.html") and before.get(folder, 1) == 1:
                 sealed.add(folder)
         return known, sealed
+
+    def _page_job(self, catalog: Catalog, index: int, shell_keys: dict[int, str],
+                  shell_of_toc: dict[tuple, int]) -> PageJob:
+        """The page of the card at ``index``, with its page key: a hash of its record key and everything the catalog
+        decided about its page."""
+        summary = catalog.summaries[index]
+        api = catalog.is_api_page(index)
+        url = catalog.model_url(index)
+        shell = -1 if api else shell_of_toc.get(summary.toc, 0)
+        extra = self._extra.get(summary.path, [])
+        context = catalog.page_context(index)
+        json_extra = catalog.json_extra(index)
+        dest = "" if api else dest_path(url)
+        # repr, not JSON: the same values built by the same code in the same order give the same text
+        described = repr((summary.key, catalog.slugs[index], url, dest, context, json_extra, extra,
+                          shell_keys.get(shell, "")))
+        page_key = hashlib.sha256(described.encode("utf-8", "surrogateescape")).hexdigest()
+        return PageJob(summary.path, summary.key, catalog.slugs[index], url, dest, catalog.json_dest(index),
+                       json_extra, page_key, context, extra, shell)
 
     def parsed_card(self, summary: CardSummary) -> Card | None:
         """The card the record pass parsed, from the record it stored in the build cache (None when it is gone)."""
@@ -390,7 +434,7 @@ class SiteWork:
         if not self.use_cache:
             shutil.rmtree(self.cache_folder, ignore_errors=True)
             return
-        self.cache.save_manifest(Path(site_dir), self._pages, self._index)
+        self.cache.save_manifest(Path(site_dir), self._pages, self._index, self._places)
 
 
 def _remove_page(site_dir: Path, relative: str) -> None:

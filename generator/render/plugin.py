@@ -216,7 +216,7 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
             checked=work.checked, directory_urls=config.use_directory_urls, site_url=config.site_url or None,
             site_name=config.site_name, templates=self._templates, base=self._catalog_base,
         )
-        self.catalog = catalog = Catalog(summaries, options, work.parsed_card)
+        self.catalog = catalog = Catalog(summaries, options, work.parsed_card, work.known_layout())
         self.generated = {}
         out_of_nav = InclusionLevel.NOT_IN_NAV
         families_level = InclusionLevel.UNDEFINED if self._families_in_nav else out_of_nav

@@ -86,19 +86,46 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9_.-]+", "-", text.lower()).strip("-.") or "card"
 
 
+def layout_text(data: dict[str, Any]) -> str:
+    """Every field of a card's slim record that the catalog's order, slugs and families read (``Catalog``'s sort key,
+    ``page_stem``, ``families.group_families``), and its download link (``Catalog.local_artifact``), as text: an edit
+    that keeps this text keeps every card's place in the catalog."""
+    keras = data.get("dialect") == "keras"  # only a Keras API page's family is read from its headings
+    return repr((data.get("path"), display_name(data), data.get("name"), data.get("dialect"), data.get("annotator"),
+                 data.get("title"), [s.get("title", "") for s in data.get("sections") or []] if keras else None,
+                 data.get("download_url")))
+
+
+@dataclass
+class Layout:
+    """The catalog's order, slugs and families: what ``Catalog`` works out from every card's ``layout_text``, kept
+    in the build cache so a build whose cards have the same layout texts takes it as it is."""
+
+    order: list[str]  # card paths, in display order
+    slugs: list[str]  # in display order
+    families: dict[str, Family]
+
+
 class Catalog:
     """Every card of one build with its URL, family and facets, from the cards' summaries (``cardwork``); renders
-    the catalog's own pages and index files. Model pages are rendered from full records by ``cardwork``."""
+    the catalog's own pages and index files. Model pages are rendered from full records by ``cardwork``.
+
+    ``layout``: the ``Layout`` of a catalog whose cards had the same ``layout_text`` (the caller's to know), taken
+    instead of sorting, grouping and naming every card again."""
 
     def __init__(self, summaries: list[CardSummary], options: SiteOptions,
-                 parsed: Callable[[CardSummary], Card | None] | None = None):
+                 parsed: Callable[[CardSummary], Card | None] | None = None, layout: Layout | None = None):
         self.options = options
         self._parsed = parsed  # the card the record pass parsed (from the build cache), when it is still there
         self._root = options.root.resolve()
         self._root_prefix = os.path.join(str(self._root), "")  # "/catalog/" (the root "/" stays "/")
-        self.summaries = sorted(summaries, key=lambda s: (display_name(s.data).lower(), s.data.get("path") or ""))
+        if layout is not None:
+            by_path = {summary.path: summary for summary in summaries}
+            self.summaries = [by_path[path] for path in layout.order]
+        else:
+            self.summaries = sorted(summaries, key=lambda s: (display_name(s.data).lower(), s.data.get("path") or ""))
         self.light = [summary.data for summary in self.summaries]
-        self.families: dict[str, Family] = group_families(self.light)
+        self.families: dict[str, Family] = layout.families if layout is not None else group_families(self.light)
         self.family_of: dict[int, Family] = {i: fam for fam in self.families.values() for i in fam.members}
         self._cards: dict[int, Card] = {}
         self._relative: dict[int, str | None] = {}
@@ -106,8 +133,12 @@ class Catalog:
         self._urls: dict[int, str] = {}
         self._card_bases = [root.resolve() if root.resolve().is_dir() else root.resolve().parent
                             for root in options.card_roots]
+        self.slugs: list[str] = layout.slugs if layout is not None else self._make_slugs()
+        self.layout = layout or Layout([summary.path for summary in self.summaries], self.slugs, self.families)
+
+    def _make_slugs(self) -> list[str]:
         taken: set[str] = set()
-        self.slugs: list[str] = []
+        slugs: list[str] = []
         for data in self.light:
             base = _slug(page_stem(data))
             if base.endswith(".json"):  # models/<slug>.json is the model's JSON file, never a page folder
@@ -116,7 +147,8 @@ class Catalog:
             while slug in taken or slug.startswith(SHELL_PREFIX):
                 slug, n = f"{base}-{n}", n + 1
             taken.add(slug)
-            self.slugs.append(slug)
+            slugs.append(slug)
+        return slugs
 
     def __len__(self) -> int:
         return len(self.summaries)
@@ -228,6 +260,18 @@ class Catalog:
             if source.is_file():
                 return source, f"{self.options.base}{FILES_DIR}/{relative.as_posix()}"
         return None
+
+    def placed_by_files(self) -> list[tuple[int, str, tuple[Path, str] | None]]:
+        """The cards whose place also depends on the file system, not only on the layout and the options: a path
+        that is not plainly under the root (a link may lead elsewhere), a download link that may name a shipped
+        file. Each with what the file system says (display path, local artifact), for the page keys to compare."""
+        prefix = self._root_prefix
+        out = []
+        for index, data in enumerate(self.light):
+            path, url = data.get("path") or "", data.get("download_url")
+            if not path.startswith(prefix) or "/." in path or (url and not url.startswith(("https://", "http://"))):
+                out.append((index, self.display_path(index), self.local_artifact(index)))
+        return out
 
     # ---- model pages ----------------------------------------------------------------------------------------
     def toc(self, index: int) -> tuple[tuple[str, str], ...]:

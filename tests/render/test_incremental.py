@@ -342,3 +342,68 @@ def test_an_edit_that_keeps_every_identity_reuses_the_catalog_wide_findings(buil
     fresh = _duplicate_model_findings(tmp_path / "fresh")
     assert {k: v for k, v in renamed.items() if v != fresh[k]} == {}
     assert renamed != found
+
+
+def _pages(site: Path) -> dict[str, bytes]:
+    return {name: without_check_times(data) for name, data in snapshot(site / "models").items()}
+
+
+def _count_layout_and_page_keys(monkeypatch) -> tuple[list[int], list[str]]:
+    """Count the catalogs laid out afresh (families grouped) and the page keys made, by card path."""
+    from generator.render import incremental, site as site_module
+
+    grouped: list[int] = []
+    keyed: list[str] = []
+    group_families, page_job = site_module.group_families, incremental.SiteWork._page_job
+    monkeypatch.setattr(site_module, "group_families", lambda records: grouped.append(len(records)) or
+                        group_families(records))
+
+    def counting(self, catalog, index, *args):
+        keyed.append(catalog.summaries[index].path)
+        return page_job(self, catalog, index, *args)
+
+    monkeypatch.setattr(incremental.SiteWork, "_page_job", counting)
+    return grouped, keyed
+
+
+def test_an_edit_that_moves_no_card_takes_the_layout_and_the_page_keys_from_the_last_build(built, monkeypatch,
+                                                                                          tmp_path):
+    """An edit that keeps every card's place (order, slug, family, links) costs its own page key only: the catalog's
+    order, slugs and families come from the build cache, and every other card keeps the page key the manifest has.
+    An edit that changes a card's place (its title names its family and orders the catalog) works them all out."""
+    cards, site, first = built
+    grouped, keyed = _count_layout_and_page_keys(monkeypatch)
+    card = cards / "variant-03.md"
+    card.write_text(card.read_text(encoding="utf-8").replace("## Description\n", "## Description\n\nMore text about "
+                                                             "the model.\n", 1), encoding="utf-8")
+    result = build(cards, site)
+    assert grouped == [] and keyed == [str(card)] and result.stats.pages_written == 1
+    assert "More text about the model" in (site / "models" / "variant-03" / "index.html").read_text(encoding="utf-8")
+    build(cards, tmp_path / "fresh", cache=False)
+    assert _pages(site) == _pages(tmp_path / "fresh")
+
+    grouped.clear(), keyed.clear()
+    card.write_text(card.read_text(encoding="utf-8").replace("title: ALBERT", "title: Aardvark ALBERT", 1),
+                    encoding="utf-8")
+    result = build(cards, site)
+    assert grouped == [first.cards] and len(keyed) == first.cards and result.stats.pages_written == 1
+    build(cards, tmp_path / "fresh-2", cache=False)
+    assert _pages(site) == _pages(tmp_path / "fresh-2")
+
+
+def test_a_place_the_file_system_decides_is_looked_at_again_by_every_build(built, monkeypatch):
+    """A card whose download link may name a file of the catalog has its place worked out again each build: when
+    the file system says otherwise than last time, its page is written again even though no card moved."""
+    from generator.render.site import Catalog
+
+    cards, site, _ = built
+    page = site / "models" / "tiny-local" / "index.html"
+    assert "files/artifacts/tiny_local_model.zip" in page.read_text(encoding="utf-8")
+    find = Catalog._find_local_artifact
+    monkeypatch.setattr(Catalog, "_find_local_artifact", lambda self, index: None if
+                        self.light[index].get("name") == "tiny_local_model" else find(self, index))
+    card = cards / "variant-03.md"
+    card.write_text(card.read_text(encoding="utf-8") + "\nMore text.\n", encoding="utf-8")
+    result = build(cards, site)
+    assert result.stats.pages_written == 2
+    assert "files/artifacts/tiny_local_model.zip" not in page.read_text(encoding="utf-8")
