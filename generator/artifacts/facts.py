@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from enum import Enum
 from typing import Any
 
 from ..records import ArtifactStatus
@@ -58,7 +60,9 @@ class ArtifactFacts:
         return self
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """As ``dataclasses.asdict`` gives it (containers copied, never shared with the facts), without its generic
+        walk: every card's facts are turned into a dict once per build."""
+        return {name: _copied(getattr(self, name)) for name in _FIELD_NAMES}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArtifactFacts:
@@ -69,3 +73,20 @@ class ArtifactFacts:
     def failure(cls, url: str, kind: str, message: str, *, status: ArtifactStatus = ArtifactStatus.ERROR,
                 **extra: Any) -> ArtifactFacts:
         return cls(url=url, status=status, error=message, error_kind=kind, **extra).stamp()
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(ArtifactFacts))
+_ATOMS = (str, int, float, bool, type(None), Enum)
+
+
+def _copied(value: Any) -> Any:
+    """``value`` with its dicts and lists copied, as ``asdict`` copies them (anything else: ``asdict``'s deep copy)."""
+    if isinstance(value, _ATOMS):
+        return value
+    if type(value) is dict:
+        return {_copied(key): _copied(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copied(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return copy.deepcopy(value)

@@ -85,6 +85,7 @@ class Executor:
         self.mode = mode
         self.settings = config.settings.execute
         self.limits = limits or SandboxLimits.from_settings(self.settings)
+        self._limit_values = self.limits.to_dict()  # part of every card's inputs
         self.on_card = on_card or (lambda path, run: None)
         self.on_start = on_start or (lambda total: None)
         self.write_store = write_store
@@ -168,7 +169,7 @@ class Executor:
             "versions": runtime.versions() if runtime else {},
             "artifact_url": plan.artifact_url if (runtime and runtime.needs_artifact) or plan.artifact_url else None,
             "assets": dict(sorted(plan.assets.items())),
-            "settings": self.limits.to_dict(),
+            "settings": dict(self._limit_values),
         }
 
     def _handle(self, url: str, card_path: str, expected_sha256: str | None = None) -> ArtifactHandle:

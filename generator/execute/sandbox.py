@@ -37,7 +37,8 @@ import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -78,7 +79,7 @@ class SandboxLimits:
                    output_cap=execute.output_cap, network=execute.network, seed=execute.seed)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in dataclass_fields(self)}  # every field: a number or a string
 
 
 class SandboxError(ExecutionError, RuntimeError):

@@ -194,7 +194,8 @@ def summarize(record: CardRecord, key: str, data: dict[str, Any]) -> CardSummary
 def _check(record: CardRecord) -> None:
     kept = [f for f in record.findings if getattr(f, "code", None) not in _STATE["selection"].rules]
     context = CheckContext(_STATE["config"], selection=_STATE["selection"], cache=_STATE["rule_cache"],
-                           facts=record.facts, runs=record.runs, bench=record.bench, location=record.location)
+                           facts=record.facts, runs=record.runs, bench=record.bench, location=record.location,
+                           vocabulary=_STATE["words"])
     record.findings = kept + check_card(record.card, context)
 
 

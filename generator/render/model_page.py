@@ -15,6 +15,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..card.model import Card
@@ -88,6 +89,7 @@ class ModelPage:
 _PARENTHESES = re.compile(r"\([^)\n]*+(\)?)")
 
 
+@lru_cache(maxsize=4096)  # section titles repeat across a catalog: asked of every section of every card
 def normalize_title(title: str) -> str:
     text = re.sub(r"[`*_:]+", " ", title or "").lower()
     text = _PARENTHESES.sub(lambda m: " " if m.group(1) else m.group(0), text)

@@ -49,6 +49,10 @@ def iso639() -> dict[str, str]:
     return codes
 
 
+_UNSEEN = object()
+_MAX_LOOKUPS = 100_000  # distinct spellings remembered (a catalog has a few hundred; a hostile one may have more)
+
+
 class Vocabulary:
     """The shipped vocabularies plus a catalog's additions (``extra``: kind -> id -> entry)."""
 
@@ -56,6 +60,7 @@ class Vocabulary:
         self.extra = {kind: dict(entries) for kind, entries in (extra or {}).items()}
         self._loaded: dict[str, dict[str, Any]] = {}
         self._aliases: dict[str, dict[str, str]] = {}
+        self._lookups: dict[tuple[str, str], str | None] = {}  # (kind, value as written) -> id, see ``lookup``
 
     @classmethod
     def from_config(cls, config: Any) -> Vocabulary:
@@ -116,9 +121,19 @@ class Vocabulary:
         return self._aliases[kind]
 
     def lookup(self, kind: str, value: Any) -> str | None:
-        """The id of ``value`` in vocabulary ``kind`` (any accepted spelling), or None when it is not in it."""
-        if value is None:
-            return None
+        """The id of ``value`` in vocabulary ``kind`` (any accepted spelling), or None when it is not in it.
+
+        Remembered for strings: a catalog asks the same few languages, tasks and licenses of every card."""
+        if type(value) is not str:
+            return None if value is None else self._lookup(kind, value)
+        known = self._lookups.get((kind, value), _UNSEEN)
+        if known is _UNSEEN:
+            known = self._lookup(kind, value)
+            if len(self._lookups) < _MAX_LOOKUPS:
+                self._lookups[(kind, value)] = known
+        return known
+
+    def _lookup(self, kind: str, value: Any) -> str | None:
         found = self._index(kind).get(_key(value))
         if found is None and kind == "editions":
             found = self._index(kind).get(_key(_VERSION.sub("", str(value))))
