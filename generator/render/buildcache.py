@@ -3,11 +3,13 @@ checked nor rendered again.
 
 Under ``<cache_dir>/build/``:
 
-- ``records/<key>.bin``: a card's summary and full record (after stages and checks, with its JSON form),
-  uncompressed pickles (zlib at its fastest level cost a third of a millisecond a card each way, against 2.3 times
-  the disk: about 18 KB a card), named by the record's content key (the card's bytes, its facts, runs and bench record,
-  and the build's fingerprint: modelhub's code, settings, templates, mode). Written by the record pass, read by the
-  page pass.
+- ``records/<process>-<time>-<n>.pack``: cards' summaries and full records (after stages and checks, with their JSON
+  form), uncompressed pickles (zlib at its fastest level cost a third of a millisecond a card each way, against 2.3
+  times the disk: about 18 KB a card), each under its content key (the card's bytes, its facts, runs and bench
+  record, and the build's fingerprint: modelhub's code, settings, templates, mode). The record pass writes one pack
+  per batch of cards (a file per card cost a quarter of a millisecond a card in making the file alone), ending with
+  a table of where each record is and a marker; the page pass reads the records back. A pack goes when no current
+  entry refers to any record in it.
 - ``entries/<nn>.pickle``: per card path, the file stamps (size, mtime, inode of the card and its stored results)
   seen when its record was made, its content key and its summary. When the stamps and the environment (installed
   libraries, artifact cache, other files under the card folders, the fingerprint) are unchanged, the card is not
@@ -24,17 +26,20 @@ Under ``<cache_dir>/build/``:
   catalog index's postings with the page keys they were made from (``catalog_index.Postings``), so an edited card
   re-indexes that card only.
 
-The cache holds derived data only: deleting it costs one full build. Files are written atomically, but records (see
-``_write``); an unreadable entry is a miss, never an error.
+The cache holds derived data only: deleting it costs one full build. Files are written atomically (see ``_write``);
+an unreadable entry or pack is a miss, never an error.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import pickle
+import shutil
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +47,7 @@ from typing import Any
 
 
 FORMAT = 1
+PACK_MAGIC = b"MHPACK1\0"  # ends every pack, before the offset of its table
 SIDECARS = (".results.json", ".bench.json")  # stored results read by the frozen stages, beside each card
 # Folders of the cache directory that hold what builds derive, not what they read: this cache
 DERIVED = ("build",)
@@ -143,20 +149,16 @@ def scan_cards(card_roots: list[Path], config: Any) -> CardScan:
                     environment)
 
 
-def _write(path: str | Path, data: bytes, made: set[str] | None = None, *, atomic: bool = True) -> None:
-    """Write ``data`` to ``path``; ``made``: folders known to exist (a build writes thousands of records into 256
-    folders). No fsync: this is a cache, and losing a file to a crash costs a rebuild of one card, not data.
-
-    ``atomic``: through a temporary file and a rename, so readers see the old file or the new one, never half of one.
-    Records are written in place instead: a record is named by its content, so a half-written one can only be a
-    file that fails to unpickle, which every reader takes as a miss and makes again; and the rename was more than
-    half of a record's write on this machine's disk (0.34 against 0.13 ms)."""
+def _write(path: str | Path, data: bytes, made: set[str] | None = None) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename, so readers see the old file or the new one,
+    never half of one; ``made``: folders known to exist. No fsync: this is a cache, and losing a file to a crash
+    costs a rebuild of what it held, not data."""
     folder, name = os.path.split(os.fspath(path))
     if made is None or folder not in made:
         os.makedirs(folder, exist_ok=True)
         if made is not None:
             made.add(folder)
-    target = os.path.join(folder, f".{name}.{os.getpid()}.tmp") if atomic else os.fspath(path)
+    target = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     try:
         try:
             handle = open(target, "wb")
@@ -165,12 +167,33 @@ def _write(path: str | Path, data: bytes, made: set[str] | None = None, *, atomi
             handle = open(target, "wb")
         with handle:
             handle.write(data)
-        if atomic:
-            os.replace(target, path)
+        os.replace(target, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(target)
         raise
+
+
+def _pack_table(path: str) -> dict[str, tuple[int, int, int]] | None:
+    """The table of a pack (key -> offset, head size, body size), or None when it is not a whole pack."""
+    try:
+        with open(path, "rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            if size < len(PACK_MAGIC) + 8:
+                return None
+            handle.seek(size - len(PACK_MAGIC) - 8)
+            tail = handle.read()
+            start = int.from_bytes(tail[-8:], "little")
+            if tail[:len(PACK_MAGIC)] != PACK_MAGIC or not 0 <= start <= size - len(tail):
+                return None
+            handle.seek(start)
+            table = pickle.loads(handle.read(size - len(tail) - start))
+    except Exception:  # noqa: BLE001 - unreadable or damaged
+        return None
+    if not isinstance(table, dict) or not all(isinstance(k, str) and isinstance(v, tuple) and len(v) == 3
+                                              for k, v in table.items()):
+        return None
+    return table
 
 
 class BuildCache:
@@ -178,34 +201,74 @@ class BuildCache:
         self.folder = Path(folder)
         self.records = self.folder / "records"
         self._loaded: dict[str, dict[str, tuple]] = {}  # shard file -> signature, as load_entries read it
-        self._made: set[str] = set()  # record folders this process created or found
+        self._made: set[str] = set()  # folders this process created or found
+        self._where: dict[str, tuple[str, int, int, int]] = {}  # record key -> (pack, offset, head size, body size)
+        self._packs: set[str] = set()  # the packs whose tables are in ``_where``
+        self._listed: int | None = None  # mtime of the records folder when its packs were last looked for
+        self._serial = itertools.count()
 
     # ---- records -------------------------------------------------------------------------------------------
-    def _record_path(self, key: str) -> str:
-        """The file of the record under ``key`` (a string: it is asked of every card of a build)."""
-        return os.path.join(self.records, key[:2], key + ".bin")
+    def store_records(self, items: Iterable[tuple[str, Any, Any]]) -> None:
+        """Store ``(key, summary, record)`` triples in one new pack file (see the module's docstring): a build
+        writes a pack per batch of cards, not a file per card."""
+        parts: list[bytes] = []
+        table: dict[str, tuple[int, int, int]] = {}
+        offset = 0
+        for key, summary, record in items:
+            head = pickle.dumps(summary, pickle.HIGHEST_PROTOCOL)
+            body = pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
+            table[key] = (offset, len(head), len(body))
+            parts += (head, body)
+            offset += len(head) + len(body)
+        if not table:
+            return
+        parts += (pickle.dumps(table, pickle.HIGHEST_PROTOCOL), PACK_MAGIC, offset.to_bytes(8, "little"))
+        path = os.path.join(self.records, f"{os.getpid()}-{time.time_ns()}-{next(self._serial)}.pack")
+        _write(path, b"".join(parts), self._made)  # atomic: a reader finds a whole pack or none
+        self._packs.add(path)
+        for key, (start, head, body) in table.items():
+            self._where[key] = (path, start, head, body)
 
     def store_record(self, key: str, summary: Any, record: Any) -> None:
-        head = pickle.dumps(summary, pickle.HIGHEST_PROTOCOL)
-        body = pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
-        _write(self._record_path(key), len(head).to_bytes(8, "little") + head + body, self._made, atomic=False)
+        self.store_records([(key, summary, record)])
 
-    def _read(self, key: str) -> bytes | None:
+    def _look_for_packs(self) -> None:
+        """Read the tables of the packs written since the last look, by this process or another (a look costs one
+        ``stat`` when the folder did not change)."""
         try:
-            with open(self._record_path(key), "rb") as handle:
-                return handle.read()
+            changed = os.stat(self.records).st_mtime_ns
+            if changed == self._listed:
+                return
+            names = os.listdir(self.records)
         except OSError:
-            return None
+            return
+        self._listed = changed
+        for name in names:
+            path = os.path.join(self.records, name)
+            if not name.endswith(".pack") or path in self._packs:
+                continue
+            table = _pack_table(path)
+            if table is None:  # damaged: its records are misses, made again
+                continue
+            self._packs.add(path)
+            for key, place in table.items():
+                self._where.setdefault(key, (path, *place))
 
     def _load(self, key: str, *, body: bool) -> Any:
         """The summary (the head) or the full record (the body) stored under ``key``; None when absent or damaged."""
-        data = self._read(key)
-        if data is None:
-            return None
+        where = self._where.get(key)
+        if where is None:
+            self._look_for_packs()
+            where = self._where.get(key)
+            if where is None:
+                return None
+        path, start, head, size = where
         try:
-            size = int.from_bytes(data[:8], "little")
-            return pickle.loads(data[8 + size:] if body else data[8:8 + size])
-        except Exception:  # noqa: BLE001 - a damaged or foreign file is a miss
+            with open(path, "rb") as handle:
+                handle.seek(start + head if body else start)
+                return pickle.loads(handle.read(size if body else head))
+        except Exception:  # noqa: BLE001 - a pack removed or damaged since it was read is a miss
+            self._where.pop(key, None)
             return None
 
     def load_summary(self, key: str) -> Any:
@@ -215,23 +278,27 @@ class BuildCache:
         return self._load(key, body=True)
 
     def has_record(self, key: str) -> bool:
-        return os.path.isfile(self._record_path(key))
+        if key not in self._where:
+            self._look_for_packs()
+        return key in self._where
 
     def prune_records(self, keep: set[str]) -> int:
-        """Delete the records no current entry refers to; returns how many."""
-        removed = 0
-        try:
-            shards = [entry.path for entry in os.scandir(self.records) if entry.is_dir()]
-        except OSError:
-            return 0
-        for shard in shards:  # a folder listing, not a pattern match: a build may keep tens of thousands of records
-            with os.scandir(shard) as entries:
-                stale = [entry.path for entry in entries if entry.name.endswith(".bin") and entry.name[:-4] not in keep]
-            for path in stale:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(path)
-            removed += len(stale)
-        return removed
+        """Delete the packs none of whose records a current entry refers to (a pack with one such record stays
+        whole: at most one older version of each card is kept beside it); returns how many records went."""
+        self._look_for_packs()
+        live = {self._where[key][0] for key in keep if key in self._where}
+        for path in sorted(self._packs - live):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            self._packs.discard(path)
+        gone = [key for key, where in self._where.items() if where[0] not in self._packs]
+        for key in gone:
+            del self._where[key]
+        with contextlib.suppress(OSError):  # one file per record, as builds before the packs stored them
+            for entry in os.scandir(self.records):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+        return len(gone)
 
     # ---- pages the catalog renders (family pages) -------------------------------------------------------------
     def _page_path(self, key: str) -> Path:

@@ -230,6 +230,7 @@ def record_batch(items: Sequence[tuple[str, dict[str, Any] | None]]) -> list[tup
     if to_stage:
         _run_stages(to_stage)
     out = []
+    made = []
     for record in records:
         key = record_key(settings.fingerprint, record.path, sources[record.path], record.facts, record.runs,
                          record.bench)
@@ -241,8 +242,9 @@ def record_batch(items: Sequence[tuple[str, dict[str, Any] | None]]) -> list[tup
             _check(record)
         data = record.to_dict()  # the record's one serialisation: the page pass reads it from the cache
         summary = summarize(record, key, data)
-        cache.store_record(key, summary, (record, data))
+        made.append((key, summary, (record, data)))
         out.append((summary, True))
+    cache.store_records(made)  # one file for the batch
     return out
 
 

@@ -77,6 +77,17 @@ def test_a_rebuild_without_changes_reads_no_card_and_writes_no_page(built):
     assert not (site / STASH).exists()
 
 
+def test_the_record_pass_stores_its_records_a_batch_to_a_file_and_an_edit_adds_one(built):
+    cards, site, first = built
+    records = cards.parent / ".modelhub-cache" / "build" / "records"
+    packs = sorted(records.iterdir())
+    assert all(path.suffix == ".pack" for path in packs) and 0 < len(packs) < first.stats.parsed
+    card = cards / "variant-03.md"
+    card.write_text(card.read_text(encoding="utf-8").replace("title:", "title: Edited", 1), encoding="utf-8")
+    assert build(cards, site).stats.checked == 1
+    assert len(sorted(records.iterdir())) == len(packs) + 1  # the old version stays in its batch's pack
+
+
 def test_an_edited_card_is_the_only_card_read_and_its_page_the_only_one_written(built):
     cards, site, _ = built
     card = cards / "variant-03.md"
