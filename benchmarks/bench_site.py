@@ -316,7 +316,7 @@ def edit_one_card(cards: Path) -> Path:
 
 
 def bench_size(count: int, work: Path, baseline_timeout: float, skip_baseline: bool, jobs: int = 0,
-               in_nav: bool = False, repeat: int = 1, browser: bool = True) -> dict:
+               in_nav: bool = False, repeat: int = 1, browser: bool = True, keep: bool = False) -> dict:
     catalog = work / f"catalog-{count}"
     cards = make_catalog(catalog / "cards", count)
     result: dict = {"cards": count}
@@ -382,10 +382,12 @@ def bench_size(count: int, work: Path, baseline_timeout: float, skip_baseline: b
                 baseline["browser"] = measure_baseline_browser(out)
             except Exception as error:
                 baseline["browser"] = {"error": repr(error)}
-        shutil.rmtree(project, ignore_errors=True)
-    for run in range(max(1, repeat)):
-        shutil.rmtree(work / f"site-{count}-{run}", ignore_errors=True)
-    shutil.rmtree(catalog, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(project, ignore_errors=True)
+    if not keep:
+        for run in range(max(1, repeat)):
+            shutil.rmtree(work / f"site-{count}-{run}", ignore_errors=True)
+        shutil.rmtree(catalog, ignore_errors=True)
     return result
 
 
@@ -441,13 +443,17 @@ def main() -> None:
                              "edited card) measured per size; the median of each is reported")
     parser.add_argument("--skip-browser", action="store_true", help="no chromium measurements")
     parser.add_argument("--work", help="scratch folder (default: a temporary one)")
+    parser.add_argument("--keep", action="store_true",
+                        help="leave the catalogs and sites in the scratch folder (give --work): deleting 100,000 "
+                             "files slows the next minutes' file creation on some file systems, and a later run "
+                             "would measure that")
     args = parser.parse_args()
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="modelhub-bench-site-"))
     report = {"benchmark": "site", "corpus_cards": len(card_files()), "cpu_count": os.cpu_count(),
               "load_average_at_start": os.getloadavg(), "sizes": []}
     for size in [int(s) for s in args.sizes.split(",") if s]:
         report["sizes"].append(bench_size(size, work, args.baseline_timeout, args.skip_baseline, args.jobs,
-                                          args.baseline_in_nav, args.repeat, not args.skip_browser))
+                                          args.baseline_in_nav, args.repeat, not args.skip_browser, args.keep))
         print(json.dumps(report["sizes"][-1]), file=sys.stderr)
     report["load_average_at_end"] = os.getloadavg()
     largest = report["sizes"][-1]
@@ -470,7 +476,7 @@ def main() -> None:
     out = REPO / "benchmarks" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_site.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
-    if not args.work:
+    if not args.work and not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(report, indent=2))
 
