@@ -24,7 +24,8 @@ Under ``<cache_dir>/build/``:
   place in the catalog and page shell did not change is kept instead of written again (when no card's place
   changed, an unchanged record keeps its page key without the key being made again); ``.postings`` beside it: the
   catalog index's postings with the page keys they were made from (``catalog_index.Postings``), so an edited card
-  re-indexes that card only.
+  re-indexes that card only; ``.models``: the entries of models.json by page key, so only an edited card's entry is
+  made again.
 
 The cache holds derived data only: deleting it costs one full build. Files are written atomically (see ``_write``);
 an unreadable entry or pack is a miss, never an error.
@@ -403,6 +404,18 @@ class BuildCache:
     def save_postings(self, site_dir: Path, postings: Any) -> None:
         _write(self._manifest_path(site_dir).with_suffix(".postings"),
                pickle.dumps({"format": FORMAT, "postings": postings}, pickle.HIGHEST_PROTOCOL))
+
+    def load_models(self, site_dir: Path) -> dict[str, bytes] | None:
+        """The entries of the models.json the last build wrote into ``site_dir``, by page key, or None."""
+        try:
+            data = pickle.loads(self._manifest_path(site_dir).with_suffix(".models").read_bytes())
+        except Exception:  # noqa: BLE001 - missing or damaged: every entry is made again
+            return None
+        return data.get("entries") if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+    def save_models(self, site_dir: Path, entries: dict[str, bytes]) -> None:
+        _write(self._manifest_path(site_dir).with_suffix(".models"),
+               pickle.dumps({"format": FORMAT, "entries": entries}, pickle.HIGHEST_PROTOCOL))
 
     def save_manifest(self, site_dir: Path, pages: dict[str, list[str]], index: str = "", places: str = "") -> None:
         """``pages``: model JSON file -> [page key, page file, record key]; ``index``: the key of the catalog index;

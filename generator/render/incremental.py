@@ -43,7 +43,7 @@ from .facets import status_values
 from .families import Family
 from .shell import Shell
 from .sharing import ValueTable
-from .site import INDEX_DIR, MODELS_DIR, Catalog, Layout, dest_path, layout_text
+from .site import INDEX_DIR, MODELS_DIR, Catalog, Layout, dest_path, layout_text, models_json
 
 log = logging.getLogger("mkdocs.plugins.modelhub")
 
@@ -167,7 +167,7 @@ class SiteWork:
         ordered = [known[path] for path in paths]
         self._entries = {s.path: Entry(stamps[s.path], s.key, s, layout=reused[s.path].layout if s.path in reused
                                        else layout_text(s.data)) for s in ordered}
-        return self._with_catalog_findings(ordered, reused, values)
+        return self._with_catalog_findings(ordered, reused, entries, values)
 
     def known_layout(self) -> Layout | None:
         """The catalog's ``Layout`` as the build cache has it when every card's ``layout_text`` (and modelhub's code
@@ -179,10 +179,11 @@ class SiteWork:
         return self._layout[1]
 
     def _with_catalog_findings(self, summaries: list[CardSummary], reused: dict[str, Entry],
-                               values: ValueTable) -> list[CardSummary]:
+                               previous: dict[str, Entry], values: ValueTable) -> list[CardSummary]:
         """MH117 (the same model in two cards), from the identities every summary carries. When no identity in the
-        catalog changed since the last build, an unchanged card keeps the findings that build gave it: an edit
-        that does not rename a model or move its download costs no catalog-wide pass."""
+        catalog changed since the last build, an unchanged card keeps the summary with findings that build gave it,
+        and an edited card whose identity and suppressions are the ones its ``previous`` entry had keeps that
+        entry's findings: an edit that does not rename a model or move its download costs no catalog-wide pass."""
         selection = RuleSelection.from_config(self.config)
         rule_ = selection.rules.get("MH117")
         self._extra = {}
@@ -206,7 +207,12 @@ class SiteWork:
                 out.append(entry.final or summary)
                 continue
             extra = []
-            if (everywhere or selection.enabled(rule_, path)) and not _is_suppressed(rule_.code, summary.suppressed):
+            before = previous.get(path)
+            if before is not None and before.catalog == digest and before.summary.identity == summary.identity and \
+                    before.summary.suppressed == summary.suppressed:
+                extra = list(before.extra)
+            elif (everywhere or selection.enabled(rule_, path)) and \
+                    not _is_suppressed(rule_.code, summary.suppressed):
                 if index is None:
                     index = identity_index(s.identity for s in summaries)
                 extra = [f if f.severity == severity else replace(f, severity=severity)
@@ -411,6 +417,14 @@ class SiteWork:
         if self.use_cache:
             self.cache.save_postings(site_dir, postings)
         return files
+
+    def models_file(self, site_dir: Path, catalog: Catalog) -> bytes:
+        """models.json, with the entries of the cards whose page key the last build's file had taken from it."""
+        known = self.cache.load_models(site_dir) if self.use_cache else None
+        data, entries = models_json(catalog, self._index_keys, known)
+        if self.use_cache:
+            self.cache.save_models(site_dir, entries)
+        return data
 
     def index_unchanged(self, site_dir: Path, base: str = "") -> bool:
         """Whether the catalog index and models.json the last build wrote still describe this catalog: every

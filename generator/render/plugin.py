@@ -40,8 +40,8 @@ from .buildcache import CardScan
 from .collection import Collection
 from .incremental import SiteWork
 from .shell import CONTENT, Shell, shell_markdown, shell_source
-from .site import (INDEX_DIR, Catalog, SiteOptions, copy_artifacts, dest_path, models_json, page_url, write_atomic,
-                   write_index, write_sitemap)
+from .site import (INDEX_DIR, Catalog, SiteOptions, copy_artifacts, dest_path, page_url, write_atomic, write_index,
+                   write_sitemap)
 from .templates import DEFAULT_TEMPLATES, bytecode_cache, search_path
 
 log = logging.getLogger("mkdocs.plugins.modelhub")
@@ -307,7 +307,7 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
             step = time.perf_counter()
             if not work.index_unchanged(site_dir, self._catalog_base):  # else the last build's files stay
                 write_index(site_dir / self._catalog_base, work.index_files(site_dir, catalog))
-                write_atomic(site_dir / self._catalog_base / "models.json", models_json(catalog))
+                write_atomic(site_dir / self._catalog_base / "models.json", work.models_file(site_dir, catalog))
             self.timings["index"] = time.perf_counter() - step
             copied.extend(copy_artifacts(catalog, site_dir))
             if self._catalog_base:  # the site's own sitemap.xml stays mkdocs' (see on_template_context); ours beside it

@@ -437,25 +437,41 @@ class Catalog:
 MODELS_JSON_FORMAT = 2
 
 
-def models_json(catalog: Catalog) -> bytes:
+def _compact_json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+
+
+def models_json(catalog: Catalog, keys: list[str] | None = None, known: dict[str, bytes] | None = None,
+                ) -> tuple[bytes, dict[str, bytes]]:
     """models.json: a versioned, compact index of the catalog (one short entry per card, paths relative to the
-    site); each card's full record is in its own file, ``json`` (``models/<slug>.json``, beside its page)."""
+    site); each card's full record is in its own file, ``json`` (``models/<slug>.json``, beside its page).
+
+    ``keys``: per card, the key of everything its entry shows (its page key); ``known``: entries (their JSON) a
+    build made before, by key, taken as they are. Returns the file and its entries by key, for the next build."""
     from .. import __version__
 
+    known = known or {}
+    made: dict[str, bytes] = {}
     entries = []
     for i, data in enumerate(catalog.light):
-        severities = {f.get("severity") for f in data.get("findings") or []}
-        entries.append({
-            "name": data.get("name"), "title": data.get("title"), "path": catalog.display_path(i),
-            "url": catalog.model_url(i), "json": catalog.json_dest(i),
-            "family": catalog.family_of[i].name if i in catalog.family_of else None,
-            "dialect": data.get("dialect"), "task": data.get("task"), "language": data.get("language"),
-            "checks": "errors" if "error" in severities else "warnings" if "warning" in severities else "pass",
-            "run": (data.get("runs") or {}).get("status"),
-        })
-    index = {"format": MODELS_JSON_FORMAT, "generator": f"modelhub {__version__}", "count": len(entries),
-             "models": entries}
-    return json.dumps(index, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8") + b"\n"
+        key = keys[i] if keys is not None else None
+        entry = known.get(key) if key is not None else None
+        if entry is None:
+            severities = {f.get("severity") for f in data.get("findings") or []}
+            entry = _compact_json({
+                "name": data.get("name"), "title": data.get("title"), "path": catalog.display_path(i),
+                "url": catalog.model_url(i), "json": catalog.json_dest(i),
+                "family": catalog.family_of[i].name if i in catalog.family_of else None,
+                "dialect": data.get("dialect"), "task": data.get("task"), "language": data.get("language"),
+                "checks": "errors" if "error" in severities else "warnings" if "warning" in severities else "pass",
+                "run": (data.get("runs") or {}).get("status"),
+            })
+        if key is not None:
+            made[key] = entry
+        entries.append(entry)
+    head = _compact_json({"format": MODELS_JSON_FORMAT, "generator": f"modelhub {__version__}", "count": len(entries)})
+    # the same bytes as the whole index dumped at once: JSON text of a list is its items' texts joined by commas
+    return head[:-1] + b',"models":[' + b",".join(entries) + b"]}\n", made
 
 
 def _drop_presets_table(text: str) -> str:

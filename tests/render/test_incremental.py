@@ -333,8 +333,9 @@ def test_an_edit_that_keeps_every_identity_reuses_the_catalog_wide_findings(buil
     card = cards / "variant-03.md"
     card.write_text(card.read_text(encoding="utf-8").replace("title:", "title: Edited", 1), encoding="utf-8")
     build(cards, site)
-    assert asked == [str(card)]  # only the edited card: no identity in the catalog changed
+    assert asked == []  # no identity in the catalog changed: the edited card keeps its findings too
     found = _duplicate_model_findings(site)
+    assert found["variant-03.json"]  # it shares its download file with the other variants
     assert any(found.values())  # the variants share their download file
     asked.clear()
     build(cards, tmp_path / "fresh", cache=False)
@@ -418,3 +419,21 @@ def test_a_place_the_file_system_decides_is_looked_at_again_by_every_build(built
     result = build(cards, site)
     assert result.stats.pages_written == 2
     assert "files/artifacts/tiny_local_model.zip" not in page.read_text(encoding="utf-8")
+
+
+def test_models_json_makes_the_entries_of_changed_cards_only(built, monkeypatch, tmp_path):
+    """models.json keeps the entry of every card whose page key the last build's file had; the edited card's entry is
+    made again, and the file has the bytes of a fresh build's."""
+    from generator.render import site as site_module
+
+    cards, site, first = built
+    made: list[str] = []
+    compact = site_module._compact_json
+    monkeypatch.setattr(site_module, "_compact_json", lambda value: made.append(value.get("url")) or compact(value))
+    card = cards / "variant-03.md"
+    card.write_text(card.read_text(encoding="utf-8").replace("title:", "title: Edited", 1), encoding="utf-8")
+    build(cards, site)
+    assert [url for url in made if url] == ["models/variant-03/"]
+    build(cards, tmp_path / "fresh", cache=False)
+    assert (site / "models.json").read_bytes() == (tmp_path / "fresh" / "models.json").read_bytes()
+    assert len(json.loads((site / "models.json").read_text(encoding="utf-8"))["models"]) == first.cards
