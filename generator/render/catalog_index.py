@@ -24,6 +24,7 @@ import json
 import re
 from bisect import bisect_left, insort
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -158,14 +159,69 @@ def build_index(entries: list[Entry], facet_names: dict[str, dict[str, str]] | N
     return index_and_postings(entries, facet_names)[0]
 
 
-def index_and_postings(entries: list[Entry], facet_names: dict[str, dict[str, str]] | None = None, *,
+class LazyEntries(Sequence[Entry]):
+    """``count`` entries, each made by ``make(index)`` when it is first asked for: given to ``index_and_postings``,
+    an update makes the entries of the changed cards only."""
+
+    def __init__(self, count: int, make: Callable[[int], Entry]) -> None:
+        self._count, self._make = count, make
+        self._made: dict[int, Entry] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        entry = self._made.get(index)
+        if entry is None:
+            entry = self._made[index] = self._make(index)
+        return entry
+
+
+@dataclass
+class Shown:
+    """What the index's files besides the term shards were made from, kept with the postings: an update in which no
+    changed card's facets or date changed takes the facet columns and vocabularies as they are and dumps the changed
+    cards' list and docs files only."""
+
+    facet_names: dict[str, dict[str, str]]
+    facets: list[bytes]  # per card: a digest of its facet values and date (``_facet_text``)
+    names: list[str]  # per card, as list.json has them
+    short: list[str]  # per card: its short URL, as list.json has them
+    docs: list[list[str]]  # per card: [title unless it is the name, summary], as its docs file has them
+    files: dict[str, bytes]  # columns.json, list.json, docs/<n>.json
+    meta: dict[str, Any]  # url, facets, dates: the parts of meta.json they decide
+
+
+def _facet_text(entry: Entry) -> bytes:
+    """A digest of what the facet columns and vocabularies read of an entry: its facet values and date."""
+    return hashlib.blake2b(repr((entry.facets, entry.date)).encode("utf-8", "surrogateescape"), digest_size=16
+                           ).digest()
+
+
+def _doc(entry: Entry) -> list[str]:
+    return [entry.title if entry.title != entry.name else "", entry.summary]
+
+
+def index_and_postings(entries: Sequence[Entry], facet_names: dict[str, dict[str, str]] | None = None, *,
                        keys: list[str] | None = None, previous: Postings | None = None,
                        ) -> tuple[dict[str, bytes], Postings]:
     """``build_index``, and its ``Postings`` for the next index. ``keys``: per entry, a key of what it was made
-    from; with the ``previous`` postings (which this takes over) of the same URLs in the same order, only the
-    entries whose key changed have their terms made again, and only the term shards they touch are dumped again.
-    The files are the same as ``build_index``'s either way."""
+    from (the same key, the same entry); with the ``previous`` postings (which this takes over) of the same URLs in
+    the same order, only the entries whose key changed have their terms made again, and only the term shards they
+    touch are dumped again; when none of them changed its facets or date, only they are read at all (``entries``
+    may be ``LazyEntries``). The files are the same as ``build_index``'s either way."""
     facet_names = facet_names or {}
+    changed = previous.reusable(keys, entries) if previous is not None else None
+    shown = previous.shown if changed is not None and previous is not None else None
+    if shown is not None and shown.facet_names == facet_names and \
+            all(_facet_text(entries[doc]) == shown.facets[doc] for doc in changed):
+        assert previous is not None and keys is not None
+        return _updated_index(previous, shown, entries, keys, changed)
+    entries = [entries[i] for i in range(len(entries))]
     files: dict[str, bytes] = {}
     # facet vocabularies, most frequent first
     columns: dict[str, list[Any]] = {}
@@ -192,33 +248,61 @@ def index_and_postings(entries: list[Entry], facet_names: dict[str, dict[str, st
     files["columns.json"] = _dump(columns)
 
     prefix, suffix, urls = short_urls([e.url for e in entries])
-    files["list.json"] = _dump({"u": urls, "n": [e.name for e in entries]})
+    card_names = [e.name for e in entries]
+    files["list.json"] = _dump({"u": urls, "n": card_names})
+    docs = [_doc(entry) for entry in entries]
     for start in range(0, len(entries), CHUNK):
-        chunk = [[e.title if e.title != e.name else "", e.summary] for e in entries[start:start + CHUNK]]
-        files[f"docs/{start // CHUNK}.json"] = _dump(chunk)
+        files[f"docs/{start // CHUNK}.json"] = _dump(docs[start:start + CHUNK])
 
     postings = Postings.update(previous, entries, keys) if previous is not None and keys is not None else None
     if postings is None:
         postings = Postings.build(entries, keys)
-    files.update((f"terms/{key}.json", data) for key, data in sorted(postings.shards.items()))
+    meta = {"url": [prefix, suffix], "facets": facets_meta, "dates": dates}
+    postings.shown = Shown(facet_names, [_facet_text(entry) for entry in entries], card_names, urls, docs,
+                           dict(files), meta) if keys is not None else None  # no keys: nothing to update next time
+    return _with_terms_and_meta(files, postings, len(entries), meta), postings
 
+
+def _updated_index(previous: Postings, shown: Shown, entries: Sequence[Entry], keys: list[str], changed: list[int],
+                   ) -> tuple[dict[str, bytes], Postings]:
+    """``index_and_postings`` when no changed card changed its facets or date: the columns and vocabularies stay,
+    list.json is dumped again only when a changed card's name changed, and only the docs files of changed cards."""
+    files = shown.files
+    renamed = False
+    for doc in changed:
+        entry = entries[doc]
+        renamed = renamed or entry.name != shown.names[doc]
+        shown.names[doc] = entry.name
+        shown.docs[doc] = _doc(entry)
+    if renamed:  # the same URLs in the same places (``reusable``): the short ones stay
+        files["list.json"] = _dump({"u": shown.short, "n": shown.names})
+    for chunk in sorted({doc // CHUNK for doc in changed}):
+        files[f"docs/{chunk}.json"] = _dump(shown.docs[chunk * CHUNK:(chunk + 1) * CHUNK])
+    postings = Postings.update(previous, entries, keys)
+    assert postings is not None  # ``reusable`` said so
+    return _with_terms_and_meta(dict(files), postings, len(entries), shown.meta), postings
+
+
+def _with_terms_and_meta(files: dict[str, bytes], postings: Postings, count: int, meta: dict[str, Any],
+                         ) -> dict[str, bytes]:
+    """``files`` with the term shards of ``postings`` and meta.json (its version: a digest of every other file)."""
+    files.update((f"terms/{key}.json", data) for key, data in sorted(postings.shards.items()))
     digest = hashlib.sha256()
     for path in sorted(files):
         digest.update(path.encode())
         digest.update(files[path])
-    meta = {
+    files["meta.json"] = _dump({
         "version": digest.hexdigest()[:16],
-        "count": len(entries),
+        "count": count,
         "chunk": CHUNK,
-        "url": [prefix, suffix],
-        "facets": facets_meta,
-        "dates": dates,
+        "url": meta["url"],
+        "facets": meta["facets"],
+        "dates": meta["dates"],
         "shards": sorted(postings.shards),
         "min_term": MIN_TERM,
         "stopwords": sorted(STOPWORDS),
-    }
-    files["meta.json"] = _dump(meta)
-    return files, postings
+    })
+    return files
 
 
 @dataclass
@@ -234,6 +318,7 @@ class Postings:
     weak: dict[str, list[int]]
     shard_terms: dict[str, list[str]]  # shard key -> its terms, sorted
     shards: dict[str, bytes]  # shard key -> its file
+    shown: Shown | None = None  # what the other files were made from (``index_and_postings`` sets it)
 
     @classmethod
     def build(cls, entries: list[Entry], keys: list[str] | None = None) -> Postings:
@@ -250,18 +335,30 @@ class Postings:
         shard_terms: dict[str, list[str]] = defaultdict(list)
         for term in sorted(strong.keys() | weak.keys()):
             shard_terms[shard_key(term)].append(term)
-        postings = cls(keys, [e.url for e in entries], terms, dict(strong), dict(weak), dict(shard_terms), {})
+        postings = cls(None if keys is None else list(keys), [e.url for e in entries], terms, dict(strong), dict(weak),
+                       dict(shard_terms), {})
         postings.shards = {key: postings.dump(key) for key in shard_terms}
         return postings
 
-    @classmethod
-    def update(cls, previous: Postings, entries: list[Entry], keys: list[str]) -> Postings | None:
-        """``previous`` brought up to date with the entries whose key changed (in place); None when the cards are
-        not all in their places (added, removed, renamed or moved: ids change) or no keys are known."""
-        if previous.keys is None or len(previous.keys) != len(keys) or previous.urls != [e.url for e in entries]:
+    def reusable(self, keys: list[str] | None, entries: Sequence[Entry]) -> list[int] | None:
+        """The cards (document ids) whose key changed, when ``update`` can bring these postings up to date for
+        ``entries`` with ``keys``: every card in its place (a card whose key is the same has the same URL; a changed
+        card's URL is looked at) and few keys changed. None when it cannot: added, removed, renamed or moved cards
+        change ids; new settings or code change every key, and making the postings afresh is cheaper."""
+        if keys is None or self.keys is None or len(self.keys) != len(keys) or len(entries) != len(keys):
             return None
-        changed = [doc for doc, (key, before) in enumerate(zip(keys, previous.keys)) if key != before]
-        if len(changed) > max(REINDEX_AT_MOST, len(keys) // 100):  # new settings or code: afresh is cheaper
+        changed = [doc for doc, (key, before) in enumerate(zip(keys, self.keys)) if key != before]
+        if len(changed) > max(REINDEX_AT_MOST, len(keys) // 100) or \
+                any(entries[doc].url != self.urls[doc] for doc in changed):
+            return None
+        return changed
+
+    @classmethod
+    def update(cls, previous: Postings, entries: Sequence[Entry], keys: list[str]) -> Postings | None:
+        """``previous`` brought up to date with the entries whose key changed (in place), reading those entries only;
+        None when it cannot be (``reusable``)."""
+        changed = previous.reusable(keys, entries)
+        if changed is None:
             return None
         touched: set[str] = set()
         for doc in changed:
@@ -294,7 +391,7 @@ class Postings:
             else:
                 del previous.shard_terms[key]
                 previous.shards.pop(key, None)
-        previous.keys = keys
+        previous.keys = list(keys)  # a copy: the caller may change its list
         return previous
 
     def dump(self, key: str) -> bytes:

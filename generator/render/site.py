@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape as xml_escape
 from ..card import Card, read_card
 from ..fileio import write_bytes_atomic
 from ..records import ArtifactStatus
-from .catalog_index import Entry, Postings, entry_for, index_and_postings
+from .catalog_index import Entry, LazyEntries, Postings, entry_for, index_and_postings
 from .facets import FACETS
 from .families import Family, format_parameters, group_families, parse_parameters
 from .markdown import MarkdownBudget, inline_html
@@ -417,21 +417,19 @@ class Catalog:
                       base_url=relative_root(url), catalog_url=self.catalog_root(url), facets=FACETS,
                       count=len(self.summaries))
 
-    def index_entries(self) -> list[Entry]:
-        entries = []
-        for i, summary in enumerate(self.summaries):
-            data = self.light[i]
-            entries.append(entry_for(data, url=self.model_url(i), name=display_name(data),
-                                     summary=summary.summary[:160], description=summary.description,
-                                     facets=summary.facets, terms=summary.terms))
-        return entries
+    def index_entry(self, index: int) -> Entry:
+        summary, data = self.summaries[index], self.light[index]
+        return entry_for(data, url=self.model_url(index), name=display_name(data), summary=summary.summary[:160],
+                         description=summary.description, facets=summary.facets, terms=summary.terms)
 
     def index_files(self, keys: list[str] | None = None, previous: Postings | None = None,
                     ) -> tuple[dict[str, bytes], Postings]:
         """The catalog index's files and postings (``catalog_index.index_and_postings``: ``keys`` say, per card,
-        what its entry is made from; ``previous``: the last index's postings)."""
+        what its entry is made from; ``previous``: the last index's postings). A card's entry is made only when the
+        index reads it: an update reads the changed cards' entries only."""
         names = {"family": {family.key: family.name for family in self.families.values()}}
-        return index_and_postings(self.index_entries(), names, keys=keys, previous=previous)
+        entries = LazyEntries(len(self.summaries), self.index_entry)
+        return index_and_postings(entries, names, keys=keys, previous=previous)
 
 
 MODELS_JSON_FORMAT = 2

@@ -140,3 +140,31 @@ def test_postings_with_most_keys_changed_are_made_afresh():
     every = [f"other{i}" for i in range(250)]
     assert Postings.update(postings, before, every) is None
     assert index_and_postings(before, keys=every, previous=postings)[0] == build_index(before)
+
+
+def test_an_update_reads_the_changed_entries_only_unless_their_facets_changed():
+    """With the previous postings, an edit that keeps every card's facets and date reads the edited cards' entries
+    alone (the columns and vocabularies stay, the docs and list files of the edited cards are dumped again); an edit
+    of a facet reads every entry, since the vocabularies count every card. The files are a fresh index's either way."""
+    from generator.render.catalog_index import LazyEntries
+
+    keys = [f"k{i}" for i in range(250)]
+    _, postings = index_and_postings(entries(250), keys=keys)
+    after = entries(250)
+    after[7].name, after[7].summary = "renamed_model", "a new summary"
+    read: list[int] = []
+    lazy = LazyEntries(250, lambda i: read.append(i) or after[i])
+    edited = [*keys]
+    edited[7] = "k7-edited"
+    files, postings = index_and_postings(lazy, keys=edited, previous=postings)
+    assert read == [7] and files == build_index(after)
+    assert json.loads(files["list.json"])["n"][7] == "renamed_model"
+
+    after[9].facets = {**after[9].facets, "language": [("fr", "French")]}
+    edited[9] = "k9-edited"
+    read.clear()
+    files, postings = index_and_postings(LazyEntries(250, lambda i: read.append(i) or after[i]), keys=edited,
+                                         previous=postings)
+    assert sorted(read) == list(range(250)) and files == build_index(after)
+    assert ["fr", "French", 1] in next(f["values"] for f in json.loads(files["meta.json"])["facets"]
+                                       if f["id"] == "language")

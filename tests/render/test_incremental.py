@@ -437,3 +437,25 @@ def test_models_json_makes_the_entries_of_changed_cards_only(built, monkeypatch,
     build(cards, tmp_path / "fresh", cache=False)
     assert (site / "models.json").read_bytes() == (tmp_path / "fresh" / "models.json").read_bytes()
     assert len(json.loads((site / "models.json").read_text(encoding="utf-8"))["models"]) == first.cards
+
+
+def test_an_edit_makes_the_index_entry_of_the_edited_card_only(built, monkeypatch, tmp_path):
+    """The catalog index of an edit that leaves every card in its place takes every other card's entry from the
+    last index's postings (what its files show of each card), with the bytes of a fresh build's index."""
+    from generator.render import site as site_module
+
+    cards, site, _ = built
+    made: list[str] = []
+    entry_for = site_module.entry_for
+    monkeypatch.setattr(site_module, "entry_for", lambda record, **fields: made.append(fields["url"]) or
+                        entry_for(record, **fields))
+    card = cards / "variant-03.md"
+    card.write_text(card.read_text(encoding="utf-8").replace("title:", "title: Zygomorphic", 1), encoding="utf-8")
+    build(cards, site)
+    assert made == ["models/variant-03/"]
+    build(cards, tmp_path / "fresh", cache=False)
+    assert snapshot(site / "catalog-index") == snapshot(tmp_path / "fresh" / "catalog-index")
+    made.clear()
+    (cards / "variant-05.md").unlink()  # the cards after it move: every entry is made again
+    build(cards, site)
+    assert len(made) > 10
