@@ -14,10 +14,10 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from pygments import highlight as _pygments_highlight
 from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from ..card.parser import LONG_LINE, MAX_LINE_CHARS
+from .lexers import lexer_by_name
 from .linkdest import use_fast_destinations
 from .markup import translate
 from .memo import text_memo
@@ -34,7 +34,7 @@ def _lexer(language: str):
     if name in _PLAIN:
         return None
     try:
-        return get_lexer_by_name(name, stripnl=False, ensurenl=False)
+        return lexer_by_name(name, stripnl=False, ensurenl=False)
     except ClassNotFound:
         return None
 

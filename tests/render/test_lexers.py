@@ -1,0 +1,67 @@
+"""A lexer's rules are compiled once per machine: the next process builds them from the kept programs, without the
+regular-expression compiler, and highlights exactly as pygments does; a damaged file, or a program Python refuses,
+is compiled again."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers.jvm import ScalaLexer
+
+from generator.render import lexers
+
+SCALA = 'val pipeline = new Pipeline().setStages(Array(document, ner)) // é\nobject Ünïcode { def f(a: Int) = s"$a" }\n'
+
+
+@pytest.fixture
+def fresh(tmp_path, monkeypatch):
+    """A new process as far as the Scala lexer is concerned: its rules not compiled yet, an empty per-user cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(lexers, "_patterns", None)
+    reference = highlight(SCALA, ScalaLexer(stripnl=False), HtmlFormatter(nowrap=True))
+
+    def new_process() -> None:
+        monkeypatch.delattr(ScalaLexer, "_tokens", raising=False)
+        monkeypatch.setattr(lexers, "_patterns", None)
+
+    new_process()
+    return reference, new_process
+
+
+def test_the_next_process_builds_the_rules_from_the_kept_programs_and_highlights_the_same(fresh, monkeypatch):
+    reference, new_process = fresh
+    first = lexers.lexer_by_name("scala", stripnl=False)
+    assert lexers.store_path().is_file() and len(pickle.loads(lexers.store_path().read_bytes())) > 50
+    assert highlight(SCALA, first, HtmlFormatter(nowrap=True)) == reference
+    new_process()
+
+    def compiler(*args, **kwargs):
+        raise AssertionError("a kept program was compiled again")
+
+    monkeypatch.setattr(lexers._parser, "parse", compiler)
+    again = lexers.lexer_by_name("scala", stripnl=False)
+    assert highlight(SCALA, again, HtmlFormatter(nowrap=True)) == reference
+
+
+def test_a_damaged_file_or_a_program_python_refuses_is_compiled_again(fresh):
+    reference, new_process = fresh
+    lexers.store_path().parent.mkdir(parents=True)
+    lexers.store_path().write_bytes(b"not a pickle")
+    assert highlight(SCALA, lexers.lexer_by_name("scala", stripnl=False), HtmlFormatter(nowrap=True)) == reference
+    programs = pickle.loads(lexers.store_path().read_bytes())  # written again, whole
+    refused = {key: (flags, [999999] * len(code), groups, index, names)
+               for key, (flags, code, groups, index, names) in programs.items()}
+    lexers.store_path().write_bytes(pickle.dumps(refused))
+    new_process()
+    assert highlight(SCALA, lexers.lexer_by_name("scala", stripnl=False), HtmlFormatter(nowrap=True)) == reference
+    assert pickle.loads(lexers.store_path().read_bytes()) == programs
+
+
+def test_a_name_pygments_does_not_know_raises_as_pygments_does():
+    from pygments.util import ClassNotFound
+
+    with pytest.raises(ClassNotFound):
+        lexers.lexer_by_name("no-such-language")
