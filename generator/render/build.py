@@ -144,11 +144,7 @@ def build_site(paths: Iterable[str | Path], site_dir: str | Path, *, mode: str |
     timings["total"] = time.perf_counter() - started
     timings["mkdocs"] = timings["total"] - timings["pipeline"]
     catalog = plugin.catalog
-    severities = {"error": 0, "warning": 0, "info": 0}
-    for data in catalog.light if catalog is not None else []:
-        for finding in data.get("findings") or []:
-            if finding.get("severity") in severities:
-                severities[finding["severity"]] += 1
+    severities = plugin.work.severities() if plugin.work else {"error": 0, "warning": 0, "info": 0}
     stats = plugin.work.stats if plugin.work else None
     cards = len(catalog) if catalog is not None else 0
     if stamp is not None:

@@ -63,6 +63,7 @@ class Entry:
     final: Any = None  # the summary with the catalog-wide findings added (None: no such findings)
     extra: tuple = ()  # the catalog-wide findings (MH117)
     layout: str = ""  # the summary's ``site.layout_text``: what its place in the catalog is made from
+    counts: tuple = (0, 0, 0)  # the record's own findings (without ``extra``) by severity: error, warning, info
 
 
 def file_stamp(path: str | Path) -> tuple:
@@ -313,6 +314,19 @@ class BuildCache:
 
     def store_page(self, key: str, page: Any) -> None:
         _write(self._page_path(key), pickle.dumps(page, pickle.HIGHEST_PROTOCOL))
+
+    def load_family_keys(self) -> dict[str, str] | None:
+        """The family page keys the last build used, by a digest of each family's members (``"places"``: the key of
+        the catalog's places they were made with), or None."""
+        try:
+            data = pickle.loads((self.folder / "family-keys.pickle").read_bytes())
+        except Exception:  # noqa: BLE001 - missing or damaged: the keys are made again
+            return None
+        return data.get("keys") if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+    def save_family_keys(self, keys: dict[str, str]) -> None:
+        _write(self.folder / "family-keys.pickle", pickle.dumps({"format": FORMAT, "keys": keys},
+                                                               pickle.HIGHEST_PROTOCOL))
 
     def prune_pages(self, keep: set[str]) -> None:
         """Delete the stored pages of families that changed or went away."""

@@ -22,7 +22,7 @@ import logging
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,13 @@ log = logging.getLogger("mkdocs.plugins.modelhub")
 STASH = ".modelhub-keep"  # inside the site folder: mkdocs' clean leaves hidden entries alone
 # What the plugin writes and keeps between builds: pages, model JSON, shipped artifacts, the search index, models.json
 KEPT = (MODELS_DIR, "files", INDEX_DIR, "models.json")
+SEVERITIES = ("error", "warning", "info")
+
+
+def severity_counts(findings: Iterable[Any]) -> tuple[int, int, int]:
+    """How many of ``findings`` (dicts or ``Finding`` objects) are errors, warnings and infos."""
+    counts = Counter(f.get("severity") if isinstance(f, dict) else f.severity for f in findings)
+    return counts["error"], counts["warning"], counts["info"]
 
 
 @dataclass
@@ -102,6 +109,8 @@ class SiteWork:
         self._kept: list[str] = list(KEPT)
         self._previous_index = self._index = ""
         self._previous_places = self._places = ""  # the key of every card's place (see write_pages)
+        self._catalog_places: str | None = None  # the part of it the catalog decides (see catalog_places)
+        self._family_keys: dict[str, Any] | None = None  # family page keys by places and members (family_page)
         self._catalog = ""  # digest of the identities the catalog-wide findings were made from ("": none made)
         self._layout: tuple[str, Layout | None] = ("", None)  # the layout digest, and the layout stored under it
         self._index_keys: list[str] = []  # each card's page key, in catalog order (what its index entry shows)
@@ -165,9 +174,17 @@ class SiteWork:
             known[summary.path] = values.dataclass(summary, skip=("identity",))
             self.stats.checked += checked
         ordered = [known[path] for path in paths]
-        self._entries = {s.path: Entry(stamps[s.path], s.key, s, layout=reused[s.path].layout if s.path in reused
-                                       else layout_text(s.data)) for s in ordered}
+        self._entries = {s.path: Entry(stamps[s.path], s.key, s, layout=reused[s.path].layout,
+                                       counts=reused[s.path].counts) if s.path in reused else
+                         Entry(stamps[s.path], s.key, s, layout=layout_text(s.data),
+                               counts=severity_counts(s.data.get("findings") or [])) for s in ordered}
         return self._with_catalog_findings(ordered, reused, entries, values)
+
+    def severities(self) -> dict[str, int]:
+        """Every card's findings by severity, the catalog-wide ones included: from the counts each entry keeps."""
+        totals = [sum(column) for column in zip(*(entry.counts for entry in self._entries.values()))] or [0, 0, 0]
+        extra = severity_counts(finding for found in self._extra.values() for finding in found)
+        return {severity: total + more for severity, total, more in zip(SEVERITIES, totals, extra)}
 
     def known_layout(self) -> Layout | None:
         """The catalog's ``Layout`` as the build cache has it when every card's ``layout_text`` (and modelhub's code
@@ -284,12 +301,11 @@ class SiteWork:
                 self.cache.save_layout(*self._layout)
         shell_keys = {number: hashlib.sha256((shell.head + "\0" + shell.tail + "\0" + shell.url).encode()
                                              ).hexdigest() for number, shell in shells.items()}
-        # Every card's place, as one key: the layout (order, slugs, families), the options, the catalog-wide
-        # findings' identities, the shells, and what the file system says of the cards it decides places of. When
-        # it is the last build's, a record that did not change keeps its page key as the manifest has it.
-        self._places = hashlib.sha256(repr((
-            self._layout[0], catalog.options, self._catalog, list(shell_of_toc.items()), sorted(shell_keys.items()),
-            catalog.placed_by_files())).encode("utf-8", "surrogateescape")).hexdigest() if self._layout[0] else ""
+        # Every card's place, as one key: the catalog's places, the catalog-wide findings' identities and the
+        # shells. When it is the last build's, a record that did not change keeps its page key as the manifest has it.
+        places = self.catalog_places(catalog)
+        self._places = hashlib.sha256(repr((places, self._catalog, list(shell_of_toc.items()), sorted(
+            shell_keys.items()))).encode("utf-8", "surrogateescape")).hexdigest() if places else ""
         same_places = bool(self._places) and self._places == self._previous_places
         models = os.path.join(site, catalog.options.base + MODELS_DIR)
         try:  # one listing for the model JSON files, instead of a file system call per card
@@ -396,11 +412,31 @@ class SiteWork:
         loaded = self.cache.load_record(summary.key)
         return loaded[0].card if loaded is not None else None
 
+    def catalog_places(self, catalog: Catalog) -> str:
+        """A key of every card's slug, URL, family and links: the layout (order, slugs, families), the options, and
+        what the file system says of the cards whose places it decides (``Catalog.placed_by_files``); "" when
+        unknown (no layout digest)."""
+        if self._catalog_places is None:
+            self._catalog_places = hashlib.sha256(repr((self._layout[0], catalog.options, catalog.placed_by_files())
+                                                       ).encode("utf-8", "surrogateescape")).hexdigest() \
+                if self._layout[0] else ""
+        return self._catalog_places
+
     def family_page(self, catalog: Catalog, family: Family) -> tuple[str, list[tuple[str, str]]]:
         """The content and table of contents of a family page: rendered again only when one of its members, or
-        its place in the catalog, changed (``Catalog.family_inputs``)."""
-        inputs = self.settings().fingerprint + "\0" + catalog.family_inputs(family)
-        key = hashlib.sha256(inputs.encode("utf-8", "surrogateescape")).hexdigest()
+        its place in the catalog, changed (``Catalog.family_inputs``). The key those inputs give is kept by the
+        catalog's places and the members' record keys: when both are the last build's, it is taken as it is."""
+        places = self.catalog_places(catalog)
+        members = hashlib.sha256("\n".join([family.key] + [catalog.summaries[i].key for i in family.members]
+                                           ).encode("utf-8", "surrogateescape")).hexdigest()
+        if self._family_keys is None:
+            stored = self.cache.load_family_keys() if self.use_cache else None
+            self._family_keys = stored if stored is not None and stored.get("places") == places else {}
+            self._family_keys["places"] = places
+        key = self._family_keys.get(members) if places else None
+        if key is None:
+            inputs = self.settings().fingerprint + "\0" + catalog.family_inputs(family)
+            key = self._family_keys[members] = hashlib.sha256(inputs.encode("utf-8", "surrogateescape")).hexdigest()
         self._family_pages.add(key)
         page = self.cache.load_page(key) if self.use_cache else None
         if page is None:
@@ -442,6 +478,9 @@ class SiteWork:
         if self.stats.parsed:  # records nobody refers to any more: older versions of edited or deleted cards
             self.cache.prune_records({entry.key for entry in self._entries.values()})
         self.cache.prune_pages(self._family_pages)
+        if self._family_keys is not None:  # the keys of the family pages this build used
+            keep = {members: key for members, key in self._family_keys.items() if key in self._family_pages}
+            self.cache.save_family_keys({**keep, "places": self._family_keys["places"]})
 
     def finish(self, site_dir: Path) -> None:
         """After the pages are written: remember the page manifest of ``site_dir`` (``save_entries`` first)."""

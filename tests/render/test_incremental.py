@@ -459,3 +459,51 @@ def test_an_edit_makes_the_index_entry_of_the_edited_card_only(built, monkeypatc
     (cards / "variant-05.md").unlink()  # the cards after it move: every entry is made again
     build(cards, site)
     assert len(made) > 10
+
+
+def test_the_findings_by_severity_are_counted_from_what_each_entry_keeps(built, monkeypatch, tmp_path):
+    """A build reports every card's findings by severity (the catalog-wide ones too); a rebuild counts the edited
+    card's findings only, the others' counts come with their entries; the totals are the model JSON files'."""
+    from collections import Counter
+
+    from generator.render import incremental
+
+    cards, site, first = built
+    counted: list[int] = []
+    severity_counts = incremental.severity_counts
+    monkeypatch.setattr(incremental, "severity_counts", lambda findings: counted.append(1) or
+                        severity_counts(findings))
+    card = cards / "variant-03.md"
+    card.write_text(re.sub(r"^date: .*$", "date: someday", card.read_text(encoding="utf-8"), count=1, flags=re.M),
+                    encoding="utf-8")
+    result = build(cards, site)
+    assert len(counted) == 2  # the edited card's record, and the catalog-wide findings
+    found = Counter(f["severity"] for p in (site / "models").glob("*.json")
+                    for f in json.loads(p.read_text(encoding="utf-8"))["findings"])
+    assert result.severities == {severity: found[severity] for severity in ("error", "warning", "info")}
+    assert result.severities != first.severities
+    assert build(cards, tmp_path / "fresh", cache=False).severities == result.severities
+
+
+def test_a_family_page_key_is_made_again_only_for_the_family_of_an_edited_card(built, monkeypatch):
+    """When no card moved, a family whose members' records are unchanged takes its page key from the last build
+    without working out what its page shows; the edited card's family works it out (and renders its page again)."""
+    from generator.render.site import Catalog
+
+    cards, site, _ = built
+    asked: list[str] = []
+    family_inputs = Catalog.family_inputs
+    monkeypatch.setattr(Catalog, "family_inputs", lambda self, family: asked.append(family.key) or
+                        family_inputs(self, family))
+    families = sorted(p.parent.name for p in (site / "families").glob("*/index.html"))
+    assert len(families) >= 2
+    card = cards / "variant-03.md"
+    card.write_text(card.read_text(encoding="utf-8").replace("## Description\n", "## Description\n\nMore.\n", 1),
+                    encoding="utf-8")
+    build(cards, site)
+    assert asked == ["albert"]
+    asked.clear()
+    card.write_text(card.read_text(encoding="utf-8").replace("title: ALBERT", "title: Aardvark ALBERT", 1),
+                    encoding="utf-8")
+    build(cards, site)  # a card's title is part of its place: every family works its inputs out again
+    assert sorted(asked) == families
