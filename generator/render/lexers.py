@@ -31,7 +31,8 @@ try:  # CPython's regular-expression compiler; elsewhere, lexers compile as pygm
 except ImportError:  # pragma: no cover - not CPython
     _sre = None
 
-Program = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]  # what _sre.compile takes after the pattern
+# what _sre.compile takes after the pattern: flags, code, groups, group index, index group
+Program = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
 
 
 class CompiledPatterns:
@@ -86,26 +87,26 @@ class CompiledPatterns:
             pass
 
 
-_patterns: CompiledPatterns | None = None
+_patterns: dict[str, CompiledPatterns] = {}  # lexer class name -> its kept programs, as this process read them
 
 
-def store_path() -> Path:
-    """The file of compiled patterns for this Python build and pygments version."""
+def store_path(lexer: str) -> Path:
+    """The file of the programs of ``lexer`` (a class name) for this Python build and pygments version: one file per
+    lexer, so a process reads only the lexers it uses, however many languages a catalog's cards name."""
     build = f"{sys.version}\0{sys.implementation.cache_tag}\0{getattr(_sre, 'MAGIC', '')}\0{pygments.__version__}"
-    return environment_cache_dir() / "pygments" / (hashlib.sha256(build.encode()).hexdigest()[:24] + ".pickle")
+    return environment_cache_dir() / "pygments" / f"{lexer}-{hashlib.sha256(build.encode()).hexdigest()[:16]}.pickle"
 
 
 def lexer_by_name(name: str, **options: Any):
     """``pygments.lexers.get_lexer_by_name(name, **options)``, with a regular-expression lexer's rules built from the
     kept programs the first time its class is used in this process (raises ``ClassNotFound`` as pygments does)."""
-    global _patterns
     cls = find_lexer_class_by_name(name)
     if not (isinstance(cls, type) and issubclass(cls, RegexLexer)) or "_tokens" in cls.__dict__ \
             or getattr(cls, "token_variants", False) or "_process_regex" in cls.__dict__:
         return cls(**options)
-    if _patterns is None:
-        _patterns = CompiledPatterns(store_path())
-    patterns = _patterns
+    patterns = _patterns.get(cls.__name__)
+    if patterns is None:
+        patterns = _patterns[cls.__name__] = CompiledPatterns(store_path(cls.__name__))
 
     def process_regex(klass, regex, rflags, state):  # what pygments' RegexLexerMeta._process_regex does
         if isinstance(regex, Future):
