@@ -231,9 +231,6 @@ class BuildCache:
         for key, (start, head, body) in table.items():
             self._where[key] = (path, start, head, body)
 
-    def store_record(self, key: str, summary: Any, record: Any) -> None:
-        self.store_records([(key, summary, record)])
-
     def _look_for_packs(self) -> None:
         """Read the tables of the packs written since the last look, by this process or another (a look costs one
         ``stat`` when the folder did not change)."""

@@ -17,7 +17,7 @@ def packs(folder):
 
 def test_a_stored_record_is_read_back_as_its_summary_and_its_body(tmp_path):
     cache = BuildCache(tmp_path / "build")
-    cache.store_record(key("ab"), {"summary": 1}, ("record", {"data": 2}))
+    cache.store_records([(key("ab"), {"summary": 1}, ("record", {"data": 2}))])
     assert cache.load_summary(key("ab")) == {"summary": 1}
     assert cache.load_record(key("ab")) == ("record", {"data": 2})
     assert cache.load_record(key("ab", 1)) is None
@@ -48,10 +48,10 @@ def test_a_damaged_or_cut_pack_is_a_miss(tmp_path):
 
 def test_a_record_folder_removed_during_a_build_is_made_again(tmp_path):
     cache = BuildCache(tmp_path / "build")
-    cache.store_record(key("ef"), "s", "r")
+    cache.store_records([(key("ef"), "s", "r")])
     shutil.rmtree(tmp_path / "build" / "records")  # another build pruned the cache meanwhile
     assert cache.load_summary(key("ef")) is None
-    cache.store_record(key("ef", 1), "s2", "r2")
+    cache.store_records([(key("ef", 1), "s2", "r2")])
     assert cache.load_summary(key("ef", 1)) == "s2"
     assert not list((tmp_path / "build" / "records").rglob("*.tmp"))
 
