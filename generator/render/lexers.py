@@ -38,12 +38,12 @@ Program = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
 class CompiledPatterns:
     """Patterns compiled from (and into) the programs kept in one file."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path | None) -> None:
+        self.path = path  # None: no place to keep them (no home folder): compiled as usual, kept by nobody
         self.programs: dict[tuple[str, int], Program] = {}
         self.added = False
         try:
-            loaded = pickle.loads(path.read_bytes())
+            loaded = pickle.loads(path.read_bytes()) if path is not None else None
         except Exception:  # noqa: BLE001 - missing or damaged: compile as usual
             return
         if isinstance(loaded, dict):
@@ -75,7 +75,7 @@ class CompiledPatterns:
 
     def save(self) -> None:
         """Keep the programs for the next process (atomically: a concurrent process finds this file or its own)."""
-        if not self.added:
+        if not self.added or self.path is None:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,7 +106,11 @@ def lexer_by_name(name: str, **options: Any):
         return cls(**options)
     patterns = _patterns.get(cls.__name__)
     if patterns is None:
-        patterns = _patterns[cls.__name__] = CompiledPatterns(store_path(cls.__name__))
+        try:
+            path: Path | None = store_path(cls.__name__)
+        except RuntimeError:  # no home folder to keep them in (Path.home() could not tell)
+            path = None
+        patterns = _patterns[cls.__name__] = CompiledPatterns(path)
 
     def process_regex(klass, regex, rflags, state):  # what pygments' RegexLexerMeta._process_regex does
         if isinstance(regex, Future):

@@ -72,6 +72,16 @@ def test_each_lexer_keeps_its_own_file_so_a_process_reads_only_the_lexers_it_use
     assert files == ["BashLexer", "ScalaLexer"]
 
 
+def test_without_a_home_folder_the_rules_are_compiled_as_usual(fresh, monkeypatch):
+    reference, _ = fresh
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(lexers, "environment_cache_dir", no_home)
+    assert highlight(SCALA, lexers.lexer_by_name("scala", stripnl=False), HtmlFormatter(nowrap=True)) == reference
+
+
 def test_a_name_pygments_does_not_know_raises_as_pygments_does():
     from pygments.util import ClassNotFound
 
