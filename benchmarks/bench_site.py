@@ -32,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -119,17 +120,76 @@ def child_baseline(project: str) -> None:
     print(json.dumps({"wall_s": wall, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
+class MemorySampler(threading.Thread):
+    """The proportional set size (PSS: each shared page split between the processes sharing it) of a process and
+    its children, summed, every ``every`` seconds, with its peak: the memory a build's processes take together.
+    Linux only (``/proc/<pid>/smaps_rollup``); elsewhere it reports nothing."""
+
+    def __init__(self, pid: int, every: float = 0.5) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every = pid, every
+        self.peak_kb, self.processes_at_peak, self.samples = 0, 0, 0
+        self._stop_event = threading.Event()
+
+    @staticmethod
+    def _tree(pid: int) -> list[int]:
+        out = [pid]
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+                children = handle.read().split()
+        except OSError:
+            return out
+        for child in children:
+            out += MemorySampler._tree(int(child))
+        return out
+
+    @staticmethod
+    def _pss_kb(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1])
+        except (OSError, ValueError):
+            pass
+        return 0
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.every):
+            pids = self._tree(self.pid)
+            total = sum(self._pss_kb(pid) for pid in pids)
+            self.samples += 1
+            if total > self.peak_kb:
+                self.peak_kb, self.processes_at_peak = total, len(pids)
+
+    def stop(self) -> dict:
+        self._stop_event.set()
+        self.join()
+        if not self.samples or not self.peak_kb:
+            return {}
+        return {"peak_pss_all_processes_mb": round(self.peak_kb / 1024, 1), "processes_at_pss_peak":
+                self.processes_at_peak, "pss_samples": self.samples}
+
+
 def run_child(args: list[str], timeout: float) -> dict:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "NO_MKDOCS_2_WARNING": "1"}  # the plugin's `quiet` defaults on
     started = time.perf_counter()
-    try:
-        done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, timeout=timeout,
-                              env=env, cwd=str(REPO))
-    except subprocess.TimeoutExpired:
-        return {"finished": False, "note": f"did not finish in {timeout:.0f} s"}
-    if done.returncode != 0:
-        return {"finished": False, "note": f"failed (exit {done.returncode}): {done.stderr.strip()[-600:]}"}
-    data = json.loads(done.stdout.strip().splitlines()[-1])
+    with subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, env=env, cwd=str(REPO)) as process:
+        sampler = MemorySampler(process.pid)
+        sampler.start()
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            sampler.stop()
+            return {"finished": False, "note": f"did not finish in {timeout:.0f} s"}
+        memory = sampler.stop()
+    if process.returncode != 0:
+        return {"finished": False, "note": f"failed (exit {process.returncode}): {stderr.strip()[-600:]}"}
+    data = json.loads(stdout.strip().splitlines()[-1])
+    data.update(memory)
     data["finished"] = True
     data["process_wall_s"] = time.perf_counter() - started
     return data
@@ -420,6 +480,9 @@ def build_targets(size: dict) -> dict:
         if limit is not None:
             out[name + "_target"] = limit
             out[name + "_met"] = value is not None and value <= limit
+    # peak_rss_mb (what the target is held to) adds every process's peak, so the pages a worker shares with the
+    # building process count twice; the sampled proportional set size of the processes together counts them once
+    out["peak_pss_all_processes_mb"] = full.get("peak_pss_all_processes_mb")
     if size.get("baseline_over_modelhub") is not None:
         out["baseline_out_of_nav_over_modelhub"] = size["baseline_over_modelhub"]
     return out

@@ -19,7 +19,7 @@ Under ``<cache_dir>/build/``:
 - ``pages/<key>.pickle``: a family page's content, named by a hash of everything it shows (see
   ``incremental.SiteWork.family_page``).
 - ``layout.pickle``: the catalog's order, slugs and families (``site.Layout``), named by a digest of every card's
-  ``site.layout_text`` and the fingerprint: an edit that changes no card's place takes them as they are.
+  ``site.layout_digest`` and the fingerprint: an edit that changes no card's place takes them as they are.
 - ``sites/<hash of site folder>.json``: the key of every model page in that site folder, so a page whose record,
   place in the catalog and page shell did not change is kept instead of written again (when no card's place
   changed, an unchanged record keeps its page key without the key being made again); ``.postings`` beside it: the
@@ -58,11 +58,11 @@ DERIVED = ("build",)
 class Entry:
     stamp: tuple
     key: str
-    summary: Any  # cardwork.CardSummary, as the record pass made it
+    summary: Any  # cardwork.CardSummary, as the record pass made it; None when ``final`` holds it (own_summary)
     catalog: str = ""  # digest of the catalog's identities that ``final`` and ``extra`` were made from
     final: Any = None  # the summary with the catalog-wide findings added (None: no such findings)
     extra: tuple = ()  # the catalog-wide findings (MH117)
-    layout: str = ""  # the summary's ``site.layout_text``: what its place in the catalog is made from
+    layout: bytes = b""  # the summary's ``site.layout_digest``: what its place in the catalog is made from
     counts: tuple = (0, 0, 0)  # the record's own findings (without ``extra``) by severity: error, warning, info
 
 

@@ -19,6 +19,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, islice
 from concurrent.futures import ProcessPoolExecutor
@@ -64,17 +65,17 @@ def default_jobs() -> int:
 
 @dataclass
 class CardSummary:
-    """What the catalog needs of one card: slim record fields, outline, index text, identity."""
+    """What the catalog needs of one card: slim record fields, outline, index text and terms, identity (the card's
+    description is in its terms only: the building process holds every summary at once)."""
 
     path: str
     key: str  # content key of the full record in the build cache
     data: dict[str, Any]  # slim record: facet fields, a severity per finding, run status, a few facts
     toc: tuple[tuple[str, str], ...]
     summary: str  # plain text, for the catalog and the page description
-    description: str  # plain text of the description sections, for the search index
     identity: Identity
     suppressed: tuple[str, ...]
-    terms: Terms = ("", "")  # strong and weak search terms of the card's own text (catalog_index.card_terms)
+    terms: Terms = ("", "")  # strong and weak search terms of the card's own text and description (card_terms)
     facets: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # facet_values of ``data``
 
 
@@ -119,14 +120,34 @@ class PageJob:
 _STATE: dict[str, Any] = {}
 
 
-def init_worker(settings: WorkSettings, shells: dict[int, Shell] | None = None) -> None:
-    """Per-process setup: configuration, rules, cache; shells for the page pass."""
+def init_worker(settings: WorkSettings) -> None:
+    """Per-process setup: configuration, rules, cache (the page pass's shells come with its batches: ``page_batch``)."""
     if multiprocessing.parent_process() is not None:  # a pool worker, not the building process doing the work
         relax_in_worker()
     config = settings.config()
     _STATE.clear()
-    _STATE.update(settings=settings, config=config, cache=BuildCache(Path(settings.cache_dir)), shells=shells or {},
-                  selection=RuleSelection.from_config(config), rule_cache={}, words=Vocabulary.from_config(config))
+    _STATE.update(settings=settings, config=config, cache=BuildCache(Path(settings.cache_dir)), shells={},
+                  shells_file=None, selection=RuleSelection.from_config(config), rule_cache={},
+                  words=Vocabulary.from_config(config))
+
+
+def save_shells(shells: dict[int, Shell], folder: Path) -> Path:
+    """The page shells in a new file of ``folder``, for the page pass's workers to read once each (``page_batch``):
+    the workers are started before mkdocs renders the shells, so the shells cannot come with them."""
+    import tempfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix="shells-", suffix=".pickle", dir=folder)
+    with os.fdopen(handle, "wb") as out:
+        pickle.dump(shells, out, pickle.HIGHEST_PROTOCOL)
+    return Path(name)
+
+
+def _use_shells(shells_file: str) -> None:
+    if _STATE.get("shells_file") != shells_file:
+        with open(shells_file, "rb") as handle:
+            _STATE["shells"] = pickle.load(handle)
+        _STATE["shells_file"] = shells_file
 
 
 def _settings() -> WorkSettings:
@@ -187,8 +208,8 @@ def summarize(record: CardRecord, key: str, data: dict[str, Any]) -> CardSummary
     summary = summary_of(card)
     light = slim(record, data)
     terms = card_terms(light, display_name(light), description or summary)
-    return CardSummary(record.path, key, light, toc, summary[:300], description or summary, identity_of(card),
-                       suppressed_codes(card), terms, facet_values(light, _STATE["words"]))
+    return CardSummary(record.path, key, light, toc, summary[:300], identity_of(card), suppressed_codes(card), terms,
+                       facet_values(light, _STATE["words"]))
 
 
 def _check(record: CardRecord) -> None:
@@ -299,9 +320,12 @@ def fallback_page(job: PageJob, error: BaseException) -> str:
 Stamp = tuple  # a file's (size, mtime in ns, inode), as ``uptodate`` records it
 
 
-def page_batch(jobs: Sequence[PageJob], site_dir: str) -> list[tuple[str, str | None, tuple[tuple[str, Stamp], ...]]]:
-    """Write each job's page and JSON under ``site_dir``; for each job its url, its error (or None) and the stamps of
-    the files written (relative to ``site_dir``: the build records them without a ``stat`` of its own)."""
+def page_batch(jobs: Sequence[PageJob], site_dir: str, shells_file: str,
+               ) -> list[tuple[str, str | None, tuple[tuple[str, Stamp], ...]]]:
+    """Write each job's page and JSON under ``site_dir``, in the shells ``save_shells`` wrote to ``shells_file``;
+    for each job its url, its error (or None) and the stamps of the files written (relative to ``site_dir``: the
+    build records them without a ``stat`` of its own)."""
+    _use_shells(shells_file)
     made: set[str] = set()  # folders known to exist (every model's JSON shares one)
     out = []
     for job in jobs:
@@ -343,12 +367,40 @@ def _batch_size(count: int, jobs: int) -> int:
     return max(8, min(100, count // (jobs * 6) or 1))
 
 
+class Workers:
+    """The worker processes of one build: started when a pass first needs them, and used by every pass after it.
+
+    A worker forked by the record pass starts from a small building process; one forked for the page pass would
+    start from a copy of every card's summary, and each page it touched of that copy would become its own (at
+    50,000 cards the page pass's workers held about 280 MB each that way). ``close`` stops them."""
+
+    def __init__(self, settings: WorkSettings, jobs: int) -> None:
+        self.settings, self.jobs = settings, jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # fork where there is one: workers start in milliseconds with modelhub already imported, and a caller's
+            # script needs no ``if __name__ == "__main__"`` guard (spawn and forkserver run it again in every worker)
+            context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
+                                                  else "spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=init_worker,
+                                             initargs=(self.settings,))
+        return self._pool
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
 def run_passes(function: Callable[..., list], items: Iterable, settings: WorkSettings, jobs: int,
-               shells: dict[int, Shell] | None = None, extra: tuple = (),
-               progress: Callable[[int], None] | None = None,
-               meanwhile: Callable[[], None] | None = None, total: int | None = None) -> Iterator[Any]:
+               extra: tuple = (), progress: Callable[[int], None] | None = None,
+               meanwhile: Callable[[], None] | None = None, total: int | None = None,
+               workers: Workers | None = None) -> Iterator[Any]:
     """``function`` over ``items`` in batches, in order: in this process when ``jobs`` is 1 or there is little work,
-    else in ``jobs`` processes. Results come back in the order of ``items`` whatever finishes first.
+    else in ``jobs`` processes (``workers``' when given: they stay for the next pass; else a pool of this pass's
+    own). Results come back in the order of ``items`` whatever finishes first.
 
     ``items`` may be made as they are handed out (a generator): each batch goes to the workers as soon as it is
     full, so the workers start while the rest is made; ``total`` (at most that many items) sizes the batches.
@@ -365,7 +417,7 @@ def run_passes(function: Callable[..., list], items: Iterable, settings: WorkSet
             meanwhile()
         if not head:
             return
-        init_worker(settings, shells)
+        init_worker(settings)
         size = _batch_size(len(head), 1)
         for start in range(0, len(head), size):
             results = function(head[start:start + size], *extra)
@@ -373,12 +425,12 @@ def run_passes(function: Callable[..., list], items: Iterable, settings: WorkSet
                 progress(len(results))
             yield from results
         return
-    # fork where there is one: workers start in milliseconds with modelhub already imported, and a caller's
-    # script needs no ``if __name__ == "__main__"`` guard (spawn and forkserver run it again in every worker)
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    size = _batch_size(max(total, len(head)), jobs)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=init_worker,
-                             initargs=(settings, shells)) as pool:
+    own = workers is None
+    if workers is None:
+        workers = Workers(settings, jobs)
+    try:
+        pool = workers.pool()
+        size = _batch_size(max(total, len(head)), jobs)
         futures = []
         batch: list = []
         for item in chain(head, iterator):
@@ -396,6 +448,9 @@ def run_passes(function: Callable[..., list], items: Iterable, settings: WorkSet
             if progress:
                 progress(len(results))
             yield from results
+    finally:
+        if own:
+            workers.close()
 
 
 def fingerprint(config: Config, templates: Iterable[str], parts: Iterable[Any]) -> str:

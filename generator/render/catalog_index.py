@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from array import array
 from bisect import bisect_left, insort
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -98,9 +99,9 @@ def _display_terms(display: str) -> frozenset[str]:
     return frozenset(name_tokens(display))
 
 
-def entry_for(record: dict[str, Any], *, url: str, name: str, summary: str, description: str,
-              facets: dict[str, list[tuple[str, str]]], terms: Terms | None = None) -> Entry:
-    """``terms`` are ``card_terms`` of the record when already known."""
+def entry_for(record: dict[str, Any], *, url: str, name: str, summary: str,
+              facets: dict[str, list[tuple[str, str]]], terms: Terms | None = None, description: str = "") -> Entry:
+    """``terms``: ``card_terms`` of the record when already known; else they are made from it and ``description``."""
     return Entry(url, as_text(name), as_text(record.get("title") or name), as_text(summary), record.get("date"), facets,
                  terms if terms is not None else card_terms(record, name, description))
 
@@ -116,7 +117,14 @@ def entry_terms(entry: Entry) -> tuple[set[str], set[str]]:
     return set(strong.split()) - STOPWORDS, weak_terms - STOPWORDS
 
 
-def _deltas(ids: list[int]) -> list[int]:
+def _ids() -> array:
+    return array("i")
+
+
+_NO_IDS = _ids()
+
+
+def _deltas(ids: Sequence[int]) -> list[int]:
     """``[3, 5, 9]`` -> ``[3, 2, 4]``: each id as the step from the one before (the first from 0)."""
     return [value - previous for previous, value in zip([0, *ids], ids)]
 
@@ -314,16 +322,16 @@ class Postings:
     keys: list[str] | None  # per card, the key of what its entry was made from (None: unknown, nothing to reuse)
     urls: list[str]  # per card: the same URLs in the same order are the same places
     terms: list[tuple[str, str]]  # per card: its strong and weak terms as indexed (``entry_terms``), space-separated
-    strong: dict[str, list[int]]  # term -> ascending document ids
-    weak: dict[str, list[int]]
+    strong: dict[str, array]  # term -> ascending document ids (``array('i')``: 4 bytes an id, not a 36-byte int
+    weak: dict[str, array]  # in a list: a catalog of 50,000 cards has about two million postings)
     shard_terms: dict[str, list[str]]  # shard key -> its terms, sorted
     shards: dict[str, bytes]  # shard key -> its file
     shown: Shown | None = None  # what the other files were made from (``index_and_postings`` sets it)
 
     @classmethod
     def build(cls, entries: list[Entry], keys: list[str] | None = None) -> Postings:
-        strong: dict[str, list[int]] = defaultdict(list)
-        weak: dict[str, list[int]] = defaultdict(list)
+        strong: dict[str, array] = defaultdict(_ids)
+        weak: dict[str, array] = defaultdict(_ids)
         terms = []
         for doc, entry in enumerate(entries):
             found_strong, found_weak = entry_terms(entry)
@@ -372,7 +380,7 @@ class Postings:
                         del postings[term]
                     touched.add(term)
                 for term in new - old:
-                    insort(postings.setdefault(term, []), doc)
+                    insort(postings.setdefault(term, _ids()), doc)
                     touched.add(term)
             previous.terms[doc] = (" ".join(new_strong), " ".join(new_weak))
         for term in touched:
@@ -399,7 +407,7 @@ class Postings:
         delta-encoded."""
         shard: dict[str, list] = {"t": [], "s": [], "w": []}
         for term in self.shard_terms[key]:
-            strong, weak = self.strong.get(term, []), self.weak.get(term, [])
+            strong, weak = self.strong.get(term, _NO_IDS), self.weak.get(term, _NO_IDS)
             if strong and weak:
                 in_strong = set(strong)
                 weak = [d for d in weak if d not in in_strong]

@@ -37,13 +37,13 @@ from ..executors.shard import Shard
 from ..pipeline import BuildContext
 from ..stages import default_stages, run_pipeline
 from .buildcache import BuildCache, CardScan, Entry, scan_cards
-from .cardwork import (CardSummary, PageJob, WorkSettings, default_jobs, fingerprint, page_batch, pool_size,
-                       record_batch, run_passes)
+from .cardwork import (CardSummary, PageJob, Workers, WorkSettings, default_jobs, fingerprint, page_batch,
+                       pool_size, record_batch, run_passes, save_shells)
 from .facets import status_values
 from .families import Family
 from .shell import Shell
 from .sharing import ValueTable
-from .site import INDEX_DIR, MODELS_DIR, Catalog, Layout, dest_path, layout_text, models_json
+from .site import INDEX_DIR, MODELS_DIR, Catalog, Layout, dest_path, layout_digest, models_json
 
 log = logging.getLogger("mkdocs.plugins.modelhub")
 
@@ -115,8 +115,20 @@ class SiteWork:
         self._index_keys: list[str] = []  # each card's page key, in catalog order (what its index entry shows)
         self._family_pages: set[str] = set()  # the stored family pages this build used
         self._stamps: dict[str, tuple] = {}  # file stamps of the model pages and JSON files written, by site path
+        self._workers: Workers | None = None  # started by the first pass that needs them, stopped by ``close``
 
     # ---- the record pass ---------------------------------------------------------------------------------------
+    def workers(self) -> Workers:
+        """The build's worker processes, for both passes (see ``cardwork.Workers``)."""
+        if self._workers is None:
+            self._workers = Workers(self.settings(), self.jobs)
+        return self._workers
+
+    def close(self) -> None:
+        """Stop the worker processes (after the page pass, or when the build fails)."""
+        if self._workers is not None:
+            self._workers.close()
+
     def settings(self) -> WorkSettings:
         if self._settings is None:
             parts = [self.mode, self.offline, self.stage_names, self.checked]
@@ -149,7 +161,7 @@ class SiteWork:
             entry = entries.get(path)
             if entry is not None and entry.stamp == stamps[path] and stamps[path][0] and \
                     self.cache.has_record(entry.key):
-                known[path] = entry.summary
+                known[path] = _either(entry)
                 reused[path] = entry
             else:
                 todo.append((path, None))
@@ -168,14 +180,13 @@ class SiteWork:
         self.stats.parsed = len(todo)
         self.stats.processes = pool_size(self.jobs, len(todo))
         values = ValueTable()  # each summary arrives as new objects: share what the catalog repeats
-        for summary, checked in run_passes(record_batch, todo, settings, self.jobs,
+        for summary, checked in run_passes(record_batch, todo, settings, self.jobs, workers=self.workers(),
                                            progress=self.progress("cards", len(todo))):
             known[summary.path] = values.dataclass(summary, skip=("identity",))
             self.stats.checked += checked
         ordered = [known[path] for path in paths]
-        self._entries = {s.path: Entry(stamps[s.path], s.key, s, layout=reused[s.path].layout,
-                                       counts=reused[s.path].counts) if s.path in reused else
-                         Entry(stamps[s.path], s.key, s, layout=layout_text(s.data),
+        self._entries = {s.path: reused[s.path] if s.path in reused else
+                         Entry(stamps[s.path], s.key, s, layout=layout_digest(s.data),
                                counts=severity_counts(s.data.get("findings") or [])) for s in ordered}
         return self._with_catalog_findings(ordered, reused, entries, values)
 
@@ -188,11 +199,12 @@ class SiteWork:
         return {"error": errors, "warning": warnings, "info": infos}
 
     def known_layout(self) -> Layout | None:
-        """The catalog's ``Layout`` as the build cache has it when every card's ``layout_text`` (and modelhub's code
+        """The catalog's ``Layout`` as the build cache has it when every card's ``layout_digest`` (and modelhub's code
         and settings) are what it was made from; None otherwise (the catalog works it out)."""
-        texts = "\n".join(entry.layout for entry in self._entries.values())
-        digest = hashlib.sha256((self.settings().fingerprint + "\n" + texts).encode("utf-8", "surrogateescape")
-                                ).hexdigest()
+        hasher = hashlib.sha256(self.settings().fingerprint.encode())
+        for entry in self._entries.values():
+            hasher.update(entry.layout)
+        digest = hasher.hexdigest()
         self._layout = (digest, self.cache.load_layout(digest) if self.use_cache else None)
         return self._layout[1]
 
@@ -207,7 +219,14 @@ class SiteWork:
         self._extra = {}
         self._catalog = ""
         if rule_ is None or not self.checked or len(summaries) < 2:
-            return summaries
+            out = []
+            for summary in summaries:
+                entry = self._entries[summary.path]
+                if entry.catalog or entry.final is not None:  # the last build's catalog-wide findings: gone
+                    entry = self._entries[summary.path] = replace(entry, summary=own_summary(entry), catalog="",
+                                                                  final=None, extra=())
+                out.append(entry.summary)
+            return out
         digest = hashlib.sha256(repr([tuple(vars(s.identity).values()) for s in summaries]).encode(
             "utf-8", "surrogateescape")).hexdigest()
         self._catalog = digest
@@ -219,15 +238,16 @@ class SiteWork:
             path = summary.path
             entry = reused.get(path)
             if entry is not None and entry.catalog == digest:
-                self._entries[path] = entry
                 if entry.extra:
                     self._extra[path] = list(entry.extra)
                 out.append(entry.final or summary)
                 continue
+            if entry is not None:  # its summary as the record pass made it, without the last build's MH117 findings
+                summary = own_summary(entry)
             extra = []
             before = previous.get(path)
-            if before is not None and before.catalog == digest and before.summary.identity == summary.identity and \
-                    before.summary.suppressed == summary.suppressed:
+            if before is not None and before.catalog == digest and _either(before).identity == summary.identity and \
+                    _either(before).suppressed == summary.suppressed:
                 extra = list(before.extra)
             elif (everywhere or selection.enabled(rule_, path)) and \
                     not _is_suppressed(rule_.code, summary.suppressed):
@@ -242,7 +262,9 @@ class SiteWork:
                                                                     for f in extra])
                 data = {**summary.data, "findings": findings}
                 final = replace(summary, data=data, facets={**summary.facets, "status": status_values(data)})
-            self._entries[path] = replace(self._entries[path], catalog=digest, final=final, extra=tuple(extra))
+            # with catalog-wide findings, the entry keeps ``final`` only (``own_summary`` makes the other again)
+            self._entries[path] = replace(self._entries[path], summary=None if final else summary, catalog=digest,
+                                          final=final, extra=tuple(extra))
             out.append(final or summary)
         return out
 
@@ -351,16 +373,21 @@ class SiteWork:
             advance(count)
 
         failed: list[tuple[str, str]] = []
-        done = run_passes(page_batch, page_jobs(), self.settings(), self.jobs, shells=shells, extra=(str(site_dir),),
-                          progress=progress, meanwhile=meanwhile, total=len(catalog))
-        by_url: dict[str, PageJob] = {}
-        for url, error, stamps in done:
-            self._stamps.update(stamps)
-            if error is not None:
-                by_url = by_url or {job.url: job for job in jobs}
-                job = by_url[url]
-                failed.append((job.context.get("display_path") or job.path, error))
-                pages[job.json_dest] = ["", job.dest, ""]  # written again next time
+        shells_file = save_shells(shells, self.cache_folder / "shells")
+        try:
+            done = run_passes(page_batch, page_jobs(), self.settings(), self.jobs, extra=(str(site_dir), str(shells_file)),
+                              progress=progress, meanwhile=meanwhile, total=len(catalog), workers=self.workers())
+            by_url: dict[str, PageJob] = {}
+            for url, error, stamps in done:
+                self._stamps.update(stamps)
+                if error is not None:
+                    by_url = by_url or {job.url: job for job in jobs}
+                    job = by_url[url]
+                    failed.append((job.context.get("display_path") or job.path, error))
+                    pages[job.json_dest] = ["", job.dest, ""]  # written again next time
+        finally:
+            self.close()
+            shells_file.unlink(missing_ok=True)
         self.stats.pages_written = len(jobs)
         self.stats.processes = max(self.stats.processes, pool_size(self.jobs, len(jobs)))
         self.stats.pages_failed = len(failed)
@@ -489,6 +516,24 @@ class SiteWork:
             shutil.rmtree(self.cache_folder, ignore_errors=True)
             return
         self.cache.save_manifest(Path(site_dir), self._pages, self._index, self._places)
+
+
+def _either(entry: Entry) -> CardSummary:
+    """The entry's summary, or the one with catalog-wide findings when it keeps only that: the same path, key,
+    identity and suppressions."""
+    return entry.summary if entry.summary is not None else entry.final
+
+
+def own_summary(entry: Entry) -> CardSummary:
+    """The entry's summary as the record pass made it. An entry with catalog-wide findings keeps only the summary
+    with them (``final``: the same summary, with the ``extra`` findings last and the status facet of them all), so a
+    build holds one summary a card, not two."""
+    if entry.summary is not None:
+        return entry.summary
+    final = entry.final
+    findings = final.data["findings"]
+    data = {**final.data, "findings": findings[:len(findings) - len(entry.extra)]}
+    return replace(final, data=data, facets={**final.facets, "status": status_values(data)})
 
 
 def _remove_page(site_dir: Path, relative: str) -> None:

@@ -283,6 +283,8 @@ class ModelhubPlugin(BasePlugin[ModelhubPluginConfig]):
             self._collection.resume()
 
     def on_build_error(self, error) -> None:
+        if self.work is not None:
+            self.work.close()
         self._collection.resume()
 
     def _post_build(self, config) -> None:

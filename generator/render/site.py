@@ -6,6 +6,7 @@ The mkdocs plugin calls into this module; nothing here imports mkdocs, so every 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -86,19 +87,21 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9_.-]+", "-", text.lower()).strip("-.") or "card"
 
 
-def layout_text(data: dict[str, Any]) -> str:
-    """Every field of a card's slim record that the catalog's order, slugs and families read (``Catalog``'s sort key,
-    ``page_stem``, ``families.group_families``), and its download link (``Catalog.local_artifact``), as text: an edit
-    that keeps this text keeps every card's place in the catalog."""
+def layout_digest(data: dict[str, Any]) -> bytes:
+    """A digest of every field of a card's slim record that the catalog's order, slugs and families read
+    (``Catalog``'s sort key, ``page_stem``, ``families.group_families``), and its download link
+    (``Catalog.local_artifact``): an edit that keeps it keeps every card's place in the catalog. A digest, not the
+    text: the building process keeps one for every card."""
     keras = data.get("dialect") == "keras"  # only a Keras API page's family is read from its headings
-    return repr((data.get("path"), display_name(data), data.get("name"), data.get("dialect"), data.get("annotator"),
+    text = repr((data.get("path"), display_name(data), data.get("name"), data.get("dialect"), data.get("annotator"),
                  data.get("title"), [s.get("title", "") for s in data.get("sections") or []] if keras else None,
                  data.get("download_url")))
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).digest()
 
 
 @dataclass
 class Layout:
-    """The catalog's order, slugs and families: what ``Catalog`` works out from every card's ``layout_text``, kept
+    """The catalog's order, slugs and families: what ``Catalog`` works out from every card's ``layout_digest``, kept
     in the build cache so a build whose cards have the same layout texts takes it as it is."""
 
     order: list[str]  # card paths, in display order
@@ -110,7 +113,7 @@ class Catalog:
     """Every card of one build with its URL, family and facets, from the cards' summaries (``cardwork``); renders
     the catalog's own pages and index files. Model pages are rendered from full records by ``cardwork``.
 
-    ``layout``: the ``Layout`` of a catalog whose cards had the same ``layout_text`` (the caller's to know), taken
+    ``layout``: the ``Layout`` of a catalog whose cards had the same ``layout_digest`` (the caller's to know), taken
     instead of sorting, grouping and naming every card again."""
 
     def __init__(self, summaries: list[CardSummary], options: SiteOptions,
@@ -420,7 +423,7 @@ class Catalog:
     def index_entry(self, index: int) -> Entry:
         summary, data = self.summaries[index], self.light[index]
         return entry_for(data, url=self.model_url(index), name=display_name(data), summary=summary.summary[:160],
-                         description=summary.description, facets=summary.facets, terms=summary.terms)
+                         facets=summary.facets, terms=summary.terms)
 
     def index_files(self, keys: list[str] | None = None, previous: Postings | None = None,
                     ) -> tuple[dict[str, bytes], Postings]:

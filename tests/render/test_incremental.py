@@ -5,13 +5,14 @@ JSON and index entries; leftovers of an interrupted build are never trusted."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from generator.render import cardwork, catalog_index
+from generator.render import cardwork, catalog_index, incremental
 from generator.render.build import build_site
 from generator.render.incremental import STASH
 
@@ -60,6 +61,44 @@ def test_serial_and_parallel_builds_write_the_same_bytes(tmp_path, monkeypatch):
     assert len(a) > 60 and sorted(a) == sorted(b)
     assert [name for name in a if without_check_times(a[name]) != without_check_times(b[name])] == []
     assert not (tmp_path / ".modelhub-cache" / "build").exists()  # cache=False leaves nothing behind
+
+
+_PASSES = {"record_batch": cardwork.record_batch, "page_batch": cardwork.page_batch}
+
+
+def _marked(name: str, args: tuple) -> list:
+    """A pass's batch, leaving a mark named by the pass and the process (workers find the folder in the environment)."""
+    Path(os.environ["MODELHUB_TEST_MARKS"], f"{name}-{os.getpid()}").touch()
+    return _PASSES[name](*args)
+
+
+def marked_record_batch(*args):  # module-level: a pool sends its function by name
+    return _marked("record_batch", args)
+
+
+def marked_page_batch(*args):
+    return _marked("page_batch", args)
+
+
+def test_the_page_pass_runs_in_the_workers_the_record_pass_started(tmp_path, monkeypatch):
+    """One set of workers a build, started while the building process is small: workers forked after the record
+    pass would start from a copy of every card's summary. Their shells come from a file the build removes."""
+    cards = catalog(tmp_path)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setenv("MODELHUB_TEST_MARKS", str(marks))
+    monkeypatch.setattr(cardwork, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(incremental, "record_batch", marked_record_batch)
+    monkeypatch.setattr(incremental, "page_batch", marked_page_batch)
+    result = build(cards, tmp_path / "site", jobs=2)
+    assert result.stats.processes == 2
+    by_pass: dict[str, set[str]] = {}
+    for mark in os.listdir(marks):
+        name, pid = mark.rsplit("-", 1)
+        by_pass.setdefault(name, set()).add(pid)
+    assert by_pass["page_batch"] and by_pass["page_batch"] <= by_pass["record_batch"]
+    assert str(os.getpid()) not in by_pass["record_batch"] | by_pass["page_batch"]
+    assert not list((tmp_path / ".modelhub-cache" / "build" / "shells").iterdir())
 
 
 def test_a_rebuild_without_changes_reads_no_card_and_writes_no_page(built):
@@ -354,6 +393,29 @@ def test_an_edit_that_keeps_every_identity_reuses_the_catalog_wide_findings(buil
     fresh = _duplicate_model_findings(tmp_path / "fresh")
     assert {k: v for k, v in renamed.items() if v != fresh[k]} == {}
     assert renamed != found
+    # the unchanged cards' summaries without the last build's findings were made again from the ones with them
+    assert (site / "models.json").read_bytes() == (tmp_path / "fresh" / "models.json").read_bytes()
+    assert snapshot(site / "catalog-index") == snapshot(tmp_path / "fresh" / "catalog-index")
+
+
+def test_a_card_left_alone_loses_its_catalog_wide_findings(tmp_path):
+    """Two cards of one model each have MH117; once the other is deleted, the one left (read from the cache, not
+    parsed) has none, in its JSON, models.json and the index, as in a fresh build."""
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    text = (REPO / "cards" / "all-minilm-l6-v2.md").read_text(encoding="utf-8")
+    (cards / "one.md").write_text(text, encoding="utf-8")
+    (cards / "two.md").write_text(text, encoding="utf-8")
+    site = tmp_path / "site"
+    build(cards, site)
+    assert all(_duplicate_model_findings(site).values())
+    (cards / "two.md").unlink()
+    result = build(cards, site)
+    assert result.stats.parsed == 0
+    assert _duplicate_model_findings(site) == {"one.json": []}
+    build(cards, tmp_path / "fresh", cache=False)
+    assert (site / "models.json").read_bytes() == (tmp_path / "fresh" / "models.json").read_bytes()
+    assert snapshot(site / "catalog-index") == snapshot(tmp_path / "fresh" / "catalog-index")
 
 
 def _pages(site: Path) -> dict[str, bytes]:
