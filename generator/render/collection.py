@@ -19,7 +19,14 @@ WORKER_THRESHOLD = 50_000  # allocations between a worker's young collections (P
 
 
 class Collection:
-    """``pause()`` at the start of a build and ``resume()`` at its end (both idempotent)."""
+    """``pause()`` at the start of a build and ``resume()`` at its end (both idempotent).
+
+    ``resume`` freezes what the build left (``gc.freeze``) before it turns the collector back on: the first young
+    collection after it, and the last collection of an exiting interpreter, would otherwise walk every object the
+    build made (measured at 50,000 cards: 0.7 s after the build and 1.1 s at exit, for some 14,000 cycles). A
+    process that builds again (``serve``, the plugin in ``mkdocs serve``) collects them at its next ``pause``."""
+
+    _frozen = False  # whether a build of this process froze what it left (class-wide: the interpreter's collector)
 
     def __init__(self) -> None:
         self._was_enabled: bool | None = None
@@ -27,11 +34,17 @@ class Collection:
     def pause(self) -> None:
         if self._was_enabled is None:
             self._was_enabled = gc.isenabled()
+            if Collection._frozen:  # the last build's objects: what is garbage now goes
+                Collection._frozen = False
+                gc.unfreeze()
+                gc.collect()
             gc.disable()
 
     def resume(self) -> None:
         if self._was_enabled is not None:
             if self._was_enabled:
+                gc.freeze()
+                Collection._frozen = True
                 gc.enable()
             self._was_enabled = None
 

@@ -180,14 +180,17 @@ class SiteWork:
         self.stats.parsed = len(todo)
         self.stats.processes = pool_size(self.jobs, len(todo))
         values = ValueTable()  # each summary arrives as new objects: share what the catalog repeats
+        made: dict[str, Entry] = {}
         for summary, checked in run_passes(record_batch, todo, settings, self.jobs, workers=self.workers(),
                                            progress=self.progress("cards", len(todo))):
-            known[summary.path] = values.dataclass(summary, skip=("identity",))
+            path = summary.path
+            summary = known[path] = values.dataclass(summary, skip=("identity",))
+            # its entry made now, while the workers go on, not after the last card
+            made[path] = Entry(stamps[path], summary.key, summary, layout=layout_digest(summary.data),
+                               counts=severity_counts(summary.data.get("findings") or []))
             self.stats.checked += checked
         ordered = [known[path] for path in paths]
-        self._entries = {s.path: reused[s.path] if s.path in reused else
-                         Entry(stamps[s.path], s.key, s, layout=layout_digest(s.data),
-                               counts=severity_counts(s.data.get("findings") or [])) for s in ordered}
+        self._entries = {path: reused.get(path) or made[path] for path in paths}
         return self._with_catalog_findings(ordered, reused, entries, values)
 
     def severities(self) -> dict[str, int]:
