@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..card.parser import read_card_source
 from ..checks import CheckContext, RuleSelection, check_card, suppressed_codes
@@ -320,11 +320,21 @@ def fallback_page(job: PageJob, error: BaseException) -> str:
 Stamp = tuple  # a file's (size, mtime in ns, inode), as ``uptodate`` records it
 
 
+class PageFailure(NamedTuple):
+    """A model page that could not be rendered (a fallback page says why in its place): the card as a maintainer
+    knows it, the page's files, and the error."""
+
+    card: str
+    json_dest: str
+    dest: str
+    error: str
+
+
 def page_batch(jobs: Sequence[PageJob], site_dir: str, shells_file: str,
-               ) -> list[tuple[str, str | None, tuple[tuple[str, Stamp], ...]]]:
+               ) -> list[tuple[PageFailure | None, tuple[tuple[str, Stamp], ...]]]:
     """Write each job's page and JSON under ``site_dir``, in the shells ``save_shells`` wrote to ``shells_file``;
-    for each job its url, its error (or None) and the stamps of the files written (relative to ``site_dir``: the
-    build records them without a ``stat`` of its own)."""
+    for each job its failure (or None) and the stamps of the files written (relative to ``site_dir``: the build
+    records them without a ``stat`` of its own)."""
     _use_shells(shells_file)
     made: set[str] = set()  # folders known to exist (every model's JSON shares one)
     out = []
@@ -353,7 +363,9 @@ def page_batch(jobs: Sequence[PageJob], site_dir: str, shells_file: str,
                     handle.flush()
                     status = os.fstat(handle.fileno())
                 stamps.append((relative, (status.st_size, status.st_mtime_ns, status.st_ino)))
-        out.append((job.url, error_text, tuple(stamps)))
+        failure = None if error_text is None else PageFailure(job.context.get("display_path") or job.path,
+                                                              job.json_dest, job.dest, error_text)
+        out.append((failure, tuple(stamps)))
     return out
 
 
@@ -365,6 +377,16 @@ def pool_size(jobs: int, count: int) -> int:
 
 def _batch_size(count: int, jobs: int) -> int:
     return max(8, min(100, count // (jobs * 6) or 1))
+
+
+def _pickled(batch: list) -> bytes:
+    """A batch as it is handed out: a pool holds what it was given until the result comes back, and a page pass
+    hands out every batch at once, so it holds bytes (about a third of the objects' memory), not the objects."""
+    return pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)
+
+
+def _unpickled(function: Callable[..., list], batch: bytes, *extra: Any) -> list:
+    return function(pickle.loads(batch), *extra)
 
 
 class Workers:
@@ -436,10 +458,10 @@ def run_passes(function: Callable[..., list], items: Iterable, settings: WorkSet
         for item in chain(head, iterator):
             batch.append(item)
             if len(batch) == size:
-                futures.append(pool.submit(function, batch, *extra))
+                futures.append(pool.submit(_unpickled, function, _pickled(batch), *extra))
                 batch = []
         if batch:
-            futures.append(pool.submit(function, batch, *extra))
+            futures.append(pool.submit(_unpickled, function, _pickled(batch), *extra))
         if meanwhile is not None:
             meanwhile()
         futures.reverse()

@@ -339,10 +339,11 @@ class SiteWork:
                 listed = {entry.name for entry in entries if entry.is_file()}
         except OSError:
             listed = set()
-        jobs: list[PageJob] = []
+        written = 0  # pages handed to the workers (the jobs themselves are not kept: see cardwork._pickled)
         pages: dict[str, list[str]] = {}
 
         def page_jobs() -> Iterator[PageJob]:  # handed to the workers as they come, while the next keys are made
+            nonlocal written
             for index, summary in enumerate(catalog.summaries):
                 slug = catalog.slugs[index]
                 json_dest = catalog.json_dest(index)
@@ -355,8 +356,8 @@ class SiteWork:
                         (not dest or os.path.isfile(os.path.join(site, dest))):
                     self.stats.pages_kept += 1
                     continue
-                jobs.append(job or self._page_job(catalog, index, shell_keys, shell_of_toc))
-                yield jobs[-1]
+                written += 1
+                yield job or self._page_job(catalog, index, shell_keys, shell_of_toc)
             for json_dest, before in self._previous.items():
                 if json_dest not in pages:
                     for relative in (json_dest, before[1]):
@@ -372,27 +373,25 @@ class SiteWork:
         def progress(count: int) -> None:  # every job is known by the time the first results are read
             nonlocal advance
             if advance is None:
-                advance = self.progress("model pages", len(jobs))
+                advance = self.progress("model pages", written)
             advance(count)
 
         failed: list[tuple[str, str]] = []
         shells_file = save_shells(shells, self.cache_folder / "shells")
         try:
-            done = run_passes(page_batch, page_jobs(), self.settings(), self.jobs, extra=(str(site_dir), str(shells_file)),
-                              progress=progress, meanwhile=meanwhile, total=len(catalog), workers=self.workers())
-            by_url: dict[str, PageJob] = {}
-            for url, error, stamps in done:
+            done = run_passes(page_batch, page_jobs(), self.settings(), self.jobs,
+                              extra=(str(site_dir), str(shells_file)), progress=progress, meanwhile=meanwhile,
+                              total=len(catalog), workers=self.workers())
+            for failure, stamps in done:
                 self._stamps.update(stamps)
-                if error is not None:
-                    by_url = by_url or {job.url: job for job in jobs}
-                    job = by_url[url]
-                    failed.append((job.context.get("display_path") or job.path, error))
-                    pages[job.json_dest] = ["", job.dest, ""]  # written again next time
+                if failure is not None:
+                    failed.append((failure.card, failure.error))
+                    pages[failure.json_dest] = ["", failure.dest, ""]  # written again next time
         finally:
             self.close()
             shells_file.unlink(missing_ok=True)
-        self.stats.pages_written = len(jobs)
-        self.stats.processes = max(self.stats.processes, pool_size(self.jobs, len(jobs)))
+        self.stats.pages_written = written
+        self.stats.processes = max(self.stats.processes, pool_size(self.jobs, written))
         self.stats.pages_failed = len(failed)
         self._pages = pages
         return failed

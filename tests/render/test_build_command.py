@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import shutil
@@ -114,9 +116,15 @@ def test_serve_rebuilds_when_a_card_changes(tmp_path):
         assert wait_for(lambda: "Edited while serving" in (get(page) or ""), 120), "no rebuild after the edit"
 
 
-def test_a_page_that_fails_to_render_is_reported_and_the_rest_of_the_site_is_built(tmp_path, monkeypatch, caplog):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_page_that_fails_to_render_is_reported_and_the_rest_of_the_site_is_built(tmp_path, monkeypatch, caplog,
+                                                                                  jobs):
+    """In the building process or in a worker (the failure comes back with the page's files): the page says why,
+    the log names the card, and the next build renders it again."""
     from generator.render import cardwork
     from generator.render.build import build_site
+
+    monkeypatch.setattr(cardwork, "MIN_PARALLEL", 1)  # with jobs=2, a pool even for this small catalog
 
     cards = small_catalog(tmp_path)
     (cards / "second.md").write_text((cards / IMDB).read_text(encoding="utf-8").replace(
@@ -129,12 +137,19 @@ def test_a_page_that_fails_to_render_is_reported_and_the_rest_of_the_site_is_bui
         return real(card, data, slug=slug, **kwargs)
 
     monkeypatch.setattr(cardwork, "build_model_page", failing)
-    result = build_site([cards], tmp_path / "site", offline=True)
+    result = build_site([cards], tmp_path / "site", offline=True, jobs=jobs)
+    assert result.stats.processes == (2 if jobs == 2 else 0) and result.stats.pages_failed == 1
     broken = (result.site_dir / "models" / "second" / "index.html").read_text(encoding="utf-8")
     assert "This card could not be rendered" in broken and "RuntimeError: template exploded" in broken
     assert "albert_base_sequence_classifier_imdb" in (
         result.site_dir / "models" / IMDB[:-3] / "index.html").read_text(encoding="utf-8")
     assert any("second.md: the model page could not be rendered" in r.getMessage() for r in caplog.records)
+    monkeypatch.setattr(cardwork, "build_model_page", real)
+    imdb = cards / IMDB  # an edit elsewhere, so the build is not skipped as up to date
+    imdb.write_text(imdb.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    again = build_site([cards], tmp_path / "site", offline=True, jobs=jobs)
+    assert again.stats.pages_written == 2 and again.stats.pages_failed == 0
+    assert "second_model" in (result.site_dir / "models" / "second" / "index.html").read_text(encoding="utf-8")
 
 
 def python_card(name: str, artifact: str | None) -> str:
