@@ -3,7 +3,8 @@
 The synthetic catalogs replicate the reference corpus (/work/shared/corpus/jsl) with unique names. For each size:
 
 - modelhub: ``build_site`` (the whole pipeline, offline, frozen, then mkdocs with the plugin) in a child process:
-  wall time, pipeline vs site time, peak memory (max RSS), site size, catalog index size, and in headless chromium
+  wall time, pipeline vs site time, peak memory (each process's max RSS, their sum, and the proportional set size
+  of the build's processes together sampled every 0.5 s), site size, catalog index size, and in headless chromium
   the catalog's first-load bytes (every file it fetched, gzip-compressed as a static host would send it), the time
   to a usable catalog and the query-to-results latency (``window.mhCatalog.lastQueryMs``: input event to rendered
   results, term-shard and docs-chunk fetches included).
