@@ -394,7 +394,8 @@ class Workers:
 
     A worker forked by the record pass starts from a small building process; one forked for the page pass would
     start from a copy of every card's summary, and each page it touched of that copy would become its own (at
-    50,000 cards the page pass's workers held about 280 MB each that way). ``close`` stops them."""
+    50,000 cards: a peak RSS of 551 MB a worker, 280 MB proportional set size; started by the record pass, 110 MB).
+    ``close`` stops them."""
 
     def __init__(self, settings: WorkSettings, jobs: int) -> None:
         self.settings, self.jobs = settings, jobs
