@@ -12,7 +12,6 @@ it lacks, or a program Python refuses, is compiled as usual, and anything unexpe
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import re
 import sys
@@ -24,6 +23,7 @@ from pygments.lexer import Future, RegexLexer
 from pygments.lexers import find_lexer_class_by_name
 
 from ..config import environment_cache_dir
+from ..fileio import write_bytes_atomic
 
 try:  # CPython's regular-expression compiler; elsewhere, lexers compile as pygments does
     import _sre
@@ -78,10 +78,7 @@ class CompiledPatterns:
         if not self.added or self.path is None:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            temporary.write_bytes(pickle.dumps(self.programs, pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, self.path)
+            write_bytes_atomic(self.path, pickle.dumps(self.programs, pickle.HIGHEST_PROTOCOL))
             self.added = False
         except OSError:  # a read-only home: the next process compiles again
             pass
